@@ -1,0 +1,131 @@
+// SPDX-License-Identifier: MIT
+/*
+ * bench compare BASE NEW                 : regression check between two results
+ * bench compare --baseline K=V RESULT    : every variant vs a baseline variant
+ * Exit: 0 no significant regression, 1 regression, 2 usage/input error.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "builtin.h"
+#include "compare.h"
+#include "parse-options.h"
+#include "results.h"
+#include "util.h"
+
+static const char *const compare_usage[] = {
+	"bench compare BASE NEW [options]",
+	"bench compare --baseline KEY=VAL[,KEY=VAL...] RESULT [options]",
+	NULL,
+};
+
+static struct compare_opts copts;
+
+static int add_metric(const struct option *opt, const char *arg)
+{
+	struct compare_opts *o = opt->value;
+
+	if (!*arg) {
+		fprintf(stderr, "bench compare: empty --metric; use e.g. --metric resume_latency.p99\n");
+		return -2;
+	}
+	if (o->nr_metrics >= COMPARE_MAX_METRICS) {
+		fprintf(stderr, "bench compare: more than %d --metric; compare fewer at once\n",
+			COMPARE_MAX_METRICS);
+		return -2;
+	}
+	o->metrics[o->nr_metrics++] = arg;
+	return 0;
+}
+
+static const struct option compare_options[] = {
+	OPT_CALLBACK('m', "metric", &copts, "M",
+		     "metric path <metric>.<field>, repeatable (default: resume_latency.p99, "
+		     "flush_latency.p99, rates.flushes_per_s)", add_metric),
+	OPT_DOUBLE('t', "threshold", &copts.threshold_pct,
+		   "minimum |change| in % to count as significant (default 5)"),
+	OPT_DOUBLE('a', "alpha", &copts.alpha, "significance level of the test (default 0.05)"),
+	OPT_STRING('f', "format", &copts.format, "F", "text | markdown | json (default text)"),
+	OPT_STRING('b', "baseline", &copts.baseline, "K=V,..",
+		   "within-run mode: baseline variant by run fields or config.<key>"),
+	OPT_END()
+};
+
+static void compare_help_tail(void)
+{
+	printf("\n"
+	       "Compares results variant by variant (matched by run key), testing each\n"
+	       "metric's per-repeat values; with --baseline and ONE result, compares every\n"
+	       "variant against the baseline variant.  BASE, NEW and RESULT are `bench run`\n"
+	       "output directories or results.json files.\n"
+	       "\n"
+	       "A change is significant when p < alpha AND |change| > threshold.  Test:\n"
+	       "Welch's t when both sides have >= 3 repeats and look normal, else\n"
+	       "Mann-Whitney U; fewer than 2 repeats on a side: no test (\"insufficient\n"
+	       "repeats\").  See docs/STATISTICS.md.\n"
+	       "\n"
+	       "Exit status: 0 no significant regression, 1 a metric regressed, 2 error.\n");
+}
+
+void cmd_compare_help(void)
+{
+	usage_with_options(compare_usage, compare_options, false);
+	compare_help_tail();
+}
+
+static json_t *load(const char *path)
+{
+	char err[512];
+	json_t *r = results__load(path, err, sizeof(err));
+
+	if (!r)
+		fprintf(stderr, "bench compare: %s\n", err);
+	return r;
+}
+
+int cmd_compare(int argc, char **argv)
+{
+	json_t *a = NULL, *b = NULL;
+	int ret = FB_EXIT_USAGE, npos;
+
+	compare__default_opts(&copts);
+	copts.cmd = "compare";
+	npos = parse_options("bench compare", argc, argv, compare_options, compare_usage, NULL);
+	if (npos == -2) {
+		compare_help_tail();
+		return FB_EXIT_OK;
+	}
+	if (npos < 0)
+		return FB_EXIT_USAGE;
+	if (copts.baseline && npos != 1) {
+		fprintf(stderr, "bench compare: --baseline compares variants inside ONE result; "
+			"give exactly one RESULT (got %d)\n", npos);
+		return FB_EXIT_USAGE;
+	}
+	if (!copts.baseline && npos != 2) {
+		fprintf(stderr, "bench compare: need BASE and NEW results (got %d); "
+			"or --baseline K=V with one result\n", npos);
+		return FB_EXIT_USAGE;
+	}
+	a = load(argv[0]);
+	if (!a)
+		goto out;
+	if (copts.baseline) {
+		ret = compare__within(a, &copts, stdout);
+	} else {
+		b = load(argv[1]);
+		if (!b)
+			goto out;
+		ret = compare__runs(a, b, &copts, stdout);
+	}
+	if (fflush(stdout) || ferror(stdout)) {
+		fprintf(stderr, "bench compare: writing the report failed: %s; check the output pipe or disk\n",
+			strerror(errno));
+		ret = FB_EXIT_USAGE;
+	}
+out:
+	json_decref(a);
+	json_decref(b);
+	return ret;
+}

@@ -1,0 +1,467 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * bench run: expand the scenario, run every (variant, repeat) in a seeded
+ * shuffled order, write results.json/csv atomically, print the table, plot.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "backend-kvm.h"
+#include "builtin.h"
+#include "cleanup.h"
+#include "compare.h"
+#include "design.h"
+#include "env.h"
+#include "numa.h"
+#include "options.h"
+#include "parse-options.h"
+#include "perf.h"
+#include "plot.h"
+#include "pressure.h"
+#include "report.h"
+#include "results.h"
+#include "run.h"
+#include "scenario.h"
+#include "util.h"
+#include "vm.h"
+
+static const char *const run_usage[] = {
+	"bench run [--scenario FILE] [--out DIR] [--KEY VALUE[,VALUE...]]...",
+	NULL,
+};
+
+static const char *opt_scenario, *opt_out, *opt_baseline = "design=srcu,request=event";
+static const char *opt_plot_format = "both";
+static bool opt_quiet, opt_verbose, opt_no_plot;
+
+static const struct option run_options[] = {
+	OPT_GROUP("Run options:"),
+	OPT_STRING('s', "scenario", &opt_scenario, "FILE", "scenario INI file (default: the embedded configs/default.ini)"),
+	OPT_STRING('o', "out", &opt_out, "DIR", "results directory (default: results/<time>, linked as results/latest)"),
+	OPT_STRING(0, "baseline", &opt_baseline, "K=V,...", "row the final table compares against (default design=srcu,request=event)"),
+	OPT_BOOLEAN(0, "no-plot", &opt_no_plot, "do not draw plots or write report.html"),
+	OPT_STRING(0, "plot-format", &opt_plot_format, "FMT", "png, svg or both (default both)"),
+	OPT_BOOLEAN('q', "quiet", &opt_quiet, "no progress line, warnings only"),
+	OPT_BOOLEAN('v', "verbose", &opt_verbose, "more detail"),
+	OPT_END(),
+};
+
+void cmd_run_help(void)
+{
+	usage_with_options(run_usage, run_options, true);
+}
+
+static int mkdir_p(const char *path)
+{
+	char buf[4096];
+	size_t n = strlen(path);
+
+	if (n >= sizeof(buf))
+		return -ENAMETOOLONG;
+	memcpy(buf, path, n + 1);
+	for (char *p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = 0;
+		if (mkdir(buf, 0755) && errno != EEXIST)
+			return -errno;
+		*p = '/';
+	}
+	if (mkdir(buf, 0755) && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+/* Check we can create files in dir before spending minutes on a run. */
+static int dir_writable(const char *dir)
+{
+	char p[4200];
+	snprintf(p, sizeof(p), "%s/.bench-write-test.%d", dir, (int)getpid());
+	int fd = open(p, O_WRONLY | O_CREAT | O_EXCL, 0600);
+	if (fd < 0)
+		return -errno;
+	close(fd);
+	unlink(p);
+	return 0;
+}
+
+static uint64_t splitmix(uint64_t *s)
+{
+	uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
+/* Validate everything we can before the first VM: backend, vCPU limit,
+ * pressure modes (unavailable ones are dropped with a warning), perf. */
+static int run__preflight(struct scenario *sc, const struct backend_ops **backend,
+			  char *note, size_t nlen, bool *keep)
+{
+	char err[512], why[512];
+	unsigned kept = 0;
+	const char *want = sc->variants[0].backend;
+
+	for (unsigned i = 1; i < sc->nr_variants; i++)
+		if (strcmp(sc->variants[i].backend, want))
+			die(FB_EXIT_USAGE, "run: all variants must use one backend (got '%s' and '%s')",
+			    want, sc->variants[i].backend);
+	*backend = env__backend(want, note, nlen, err, sizeof(err));
+	if (!*backend)
+		die(FB_EXIT_USAGE, "run: %s; use --backend native to run without KVM", err);
+	if (note[0] && strcmp(want, "native"))
+		pr_warn("%s", note);
+
+	int max_vcpus = FB_MAX_VCPUS;
+	if (*backend == &backend_kvm) {
+		json_t *k = json_object();
+		if (backend_kvm__info(k) == 0 && json_integer_value(json_object_get(k, "max_vcpus")) > 0)
+			max_vcpus = (int)json_integer_value(json_object_get(k, "max_vcpus"));
+		json_decref(k);
+	}
+	char why_p[8][256];
+	const struct pressure_ops *seen[8];
+	bool seen_ok[8];
+	unsigned nseen = 0;
+
+	for (unsigned i = 0; i < sc->nr_variants; i++) {
+		struct run_config *c = &sc->variants[i];
+		keep[i] = true;
+		if (max_vcpus > 0 && c->vcpus > (unsigned)max_vcpus)
+			die(FB_EXIT_USAGE, "run: vcpus=%u exceeds KVM_CAP_MAX_VCPUS=%d on this kernel; lower --vcpus",
+			    c->vcpus, max_vcpus);
+		const struct design_ops *d = design__find(c->design);
+		if (!d)
+			die(FB_EXIT_USAGE, "run: unknown design '%s'; see 'bench info'", c->design);
+		if ((d->flags & DESIGN_F_BROKEN) && !c->allow_broken)
+			die(FB_EXIT_USAGE, "run: design '%s' is deliberately broken; add --allow-broken to run it", c->design);
+		if (strcmp(c->srcu_gp, "vmm") && *backend != &backend_kvm)
+			die(FB_EXIT_USAGE, "run: srcu-gp=%s needs the kvm backend (a real kvm->srcu); use --srcu-gp vmm",
+			    c->srcu_gp);
+		if (c->mem_node[0] && numa__check(c->mem_node, why, sizeof(why)))
+			die(FB_EXIT_USAGE, "run: %s", why);
+		if (strcmp(c->perf, "none") && !perf__available(c->perf, why, sizeof(why)))
+			die(FB_EXIT_USAGE, "run: --perf %s: %s", c->perf, why);
+		const struct pressure_ops *p = pressure__find(c->pressure);
+		if (!p)
+			die(FB_EXIT_USAGE, "run: unknown pressure mode '%s'; see 'bench info'", c->pressure);
+		unsigned k = 0;
+		for (; k < nseen && seen[k] != p; k++)
+			;
+		if (k == nseen && nseen < 8) {
+			seen[k] = p;
+			seen_ok[k] = p->available(why_p[k], sizeof(why_p[k]));
+			if (!seen_ok[k])
+				pr_warn("skipping pressure=%s: %s", p->name, why_p[k]);
+			nseen++;
+		}
+		keep[i] = k < nseen ? seen_ok[k] : true;
+		kept += keep[i];
+	}
+	if (!kept)
+		die(FB_EXIT_USAGE, "run: no variant can run here (see the warnings above)");
+	return 0;
+}
+
+static void run__progress(unsigned k, unsigned n, const char *key, unsigned rep, uint64_t t0, bool tty)
+{
+	if (!tty || opt_quiet)
+		return;
+	double el = (double)(now_ns() - t0) / 1e9;
+	double eta = k ? el / k * (n - k) : 0;
+	fprintf(stderr, "\r\033[K[%u/%u] %s repeat %u  elapsed %.0fs  eta %.0fs", k + 1, n, key, rep, el, eta);
+	fflush(stderr);
+}
+
+static double mval(json_t *run, const char *path)
+{
+	double v = 0;
+	if (results__metric_value(run, path, &v))
+		return 0;
+	return v;
+}
+
+static void run__print_table(json_t *runs)
+{
+	size_t i;
+	json_t *run;
+
+	printf("\n%-44s %9s %8s %10s %10s %10s %10s %7s %6s\n", "variant", "flushes/s", "suspends",
+	       "resume p50", "resume p99", "flush p99", "gp p99", "scanned", "oracle");
+	json_array_foreach(runs, i, run) {
+		char key[64];
+		snprintf(key, sizeof(key), "%s/%s/%s%s", json_string_value(json_object_get(run, "design")),
+			 json_string_value(json_object_get(run, "request")),
+			 json_string_value(json_object_get(run, "pressure")),
+			 json_integer_value(json_object_get(run, "repeat")) ? "*" : "");
+		json_t *o = json_object_get(run, "oracle");
+		bool ok = json_is_true(json_object_get(o, "ok"));
+		printf("%-44s %9.0f %8.0f %9.1fus %9.1fus %9.1fus %9.1fus %7.1f %6s\n", key,
+		       mval(run, "rates.flushes_per_s"), mval(run, "counters.suspends"),
+		       mval(run, "resume_latency.p50") / 1e3, mval(run, "resume_latency.p99") / 1e3,
+		       mval(run, "flush_latency.p99") / 1e3, mval(run, "grace_period.p99") / 1e3,
+		       mval(run, "scanned_per_uninhibit.mean"), ok ? "ok" : "FAIL");
+	}
+}
+
+/* Oracle verdict: failures of correct designs fail the run (exit 1);
+ * a broken design run under --allow-broken only reports. */
+static int run__oracle_verdict(json_t *runs)
+{
+	size_t i;
+	json_t *run;
+	int rc = 0;
+
+	json_array_foreach(runs, i, run) {
+		json_t *o = json_object_get(run, "oracle");
+		if (json_is_true(json_object_get(o, "ok")))
+			continue;
+		const struct design_ops *d = design__find(json_string_value(json_object_get(run, "design")));
+		bool broken = d && (d->flags & DESIGN_F_BROKEN);
+		fprintf(broken ? stdout : stderr, "%s: oracle: %" JSON_INTEGER_FORMAT " lost wakeups, %"
+			JSON_INTEGER_FORMAT " early resumes in %s%s\n",
+			broken ? "bench run" : "bench run: error",
+			json_integer_value(json_object_get(o, "lost_wakeups")),
+			json_integer_value(json_object_get(o, "early_resumes")),
+			json_string_value(json_object_get(run, "key")),
+			broken ? " (deliberately broken design: expected)" : "");
+		size_t j;
+		json_t *e;
+		json_array_foreach(json_object_get(o, "events"), j, e) {
+			if (j >= 5)
+				break;
+			fprintf(broken ? stdout : stderr, "  %s: vCPU %" JSON_INTEGER_FORMAT " target %"
+				JSON_INTEGER_FORMAT " seq %" JSON_INTEGER_FORMAT ": %s\n",
+				json_string_value(json_object_get(e, "kind")),
+				json_integer_value(json_object_get(e, "vcpu")),
+				json_integer_value(json_object_get(e, "target")),
+				json_integer_value(json_object_get(e, "seq")),
+				json_string_value(json_object_get(e, "detail")));
+		}
+		if (!broken)
+			rc = FB_EXIT_FAIL;
+	}
+	return rc;
+}
+
+static char *run__command_line(int argc, char **argv)
+{
+	size_t len = 16;
+	for (int i = 0; i < argc; i++)
+		len += strlen(argv[i]) + 1;
+	char *s = xzalloc(len);
+	strcpy(s, "bench");
+	for (int i = 0; i < argc; i++) {
+		strcat(s, " ");
+		strcat(s, argv[i]);
+	}
+	return s;
+}
+
+int cmd_run(int argc, char **argv)
+{
+	struct scenario sc;
+	char err[1024], note[512], outdir[4096];
+	const struct backend_ops *backend;
+	bool default_out;
+	int rc = 0;
+
+	char *cmdline = run__command_line(argc, argv);
+	/* the spelling of the two most used keys */
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--duration"))
+			argv[i] = "--duration-s";
+		else if (!strcmp(argv[i], "--warmup"))
+			argv[i] = "--warmup-s";
+		else if (!strncmp(argv[i], "--duration=", 11) || !strncmp(argv[i], "--warmup=", 9)) {
+			const char *eq = strchr(argv[i], '=');
+			char *a = xzalloc(strlen(argv[i]) + 3);
+			sprintf(a, "%.*s-s%s", (int)(eq - argv[i]), argv[i], eq);
+			argv[i] = a;
+		}
+	}
+	/* --scenario must be loaded before the CLI overrides apply */
+	for (int i = 1; i < argc; i++) {
+		if ((!strcmp(argv[i], "--scenario") || !strcmp(argv[i], "-s")) && i + 1 < argc)
+			opt_scenario = argv[i + 1];
+		else if (!strncmp(argv[i], "--scenario=", 11))
+			opt_scenario = argv[i] + 11;
+	}
+	scenario__init(&sc);
+	if (scenario__load(&sc, opt_scenario, err, sizeof(err)))
+		die(FB_EXIT_USAGE, "run: %s", err);
+	int nargs = parse_options("run", argc, argv, run_options, run_usage, &sc);
+	if (nargs == -2)
+		return 0;
+	if (nargs < 0)
+		return FB_EXIT_USAGE;
+	if (nargs > 0)
+		die(FB_EXIT_USAGE, "run: unexpected argument '%s' (see 'bench run --help')", argv[0]);
+	if (opt_quiet)
+		fb_log_level = 0;
+	if (opt_verbose)
+		fb_log_level = 2;
+	if (strcmp(opt_plot_format, "png") && strcmp(opt_plot_format, "svg") && strcmp(opt_plot_format, "both"))
+		die(FB_EXIT_USAGE, "run: --plot-format must be png, svg or both");
+	if (scenario__expand(&sc, err, sizeof(err)))
+		die(FB_EXIT_USAGE, "run: %s", err);
+	char why[256];
+	if (design__check_all(why, sizeof(why)))
+		die(FB_EXIT_BUG, "run: design table is broken: %s", why);
+
+	bool *keep = xcalloc(sc.nr_variants, sizeof(bool));
+	run__preflight(&sc, &backend, note, sizeof(note), keep);
+
+	default_out = !opt_out;
+	if (default_out) {
+		char t[32];
+		time_t now = time(NULL);
+		struct tm tm;
+		localtime_r(&now, &tm);
+		strftime(t, sizeof(t), "%Y%m%d-%H%M%S", &tm);
+		snprintf(outdir, sizeof(outdir), "results/%s", t);
+	} else {
+		snprintf(outdir, sizeof(outdir), "%s", opt_out);
+	}
+	int r = mkdir_p(outdir);
+	if (!r)
+		r = dir_writable(outdir);
+	if (r)
+		die(FB_EXIT_USAGE, "run: cannot write results to '%s': %s; choose another --out", outdir, strerror(-r));
+
+	cleanup__install_signals();
+
+	/* (variant, repeat) pairs, shuffled so drift does not favour a variant */
+	unsigned repeat = sc.repeat ? sc.repeat : 1, npairs = 0;
+	unsigned *order = xcalloc((size_t)sc.nr_variants * repeat, sizeof(unsigned));
+	for (unsigned rep = 0; rep < repeat; rep++)
+		for (unsigned v = 0; v < sc.nr_variants; v++)
+			if (keep[v])
+				order[npairs++] = rep * sc.nr_variants + v;
+	uint64_t s = sc.seed;
+	for (unsigned i = npairs; i > 1; i--) {
+		unsigned j = (unsigned)(splitmix(&s) % i);
+		unsigned t = order[i - 1];
+		order[i - 1] = order[j];
+		order[j] = t;
+	}
+
+	json_t *root = json_object(), *runs = json_array(), *jorder = json_array();
+	json_t *env = env__json();
+	json_object_set_new(env, "backend", json_string(backend->name));
+	json_object_set_new(env, "backend_note", json_string(note));
+	json_object_set_new(root, "schema", json_string(RESULTS_SCHEMA));
+	json_object_set_new(root, "complete", json_false());
+	json_object_set_new(root, "tool", json_pack("{s:s,s:s,s:s}", "name", "flushbench",
+						    "version", FB_VERSION, "git", FB_GIT_REV));
+	json_object_set_new(root, "command", json_string(cmdline));
+	json_object_set_new(root, "env", env);
+	for (unsigned i = 0; i < npairs; i++)
+		json_array_append_new(jorder, json_integer(order[i]));
+	json_object_set_new(root, "scenario", json_pack("{s:s,s:O,s:i,s:i,s:I,s:f,s:o}",
+		"source", sc.source, "keys", sc.keys, "variants", (int)sc.nr_variants, "repeat", (int)repeat,
+		"seed", (json_int_t)sc.seed, "warmup_s", sc.warmup_s, "order", jorder));
+	json_object_set_new(root, "runs", runs);
+
+	bool tty = isatty(STDERR_FILENO);
+	uint64_t t0 = now_ns();
+	bool interrupted = false, failed = false;
+	if (!opt_quiet)
+		fprintf(stderr, "bench run: %u variants x %u repeats on the %s backend -> %s\n",
+			sc.nr_variants, repeat, backend->name, outdir);
+	for (unsigned k = 0; k < npairs; k++) {
+		unsigned v = order[k] % sc.nr_variants, rep = order[k] / sc.nr_variants;
+		struct run_config *c = &sc.variants[v];
+		char *key = scenario__variant_key(&sc, c);
+		struct run_ctx ctx = { .outdir = outdir, .key = key, .variant = v, .repeat = rep, .backend = backend };
+		json_t *run = NULL;
+
+		run__progress(k, npairs, key, rep, t0, tty);
+		r = run__variant(c, &ctx, &run, err, sizeof(err));
+		if (!json_object_get(env, "vm_setup_ms") && ctx.vm_setup_ms > 0)
+			json_object_set_new(env, "vm_setup_ms", json_real(ctx.vm_setup_ms));
+		free(key);
+		if (r == -EINTR || cleanup__interrupted()) {
+			json_decref(run);
+			interrupted = true;
+			break;
+		}
+		if (r) {
+			if (tty && !opt_quiet)
+				fputc('\n', stderr);
+			pr_err("run: variant %u repeat %u: %s", v, rep, err);
+			failed = true;
+			rc = (r == -EINVAL || r == -EPERM || r == -EACCES) ? FB_EXIT_USAGE : FB_EXIT_BUG;
+			break;
+		}
+		json_array_append_new(runs, run);
+	}
+	if (tty && !opt_quiet)
+		fputc('\n', stderr);
+	char tend[64];
+	env__iso_time(tend, sizeof(tend));
+	json_object_set_new(env, "end_time", json_string(tend));
+	json_object_set_new(env, "wall_s", json_real((double)(now_ns() - t0) / 1e9));
+	json_object_set(root, "complete", json_boolean(!interrupted && !failed));
+
+	if (json_array_size(runs) == 0) {
+		rmdir(outdir);      /* nothing half-written left behind */
+		if (interrupted)
+			die(130, "run: interrupted before any run finished; nothing written");
+		json_decref(root);
+		scenario__free(&sc);
+		return rc ? rc : FB_EXIT_BUG;
+	}
+	r = results__write(outdir, root);
+	if (r)
+		die(FB_EXIT_USAGE, "run: writing %s/results.json failed: %s", outdir, strerror(-r));
+	if (default_out) {
+		/* results/latest -> newest run (replace atomically) */
+		char tmp[64];
+		snprintf(tmp, sizeof(tmp), "results/.latest.%d", (int)getpid());
+		if (symlink(outdir + strlen("results/"), tmp) == 0 && rename(tmp, "results/latest"))
+			unlink(tmp);
+	}
+
+	run__print_table(runs);
+	if (!interrupted && json_array_size(runs) > 1) {
+		struct compare_opts co;
+		compare__default_opts(&co);
+		co.baseline = opt_baseline;
+		co.cmd = "run";
+		printf("\n");
+		compare__within(root, &co, stdout);
+	}
+	if (!opt_no_plot && !interrupted) {
+		char perr[512];
+		int np = plot__results(outdir, root, opt_plot_format, opt_quiet ? NULL : stderr, perr, sizeof(perr));
+		if (np < 0)
+			pr_warn("plots not drawn: %s", perr);
+		else if (report__write(outdir, root, NULL, perr, sizeof(perr)))
+			pr_warn("report not written: %s", perr);
+		else
+			printf("\nplots:  %s/plots/\nreport: %s/report.html\n", outdir, outdir);
+	}
+	printf("results: %s/results.json%s\n", outdir, default_out ? " (also results/latest)" : "");
+	if (interrupted) {
+		fprintf(stderr, "bench run: interrupted: kept %zu finished runs in %s (complete=false)\n",
+			json_array_size(runs), outdir);
+		rc = 130;
+	}
+	int orc = run__oracle_verdict(runs);
+	if (!rc)
+		rc = orc;
+	json_decref(root);
+	scenario__free(&sc);
+	free(order);
+	free(keep);
+	free(cmdline);
+	return rc;
+}

@@ -1,0 +1,926 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Compare result trees (compare.h).  The statistical rule is documented in
+ * docs/STATISTICS.md; keep the two in sync.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "compare.h"
+#include "results.h"
+#include "stats.h"
+
+/* Table cells are fixed-size display strings; a cut-off cell is harmless,
+ * so GCC's worst-case truncation analysis (a %g of 1e308) is noise here. */
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wformat-truncation"
+#endif
+
+static const char *const default_metrics[] = {
+	"resume_latency.p99", "flush_latency.p99", "rates.flushes_per_s",
+};
+
+enum verdict { V_SAME, V_IMPROVED, V_REGRESSED, V_CHANGED, V_INSUFFICIENT, V_MISSING_BASE, V_MISSING_NEW };
+
+static const char *const verdict_str[] = {
+	[V_SAME] = "no significant change",
+	[V_IMPROVED] = "improved",
+	[V_REGRESSED] = "regressed",
+	[V_CHANGED] = "changed",
+	[V_INSUFFICIENT] = "insufficient repeats",
+	[V_MISSING_BASE] = "missing in base",
+	[V_MISSING_NEW] = "missing in new",
+};
+
+struct row {
+	const char *key, *base_key;     /* variant (and its baseline, within mode) */
+	const char *metric, *unit;
+	int dir;
+	struct sample_stats a, b;       /* base, new */
+	double change_pct;              /* NAN: base mean 0 */
+	double ratio;                   /* b.mean / a.mean, NAN when a.mean == 0 */
+	double p;                       /* NAN: no test */
+	const char *test;               /* "welch" | "mann-whitney" | "-" */
+	enum verdict v;
+};
+
+struct tally {
+	unsigned n[V_MISSING_NEW + 1];
+};
+
+void compare__default_opts(struct compare_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->threshold_pct = 5.0;
+	o->alpha = 0.05;
+	o->format = "text";
+}
+
+static const char *cmdname(const struct compare_opts *o)
+{
+	return o->cmd ? o->cmd : "compare";
+}
+
+/* ---------------------------------------------------------- direction */
+
+static int in_list(const char *s, const char *const *list)
+{
+	for (; *list; list++)
+		if (!strcmp(s, *list))
+			return 1;
+	return 0;
+}
+
+int compare__direction(const char *path)
+{
+	static const char *const hist_fields[] = { "p50", "p90", "p99", "p999", "max", "min", "mean", NULL };
+	static const char *const more_work[] = { "flushes", "hypercalls", "exits", "inhibits",
+		"resumes", "useful_wakeups", "halt_poll_success", NULL };
+	static const char *const failures[] = { "lost_wakeups", "early_resumes", "verify_failures",
+		"hypercall_errors", "spurious_wakeups", "pending_at_stop", NULL };
+	const char *dot = strchr(path, '.');
+	const char *field = dot ? dot + 1 : path;
+	size_t hl = dot ? (size_t)(dot - path) : 0;
+
+	if (dot && hl == 5 && !strncmp(path, "rates", 5))
+		return +1;
+	if (dot && hl == 3 && !strncmp(path, "cpu", 3))
+		return -1;
+	if (dot && hl == 6 && !strncmp(path, "config", 6))
+		return 0;
+	if (!dot || (hl == 8 && !strncmp(path, "counters", 8)) || (hl == 6 && !strncmp(path, "oracle", 6))) {
+		if (in_list(field, more_work))
+			return +1;
+		if (in_list(field, failures))
+			return -1;
+		return 0;
+	}
+	if (in_list(field, hist_fields))
+		return -1;
+	return 0;
+}
+
+/* ---------------------------------------------------------- tree helpers */
+
+#define MAX_PAIRS 48
+
+struct pairs {
+	unsigned n;
+	char k[MAX_PAIRS][64];
+	char v[MAX_PAIRS][128];
+};
+
+/* "a=b,c=d" -> pairs; entries without '=' keep an empty value. */
+static void pairs__parse(const char *s, struct pairs *p)
+{
+	p->n = 0;
+	while (s && *s && p->n < MAX_PAIRS) {
+		const char *end = strchr(s, ','), *eq;
+		size_t len = end ? (size_t)(end - s) : strlen(s), kl, vl;
+
+		eq = memchr(s, '=', len);
+		kl = eq ? (size_t)(eq - s) : len;
+		vl = eq ? len - kl - 1 : 0;
+		if (kl >= sizeof(p->k[0]))
+			kl = sizeof(p->k[0]) - 1;
+		if (vl >= sizeof(p->v[0]))
+			vl = sizeof(p->v[0]) - 1;
+		if (kl) {
+			memcpy(p->k[p->n], s, kl);
+			p->k[p->n][kl] = '\0';
+			memcpy(p->v[p->n], eq ? eq + 1 : "", vl);
+			p->v[p->n][vl] = '\0';
+			p->n++;
+		}
+		s = end ? end + 1 : NULL;
+	}
+}
+
+static const char *pairs__get(const struct pairs *p, const char *k)
+{
+	for (unsigned i = 0; i < p->n; i++)
+		if (!strcmp(p->k[i], k))
+			return p->v[i];
+	return NULL;
+}
+
+/* Unique run keys, in order of first appearance over one or two trees. */
+static unsigned unique_keys(json_t *a, json_t *b, const char ***out)
+{
+	size_t cap = json_array_size(json_object_get(a, "runs")) +
+		     json_array_size(json_object_get(b, "runs")) + 1;
+	const char **keys = calloc(cap, sizeof(*keys));
+	json_t *trees[2] = { a, b }, *run;
+	unsigned n = 0;
+	size_t i;
+
+	if (!keys)
+		return 0;
+	for (int t = 0; t < 2; t++) {
+		json_array_foreach(json_object_get(trees[t], "runs"), i, run) {
+			const char *k = results__variant_key(run);
+			unsigned j;
+
+			for (j = 0; j < n && strcmp(keys[j], k); j++)
+				;
+			if (j == n)
+				keys[n++] = k;
+		}
+	}
+	*out = keys;
+	return n;
+}
+
+static int has_key(json_t *root, const char *key)
+{
+	json_t *run;
+	size_t i;
+
+	json_array_foreach(json_object_get(root, "runs"), i, run)
+		if (!strcmp(results__variant_key(run), key))
+			return 1;
+	return 0;
+}
+
+/* Per-repeat values of metric for the runs of one variant. */
+static unsigned samples(json_t *root, const char *key, const char *metric, double **out)
+{
+	json_t *runs = json_object_get(root, "runs"), *run;
+	double *v = calloc(json_array_size(runs) + 1, sizeof(*v));
+	unsigned n = 0;
+	size_t i;
+
+	*out = v;
+	if (!v)
+		return 0;
+	json_array_foreach(runs, i, run) {
+		if (strcmp(results__variant_key(run), key))
+			continue;
+		if (!results__metric_value(run, metric, &v[n]))
+			n++;
+	}
+	return n;
+}
+
+static int metric_anywhere(json_t *root, const char *metric)
+{
+	json_t *run;
+	size_t i;
+	double d;
+
+	json_array_foreach(json_object_get(root, "runs"), i, run)
+		if (!results__metric_value(run, metric, &d))
+			return 1;
+	return 0;
+}
+
+static const char *metric_unit(json_t *a, json_t *b, const char *metric)
+{
+	json_t *trees[2] = { a, b }, *run;
+	const char *dot = strchr(metric, '.');
+	char head[128];
+	size_t i, hl = dot ? (size_t)(dot - metric) : 0;
+
+	if (!dot || hl >= sizeof(head))
+		return NULL;
+	memcpy(head, metric, hl);
+	head[hl] = '\0';
+	if (!strcmp(head, "rates"))
+		return "/s";
+	if (!strcmp(head, "cpu") && !strcmp(dot + 1, "user_s"))
+		return "s";
+	if (!strcmp(head, "cpu") && !strcmp(dot + 1, "sys_s"))
+		return "s";
+	if (!strcmp(dot + 1, "count"))
+		return NULL;
+	for (int t = 0; t < 2; t++)
+		json_array_foreach(json_object_get(trees[t], "runs"), i, run) {
+			const char *u = json_string_value(json_object_get(
+				json_object_get(json_object_get(run, "metrics"), head), "unit"));
+			if (u)
+				return u;
+		}
+	return NULL;
+}
+
+/* Field value of a run for baseline matching: run[k], else run.config[k]
+ * ("config.k" goes straight to config), rendered as text. */
+static int run_field(json_t *run, const char *k, char *buf, size_t len)
+{
+	json_t *v;
+
+	if (!strncmp(k, "config.", 7))
+		v = json_object_get(json_object_get(run, "config"), k + 7);
+	else {
+		v = json_object_get(run, k);
+		if (!v)
+			v = json_object_get(json_object_get(run, "config"), k);
+	}
+	if (json_is_string(v))
+		snprintf(buf, len, "%s", json_string_value(v));
+	else if (json_is_integer(v))
+		snprintf(buf, len, "%lld", (long long)json_integer_value(v));
+	else if (json_is_real(v))
+		snprintf(buf, len, "%g", json_real_value(v));
+	else if (json_is_boolean(v))
+		snprintf(buf, len, "%s", json_is_true(v) ? "true" : "false");
+	else
+		return -ENOENT;
+	return 0;
+}
+
+static json_t *first_run(json_t *root, const char *key)
+{
+	json_t *run;
+	size_t i;
+
+	json_array_foreach(json_object_get(root, "runs"), i, run)
+		if (!strcmp(results__variant_key(run), key))
+			return run;
+	return NULL;
+}
+
+/* ---------------------------------------------------------- analysis */
+
+static void analyse(const double *a, unsigned na, const double *b, unsigned nb,
+		    const struct compare_opts *o, struct row *r)
+{
+	int sig;
+
+	stats__describe(a, na, &r->a);
+	stats__describe(b, nb, &r->b);
+	r->p = NAN;
+	r->test = "-";
+	if (r->a.mean != 0) {
+		r->change_pct = (r->b.mean - r->a.mean) / fabs(r->a.mean) * 100;
+		r->ratio = r->b.mean / r->a.mean;
+	} else {
+		r->change_pct = r->b.mean == 0 ? 0 : NAN;
+		r->ratio = r->b.mean == 0 ? 1 : NAN;
+	}
+	if (!na) {
+		r->v = V_MISSING_BASE;
+		return;
+	}
+	if (!nb) {
+		r->v = V_MISSING_NEW;
+		return;
+	}
+	if (na < 2 || nb < 2) {
+		r->v = V_INSUFFICIENT;
+		return;
+	}
+	if (na >= 3 && nb >= 3 && stats__normalish(a, na) && stats__normalish(b, nb)) {
+		r->test = "welch";
+		r->p = stats__welch_p(a, na, b, nb, NULL, NULL);
+	} else {
+		r->test = "mann-whitney";
+		r->p = stats__mann_whitney_p(a, na, b, nb, NULL);
+	}
+	/* A change from 0 to non-zero (NAN change) is as large as it gets. */
+	sig = r->p < o->alpha && (isnan(r->change_pct) || fabs(r->change_pct) > o->threshold_pct);
+	if (!sig)
+		r->v = V_SAME;
+	else if (r->dir == 0)
+		r->v = V_CHANGED;
+	else
+		r->v = (r->dir > 0) == (r->b.mean > r->a.mean) ? V_IMPROVED : V_REGRESSED;
+}
+
+/* ---------------------------------------------------------- formatting */
+
+static void fmt_value(double v, const char *unit, char *buf, size_t len)
+{
+	double a = fabs(v);
+
+	if (isnan(v))
+		snprintf(buf, len, "-");
+	else if (unit && !strcmp(unit, "ns")) {
+		if (a < 1e3)
+			snprintf(buf, len, "%.1f ns", v);
+		else if (a < 1e6)
+			snprintf(buf, len, "%.2f us", v / 1e3);
+		else if (a < 1e9)
+			snprintf(buf, len, "%.2f ms", v / 1e6);
+		else
+			snprintf(buf, len, "%.3f s", v / 1e9);
+	} else if (unit && !strcmp(unit, "/s")) {
+		if (a >= 1e6)
+			snprintf(buf, len, "%.3fM/s", v / 1e6);
+		else if (a >= 100)
+			snprintf(buf, len, "%.0f/s", v);
+		else
+			snprintf(buf, len, "%.2f/s", v);
+	}
+	else if (unit && *unit)
+		snprintf(buf, len, "%.4g %s", v, unit);
+	else
+		snprintf(buf, len, "%.4g", v);
+}
+
+/* "12.34 us +-3.1% n=5": mean, CI half-width relative to the mean, n. */
+static void fmt_sample(const struct sample_stats *s, const char *unit, char *buf, size_t len)
+{
+	char v[48];
+
+	if (!s->n) {
+		snprintf(buf, len, "-");
+		return;
+	}
+	fmt_value(s->mean, unit, v, sizeof(v));
+	if (s->n >= 2 && s->mean != 0)
+		snprintf(buf, len, "%s +-%.1f%% n=%u", v, (s->ci_hi - s->mean) / fabs(s->mean) * 100, s->n);
+	else
+		snprintf(buf, len, "%s n=%u", v, s->n);
+}
+
+static void fmt_change(double c, char *buf, size_t len)
+{
+	if (isnan(c))
+		snprintf(buf, len, "n/a");
+	else
+		snprintf(buf, len, "%+.1f%%", c);
+}
+
+static void fmt_p(double p, char *buf, size_t len)
+{
+	if (isnan(p))
+		snprintf(buf, len, "-");
+	else if (p < 1e-4)
+		snprintf(buf, len, "<0.0001");
+	else
+		snprintf(buf, len, "%.4f", p);
+}
+
+static void fmt_ratio(double r, char *buf, size_t len)
+{
+	if (isnan(r))
+		snprintf(buf, len, "-");
+	else
+		snprintf(buf, len, "%.3fx", r);
+}
+
+/* Key pairs every variant shares are printed once ("common: ..."), so each
+ * row shows only what distinguishes it. */
+struct labeler {
+	struct pairs common;
+	char buf[512];
+};
+
+static void labeler__init(struct labeler *l, const char **keys, unsigned n)
+{
+	l->common.n = 0;
+	if (!n)
+		return;
+	pairs__parse(keys[0], &l->common);
+	for (unsigned i = 1; i < n; i++) {
+		struct pairs p;
+		unsigned w = 0;
+
+		pairs__parse(keys[i], &p);
+		for (unsigned j = 0; j < l->common.n; j++) {
+			const char *v = pairs__get(&p, l->common.k[j]);
+
+			if (v && !strcmp(v, l->common.v[j])) {
+				memmove(l->common.k[w], l->common.k[j], sizeof(l->common.k[0]));
+				memmove(l->common.v[w], l->common.v[j], sizeof(l->common.v[0]));
+				w++;
+			}
+		}
+		l->common.n = w;
+	}
+}
+
+static const char *labeler__label(struct labeler *l, const char *key)
+{
+	struct pairs p;
+	size_t len = 0;
+
+	pairs__parse(key, &p);
+	l->buf[0] = '\0';
+	for (unsigned i = 0; i < p.n; i++) {
+		const char *c = pairs__get(&l->common, p.k[i]);
+
+		if (c && !strcmp(c, p.v[i]))
+			continue;
+		len += (size_t)snprintf(l->buf + len, sizeof(l->buf) - len, "%s%s=%s",
+					len ? "," : "", p.k[i], p.v[i]);
+		if (len >= sizeof(l->buf))
+			break;
+	}
+	return l->buf[0] ? l->buf : (*key ? key : "(all)");
+}
+
+static void labeler__print_common(struct labeler *l, FILE *out, const char *prefix)
+{
+	if (!l->common.n)
+		return;
+	fprintf(out, "%scommon: ", prefix);
+	for (unsigned i = 0; i < l->common.n; i++)
+		fprintf(out, "%s%s=%s", i ? "," : "", l->common.k[i], l->common.v[i]);
+	fprintf(out, "\n");
+}
+
+static json_t *sample_json(const struct sample_stats *s)
+{
+	if (!s->n)
+		return json_null();
+	return json_pack("{s:i,s:f,s:f,s:f,s:f,s:f,s:f}", "n", (json_int_t)s->n,
+			 "mean", s->mean, "sd", s->sd, "ci_lo", s->ci_lo, "ci_hi", s->ci_hi,
+			 "min", s->min, "max", s->max);
+}
+
+static json_t *num_or_null(double v)
+{
+	return isfinite(v) ? json_real(v) : json_null();
+}
+
+static json_t *row_json(const struct row *r, int within)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "variant", json_string(r->key));
+	if (within)
+		json_object_set_new(o, "baseline", r->base_key ? json_string(r->base_key) : json_null());
+	json_object_set_new(o, "metric", json_string(r->metric));
+	json_object_set_new(o, "direction", json_string(r->dir > 0 ? "higher-is-better" :
+				r->dir < 0 ? "lower-is-better" : "neutral"));
+	json_object_set_new(o, within ? "base" : "base", sample_json(&r->a));
+	json_object_set_new(o, within ? "value" : "new", sample_json(&r->b));
+	json_object_set_new(o, "change_pct", num_or_null(r->change_pct));
+	json_object_set_new(o, "ratio", num_or_null(r->ratio));
+	json_object_set_new(o, "p", num_or_null(r->p));
+	json_object_set_new(o, "test", json_string(r->test));
+	json_object_set_new(o, "verdict", json_string(verdict_str[r->v]));
+	return o;
+}
+
+static json_t *tally_json(const struct tally *t)
+{
+	return json_pack("{s:i,s:i,s:i,s:i,s:i,s:i}",
+			 "regressed", (json_int_t)t->n[V_REGRESSED],
+			 "improved", (json_int_t)t->n[V_IMPROVED],
+			 "no_significant_change", (json_int_t)t->n[V_SAME],
+			 "changed", (json_int_t)t->n[V_CHANGED],
+			 "insufficient_repeats", (json_int_t)t->n[V_INSUFFICIENT],
+			 "missing", (json_int_t)(t->n[V_MISSING_BASE] + t->n[V_MISSING_NEW]));
+}
+
+static void print_tally(FILE *out, const struct tally *t, const char *prefix)
+{
+	fprintf(out, "%s%u regressed, %u improved, %u no significant change",
+		prefix, t->n[V_REGRESSED], t->n[V_IMPROVED], t->n[V_SAME]);
+	if (t->n[V_CHANGED])
+		fprintf(out, ", %u changed (neutral metric)", t->n[V_CHANGED]);
+	if (t->n[V_INSUFFICIENT])
+		fprintf(out, ", %u insufficient repeats (need >= 2 per side)", t->n[V_INSUFFICIENT]);
+	if (t->n[V_MISSING_BASE] + t->n[V_MISSING_NEW])
+		fprintf(out, ", %u missing on one side", t->n[V_MISSING_BASE] + t->n[V_MISSING_NEW]);
+	fprintf(out, "\n");
+}
+
+static int check_opts(const struct compare_opts *o, const char **metrics, unsigned *nm)
+{
+	const char *f = o->format ? o->format : "text";
+
+	if (strcmp(f, "text") && strcmp(f, "markdown") && strcmp(f, "json")) {
+		fprintf(stderr, "bench %s: unknown format '%s'; use text, markdown or json\n", cmdname(o), f);
+		return -EINVAL;
+	}
+	if (!(o->alpha > 0 && o->alpha < 1)) {
+		fprintf(stderr, "bench %s: alpha %g is outside (0,1); use e.g. --alpha 0.05\n", cmdname(o), o->alpha);
+		return -EINVAL;
+	}
+	if (!(o->threshold_pct >= 0)) {
+		fprintf(stderr, "bench %s: threshold %g%% is negative; use e.g. --threshold 5\n",
+			cmdname(o), o->threshold_pct);
+		return -EINVAL;
+	}
+	if (o->nr_metrics > COMPARE_MAX_METRICS) {
+		fprintf(stderr, "bench %s: at most %d metrics; drop some --metric\n", cmdname(o), COMPARE_MAX_METRICS);
+		return -EINVAL;
+	}
+	*nm = 0;
+	if (o->nr_metrics) {
+		for (unsigned i = 0; i < o->nr_metrics; i++) {
+			if (!o->metrics[i] || !*o->metrics[i]) {
+				fprintf(stderr, "bench %s: empty metric name; use e.g. --metric resume_latency.p99\n",
+					cmdname(o));
+				return -EINVAL;
+			}
+			metrics[(*nm)++] = o->metrics[i];
+		}
+	} else {
+		for (unsigned i = 0; i < sizeof(default_metrics) / sizeof(default_metrics[0]); i++)
+			metrics[(*nm)++] = default_metrics[i];
+	}
+	return 0;
+}
+
+/* Explicit metrics must exist somewhere; defaults may be absent (a `null`
+ * workload has no flush latency).  Returns the metrics kept. */
+static int keep_metrics(json_t *a, json_t *b, const struct compare_opts *o,
+			const char **metrics, unsigned *nm)
+{
+	unsigned w = 0;
+
+	for (unsigned i = 0; i < *nm; i++) {
+		int found = metric_anywhere(a, metrics[i]) || (b && metric_anywhere(b, metrics[i]));
+
+		if (found)
+			metrics[w++] = metrics[i];
+		else if (o->nr_metrics) {
+			fprintf(stderr, "bench %s: metric '%s' is in no run; use <metric>.<field> "
+				"such as resume_latency.p99, rates.flushes_per_s or counters.suspends\n",
+				cmdname(o), metrics[i]);
+			return -ENOENT;
+		}
+	}
+	*nm = w;
+	return 0;
+}
+
+static const char *tree_label(json_t *root, char *buf, size_t len)
+{
+	const char *git = json_string_value(json_object_get(json_object_get(root, "tool"), "git"));
+	const char *t = json_string_value(json_object_get(json_object_get(root, "env"), "start_time"));
+
+	snprintf(buf, len, "%s%s%s%s", git ? "git " : "", git ? git : "",
+		 t ? (git ? ", " : "") : "", t ? t : "");
+	if (!buf[0])
+		snprintf(buf, len, "(unlabelled)");
+	return buf;
+}
+
+/* ---------------------------------------------------------- run vs run */
+
+static void text_header_runs(FILE *out, int w)
+{
+	fprintf(out, "  %-*s  %-24s  %-24s  %8s  %8s  %-12s  %s\n", w, "metric", "base", "new",
+		"change", "p", "test", "verdict");
+}
+
+int compare__runs(json_t *base, json_t *newr, const struct compare_opts *o, FILE *out)
+{
+	const char *metrics[COMPARE_MAX_METRICS + 4], **keys = NULL;
+	unsigned nm, nk, common = 0, mw = 6;
+	const char *fmt = o->format ? o->format : "text";
+	struct tally t = { 0 };
+	struct labeler lab;
+	json_t *jrows = NULL, *jonly_b = NULL, *jonly_n = NULL;
+	char l1[128], l2[128];
+	int ret = 2;
+
+	if (!json_is_array(json_object_get(base, "runs")) || !json_is_array(json_object_get(newr, "runs"))) {
+		fprintf(stderr, "bench %s: a result has no runs; load it with results__load()\n", cmdname(o));
+		return 2;
+	}
+	if (check_opts(o, metrics, &nm) || keep_metrics(base, newr, o, metrics, &nm))
+		return 2;
+	nk = unique_keys(base, newr, &keys);
+	for (unsigned i = 0; i < nk; i++)
+		common += has_key(base, keys[i]) && has_key(newr, keys[i]);
+	if (!common) {
+		fprintf(stderr, "bench %s: the two results share no variant (run[\"key\"]); "
+			"compare runs of the same scenario\n", cmdname(o));
+		goto out;
+	}
+	for (unsigned m = 0; m < nm; m++)
+		if (strlen(metrics[m]) > mw)
+			mw = (unsigned)strlen(metrics[m]);
+	labeler__init(&lab, keys, nk);
+
+	if (!strcmp(fmt, "json")) {
+		jrows = json_array();
+		jonly_b = json_array();
+		jonly_n = json_array();
+	} else if (!strcmp(fmt, "markdown")) {
+		fprintf(out, "**base:** %s &nbsp; **new:** %s &nbsp; threshold %g%%, alpha %g\n\n",
+			tree_label(base, l1, sizeof(l1)), tree_label(newr, l2, sizeof(l2)),
+			o->threshold_pct, o->alpha);
+		labeler__print_common(&lab, out, "");
+		fprintf(out, "\n| variant | metric | base | new | change | p | test | verdict |\n");
+		fprintf(out, "|---|---|---:|---:|---:|---:|---|---|\n");
+	} else {
+		fprintf(out, "base: %s\nnew:  %s\nthreshold %g%%, alpha %g\n",
+			tree_label(base, l1, sizeof(l1)), tree_label(newr, l2, sizeof(l2)),
+			o->threshold_pct, o->alpha);
+		labeler__print_common(&lab, out, "");
+	}
+
+	for (unsigned k = 0; k < nk; k++) {
+		int in_b = has_key(base, keys[k]), in_n = has_key(newr, keys[k]);
+		const char *label = labeler__label(&lab, keys[k]);
+
+		if (!in_b || !in_n) {
+			if (jrows)
+				json_array_append_new(in_b ? jonly_b : jonly_n, json_string(keys[k]));
+			else if (!strcmp(fmt, "markdown"))
+				fprintf(out, "| %s | | | | | | | only in %s |\n", label, in_b ? "base" : "new");
+			else
+				fprintf(out, "\nonly in %s: %s\n", in_b ? "base" : "new", label);
+			continue;
+		}
+		if (!strcmp(fmt, "text")) {
+			fprintf(out, "\n%s\n", label);
+			text_header_runs(out, (int)mw);
+		}
+		for (unsigned m = 0; m < nm; m++) {
+			struct row r = { .key = keys[k], .metric = metrics[m] };
+			double *a, *b;
+			unsigned na = samples(base, keys[k], metrics[m], &a);
+			unsigned nb = samples(newr, keys[k], metrics[m], &b);
+			char sa[64], sb[64], ch[16], ps[16];
+
+			if (!na && !nb) {       /* metric not produced by this variant */
+				free(a);
+				free(b);
+				continue;
+			}
+			r.dir = compare__direction(metrics[m]);
+			r.unit = metric_unit(base, newr, metrics[m]);
+			analyse(a, na, b, nb, o, &r);
+			free(a);
+			free(b);
+			t.n[r.v]++;
+			if (jrows) {
+				json_array_append_new(jrows, row_json(&r, 0));
+				continue;
+			}
+			fmt_sample(&r.a, r.unit, sa, sizeof(sa));
+			fmt_sample(&r.b, r.unit, sb, sizeof(sb));
+			fmt_change(r.change_pct, ch, sizeof(ch));
+			fmt_p(r.p, ps, sizeof(ps));
+			if (!strcmp(fmt, "markdown"))
+				fprintf(out, "| %s | %s | %s | %s | %s | %s | %s | %s%s%s |\n", label, r.metric,
+					sa, sb, ch, ps, r.test, r.v == V_REGRESSED ? "**" : "",
+					verdict_str[r.v], r.v == V_REGRESSED ? "**" : "");
+			else
+				fprintf(out, "  %-*s  %-24s  %-24s  %8s  %8s  %-12s  %s\n", (int)mw, r.metric,
+					sa, sb, ch, ps, r.test,
+					r.v == V_REGRESSED ? "REGRESSED" : verdict_str[r.v]);
+		}
+	}
+	ret = t.n[V_REGRESSED] ? 1 : 0;
+	if (jrows) {
+		json_t *root = json_pack("{s:s,s:s,s:f,s:f,s:o,s:o,s:o,s:o,s:i}",
+			"schema", "flushbench-compare/1", "mode", "runs",
+			"threshold_pct", o->threshold_pct, "alpha", o->alpha,
+			"rows", jrows, "only_in_base", jonly_b, "only_in_new", jonly_n,
+			"summary", tally_json(&t), "exit", (json_int_t)ret);
+		jrows = jonly_b = jonly_n = NULL;       /* stolen by "o" */
+		if (!root || json_dumpf(root, out, JSON_INDENT(2)) < 0)
+			ret = 2;
+		fputc('\n', out);
+		json_decref(root);
+	} else {
+		fprintf(out, "\n");
+		print_tally(out, &t, strcmp(fmt, "markdown") ? "summary: " : "**summary:** ");
+	}
+out:
+	json_decref(jrows);
+	json_decref(jonly_b);
+	json_decref(jonly_n);
+	free(keys);
+	return ret;
+}
+
+/* ---------------------------------------------------------- within a run */
+
+static int baseline_matches(json_t *run, const struct pairs *bp)
+{
+	char buf[256];
+
+	for (unsigned i = 0; i < bp->n; i++)
+		if (run_field(run, bp->k[i], buf, sizeof(buf)) || strcmp(buf, bp->v[i]))
+			return 0;
+	return 1;
+}
+
+/* Do two keys agree on every pair that is not a baseline axis? */
+static int same_except(const char *k1, const char *k2, const struct pairs *bp)
+{
+	struct pairs p1, p2;
+
+	pairs__parse(k1, &p1);
+	pairs__parse(k2, &p2);
+	for (int pass = 0; pass < 2; pass++) {
+		const struct pairs *x = pass ? &p2 : &p1, *y = pass ? &p1 : &p2;
+
+		for (unsigned i = 0; i < x->n; i++) {
+			const char *v;
+
+			if (pairs__get(bp, x->k[i]))
+				continue;
+			v = pairs__get(y, x->k[i]);
+			if (!v || strcmp(v, x->v[i]))
+				return 0;
+		}
+	}
+	return 1;
+}
+
+int compare__within(json_t *root, const struct compare_opts *o, FILE *out)
+{
+	const char *metrics[COMPARE_MAX_METRICS + 4], **keys = NULL, **bkey = NULL;
+	const char *fmt = o->format ? o->format : "text";
+	char spec[512], l1[128];
+	unsigned nm, nk, nbase = 0, lw = 7;
+	struct pairs bp;
+	struct labeler lab;
+	struct tally t = { 0 };
+	json_t *jrows = NULL;
+	int ret = 2;
+
+	if (!json_is_array(json_object_get(root, "runs"))) {
+		fprintf(stderr, "bench %s: the result has no runs\n", cmdname(o));
+		return 2;
+	}
+	if (check_opts(o, metrics, &nm) || keep_metrics(root, NULL, o, metrics, &nm))
+		return 2;
+	nk = unique_keys(root, NULL, &keys);
+	if (!nk) {
+		fprintf(stderr, "bench %s: the result has no runs; nothing to compare\n", cmdname(o));
+		goto out;
+	}
+	if (o->baseline) {
+		snprintf(spec, sizeof(spec), "%s", o->baseline);
+	} else {
+		/* Default: the first variant's design and request, the two axes the
+		 * suite exists to compare. */
+		json_t *r0 = first_run(root, keys[0]);
+		char d[128], q[128];
+		size_t len = 0;
+
+		spec[0] = '\0';
+		if (!run_field(r0, "design", d, sizeof(d)))
+			len += (size_t)snprintf(spec + len, sizeof(spec) - len, "design=%s", d);
+		if (!run_field(r0, "request", q, sizeof(q)))
+			snprintf(spec + len, sizeof(spec) - len, "%srequest=%s", len ? "," : "", q);
+	}
+	pairs__parse(spec, &bp);
+	if (!bp.n) {
+		fprintf(stderr, "bench %s: no baseline; give --baseline key=value[,key=value] (e.g. design=srcu,request=event)\n",
+			cmdname(o));
+		goto out;
+	}
+	bkey = calloc(nk, sizeof(*bkey));
+	if (!bkey)
+		goto out;
+	for (unsigned k = 0; k < nk; k++)
+		nbase += baseline_matches(first_run(root, keys[k]), &bp);
+	if (!nbase) {
+		fprintf(stderr, "bench %s: baseline '%s' matches no variant; pick values that appear in the run's keys\n",
+			cmdname(o), spec);
+		goto out;
+	}
+	for (unsigned k = 0; k < nk; k++)
+		for (unsigned j = 0; j < nk; j++)
+			if (baseline_matches(first_run(root, keys[j]), &bp) && same_except(keys[j], keys[k], &bp)) {
+				bkey[k] = keys[j];
+				break;
+			}
+	labeler__init(&lab, keys, nk);
+	for (unsigned k = 0; k < nk; k++) {
+		unsigned l = (unsigned)strlen(labeler__label(&lab, keys[k]));
+		if (l > lw)
+			lw = l;
+	}
+
+	if (!strcmp(fmt, "json")) {
+		jrows = json_array();
+	} else if (!strcmp(fmt, "markdown")) {
+		fprintf(out, "**%s** — baseline: %s; threshold %g%%, alpha %g\n\n",
+			tree_label(root, l1, sizeof(l1)), spec, o->threshold_pct, o->alpha);
+		labeler__print_common(&lab, out, "");
+	} else {
+		fprintf(out, "baseline: %s (threshold %g%%, alpha %g)\n", spec, o->threshold_pct, o->alpha);
+		labeler__print_common(&lab, out, "");
+	}
+
+	for (unsigned m = 0; m < nm; m++) {
+		int dir = compare__direction(metrics[m]);
+		const char *unit = metric_unit(root, NULL, metrics[m]);
+
+		if (!strcmp(fmt, "markdown")) {
+			fprintf(out, "\n#### %s (%s)\n\n| variant | base | value | ratio | p | verdict |\n"
+				"|---|---:|---:|---:|---:|---|\n", metrics[m],
+				dir > 0 ? "higher is better" : dir < 0 ? "lower is better" : "neutral");
+		} else if (!strcmp(fmt, "text")) {
+			fprintf(out, "\n%s (%s)\n  %-*s  %-24s  %-24s  %8s  %8s  %s\n", metrics[m],
+				dir > 0 ? "higher is better" : dir < 0 ? "lower is better" : "neutral",
+				(int)lw, "variant", "base", "value", "ratio", "p", "verdict");
+		}
+		for (unsigned k = 0; k < nk; k++) {
+			struct row r = { .key = keys[k], .base_key = bkey[k], .metric = metrics[m],
+					 .dir = dir, .unit = unit };
+			double *a = NULL, *b;
+			unsigned na = 0, nb = samples(root, keys[k], metrics[m], &b);
+			char sa[64], sb[64], rs[16], ps[16];
+			const char *verdict;
+
+			if (bkey[k])
+				na = samples(root, bkey[k], metrics[m], &a);
+			if (!nb && !na) {
+				free(a);
+				free(b);
+				continue;
+			}
+			analyse(a ? a : b, na, b, nb, o, &r);
+			free(a);
+			free(b);
+			if (bkey[k] == keys[k]) {
+				verdict = "(baseline)";
+				r.p = NAN;
+			} else if (!bkey[k]) {
+				verdict = "no baseline variant";
+				r.ratio = NAN;
+			} else {
+				verdict = verdict_str[r.v];
+				t.n[r.v]++;
+			}
+			if (jrows) {
+				json_t *j = row_json(&r, 1);
+
+				if (bkey[k] == keys[k] || !bkey[k])
+					json_object_set_new(j, "verdict", json_string(verdict));
+				json_array_append_new(jrows, j);
+				continue;
+			}
+			fmt_sample(&r.a, unit, sa, sizeof(sa));
+			if (!bkey[k])
+				snprintf(sa, sizeof(sa), "-");
+			fmt_sample(&r.b, unit, sb, sizeof(sb));
+			fmt_ratio(r.ratio, rs, sizeof(rs));
+			fmt_p(r.p, ps, sizeof(ps));
+			if (!strcmp(fmt, "markdown"))
+				fprintf(out, "| %s | %s | %s | %s | %s | %s |\n",
+					labeler__label(&lab, keys[k]), sa, sb, rs, ps, verdict);
+			else
+				fprintf(out, "  %-*s  %-24s  %-24s  %8s  %8s  %s\n", (int)lw,
+					labeler__label(&lab, keys[k]), sa, sb, rs, ps, verdict);
+		}
+	}
+	ret = 0;
+	if (jrows) {
+		json_t *j = json_pack("{s:s,s:s,s:s,s:f,s:f,s:o,s:o}",
+			"schema", "flushbench-compare/1", "mode", "within", "baseline", spec,
+			"threshold_pct", o->threshold_pct, "alpha", o->alpha,
+			"rows", jrows, "summary", tally_json(&t));
+		jrows = NULL;
+		if (!j || json_dumpf(j, out, JSON_INDENT(2)) < 0)
+			ret = 2;
+		fputc('\n', out);
+		json_decref(j);
+	} else {
+		fprintf(out, "\n");
+		print_tally(out, &t, strcmp(fmt, "markdown") ? "vs baseline: " : "**vs baseline:** ");
+	}
+out:
+	json_decref(jrows);
+	free(bkey);
+	free(keys);
+	return ret;
+}

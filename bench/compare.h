@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Comparison of results (docs/STATISTICS.md):
+ *  - compare__runs(): two result trees, variant by variant (matched by
+ *    run["key"]), each metric's per-repeat samples tested for a significant
+ *    change; the verdict drives `bench compare`'s exit code.
+ *  - compare__within(): one result tree, every variant against a baseline
+ *    variant selected by key=value pairs; the table `bench run` prints.
+ */
+#ifndef FB_COMPARE_H
+#define FB_COMPARE_H
+
+#include <stdio.h>
+#include <jansson.h>
+
+#define COMPARE_MAX_METRICS 16
+
+struct compare_opts {
+	const char *metrics[COMPARE_MAX_METRICS]; /* "resume_latency.p99"...; 0 => defaults */
+	unsigned nr_metrics;
+	double threshold_pct;   /* |change| must exceed this (default 5) */
+	double alpha;           /* p must be below this (default 0.05) */
+	const char *format;     /* "text" (default) | "markdown" | "json" */
+	const char *baseline;   /* "design=srcu,request=event" (within-run) or NULL */
+	const char *cmd;        /* command named in error lines ("compare" if NULL) */
+};
+
+/* Fill defaults: the three default metrics, threshold 5 %, alpha 0.05, text. */
+void compare__default_opts(struct compare_opts *o);
+
+/* +1 higher is better (rates, counters of work done), -1 lower is better
+ * (histogram fields p50..max/mean: latencies, durations, scanned vCPUs; cpu.*;
+ * error counters), 0 neutral (other counters, config.*, unknown): a
+ * significant neutral change is reported as "changed", never a regression. */
+int compare__direction(const char *metric_path);
+
+/* 0: no significant regression; 1: at least one regression; 2: error
+ * (one line printed to stderr, "bench compare: ...; ..."). */
+int compare__runs(json_t *base, json_t *newr, const struct compare_opts *o, FILE *out);
+
+/* Every variant vs the baseline (o->baseline key=value pairs matched against
+ * run fields design, request, pressure, workload, vcpus, ... or
+ * config.<key>; the variant's other key fields must equal the candidate's).
+ * o->baseline NULL: first variant of each group.  Prints base, value, ratio
+ * per metric.  0 ok, 2 error. */
+int compare__within(json_t *root, const struct compare_opts *o, FILE *out);
+
+#endif

@@ -1,0 +1,954 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The option table and everything driven by it: parsing + validation of one
+ * value, defaults, JSON, suggestions, help and the generated reference
+ * (docs/options.md).  Adding a field to struct run_config = one entry here.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "abi/abi.h"
+#include "design.h"
+#include "options.h"
+#include "pressure.h"
+
+#define FIELD(f) .key = #f, .offset = offsetof(struct run_config, f), \
+	.size = sizeof(((struct run_config *)0)->f)
+
+const char *const options_sections[] = {
+	"vm", "workload", "design", "pressure", "kernel-ref", "run", "perf", NULL,
+};
+
+static const char *const ch_backend[]   = { "auto", "kvm", "native", NULL };
+static const char *const ch_workload[]  = { "null", "hypercall", "mixed", NULL };
+static const char *const ch_flush[]     = { "space", "list", "space-ex", "list-ex", "mix", NULL };
+static const char *const ch_targets[]   = { "all", "sparse", "neighbours", "inhibitors", NULL };
+static const char *const ch_request[]   = { "event", "unblock", NULL };
+static const char *const ch_srcu_gp[]   = { "vmm", "kernel", "both", NULL };
+static const char *const ch_latency[]   = { "fixed", "uniform", "lognormal", "file", NULL };
+static const char *const ch_kref[]      = { "none", "msr-filter", "ioeventfd", "memslot", NULL };
+static const char *const ch_perf[]      = { "none", "record", "stat", NULL };
+static const char *const ch_pin[]       = { "none", "compact", "scatter", NULL };
+
+/* Designs and pressure modes are plug-ins: their names come from the registries. */
+static const char *design_at(unsigned i)
+{
+	for (unsigned k = 0; designs[k]; k++)
+		if (k == i)
+			return designs[k]->name;
+	return NULL;
+}
+
+static const char *pressure_at(unsigned i)
+{
+	for (unsigned k = 0; pressures[k]; k++)
+		if (k == i)
+			return pressures[k]->name;
+	return NULL;
+}
+
+static void list_choices(const struct bench_option *o, char *buf, size_t len)
+{
+	size_t n = 0;
+	buf[0] = '\0';
+	for (unsigned i = 0;; i++) {
+		const char *c = o->choices ? o->choices[i] : o->choice_at ? o->choice_at(i) : NULL;
+		if (!c)
+			break;
+		int w = snprintf(buf + n, len - n, "%s%s", i ? ", " : "", c);
+		if (w < 0 || (size_t)w >= len - n)
+			break;
+		n += (size_t)w;
+	}
+}
+
+static int check_design(const char *v, char *err, size_t len)
+{
+	if (design__find(v))
+		return 0;
+	char all[256];
+	list_choices(options__find("design"), all, sizeof(all));
+	snprintf(err, len, "unknown design '%s' (registered: %s)", v, all);
+	return -EINVAL;
+}
+
+static int check_pressure(const char *v, char *err, size_t len)
+{
+	if (pressure__find(v))
+		return 0;
+	char all[256];
+	list_choices(options__find("pressure"), all, sizeof(all));
+	snprintf(err, len, "unknown pressure mode '%s' (registered: %s)", v, all);
+	return -EINVAL;
+}
+
+static int check_mem_node(const char *v, char *err, size_t len)
+{
+	uint64_t n;
+	if (!*v || !strcmp(v, "interleave") || !strcmp(v, "local") ||
+	    (!options__parse_u64(v, &n) && n < 4096))
+		return 0;
+	snprintf(err, len, "'%s' is not a NUMA node number, 'interleave', 'local' or empty", v);
+	return -EINVAL;
+}
+
+const struct bench_option bench_options[] = {
+	/* --- vm --- */
+	{ .name = "vcpus", FIELD(vcpus), .kind = OPT_KIND_UINT, .def = "64", .unit = "",
+	  .min = 1, .max = FB_MAX_VCPUS, .section = "vm",
+	  .help = "vCPUs in the VM (the kernel's KVM_CAP_MAX_VCPUS is checked at run time)" },
+	{ .name = "mem-mb", FIELD(mem_mb), .kind = OPT_KIND_UINT, .def = "256", .unit = "MiB",
+	  .min = 16, .max = 3800, .section = "vm",
+	  .help = "workload data memory (memslot 1)" },
+	{ .name = "backend", FIELD(backend), .kind = OPT_KIND_CHOICE, .def = "auto",
+	  .choices = ch_backend, .section = "vm",
+	  .help = "execution backend: kvm (/dev/kvm), native (guest code on the vCPU thread), "
+		  "auto (kvm if usable, else native)" },
+
+	/* --- workload --- */
+	{ .name = "workload", FIELD(workload), .kind = OPT_KIND_CHOICE, .def = "mixed",
+	  .choices = ch_workload, .section = "workload",
+	  .help = "guest workload: null (bare exits), hypercall (flushes, no inhibits), "
+		  "mixed (flushers + inhibitors + touchers)" },
+	{ .name = "flushers", FIELD(flushers), .kind = OPT_KIND_UINT, .def = "0",
+	  .min = 0, .max = FB_MAX_VCPUS, .section = "workload",
+	  .help = "mixed: vCPUs that flush (0 = auto: every vCPU that is neither toucher nor "
+		  "inhibitor)" },
+	{ .name = "inhibitors", FIELD(inhibitors), .kind = OPT_KIND_UINT, .def = "0",
+	  .min = 0, .max = FB_MAX_VCPUS, .section = "workload",
+	  .help = "mixed: vCPUs that take memory intercepts and inhibit (0 = auto: 1/4 of the "
+		  "non-toucher vCPUs, rounded up, if flushers is auto too; else the rest)" },
+	{ .name = "touchers", FIELD(touchers), .kind = OPT_KIND_UINT, .def = "0",
+	  .min = 0, .max = FB_MAX_VCPUS, .section = "workload",
+	  .help = "mixed: vCPUs that stream through touch-mb of memory (fault under pressure)" },
+	{ .name = "flush-kind", FIELD(flush_kind), .kind = OPT_KIND_CHOICE, .def = "mix",
+	  .choices = ch_flush, .section = "workload",
+	  .help = "TLFS call the flushers issue (mix rotates through the four)" },
+	{ .name = "targets", FIELD(targets), .kind = OPT_KIND_CHOICE, .def = "sparse",
+	  .choices = ch_targets, .section = "workload",
+	  .help = "flush targets: all vCPUs, K random, the K next, or K random inhibitors" },
+	{ .name = "target-count", FIELD(target_count), .kind = OPT_KIND_UINT, .def = "4",
+	  .min = 1, .max = FB_MAX_VCPUS, .section = "workload",
+	  .help = "K for targets = sparse | neighbours | inhibitors" },
+	{ .name = "gva-count", FIELD(gva_count), .kind = OPT_KIND_UINT, .def = "4",
+	  .min = 1, .max = 256, .section = "workload",
+	  .help = "list forms: GVA ranges per call (rep count; KVM does a full flush above 15)" },
+	{ .name = "flush-think-us", FIELD(flush_think_us), .kind = OPT_KIND_UINT, .def = "200",
+	  .unit = "us", .min = 0, .max = 1000000, .section = "workload",
+	  .help = "guest sleep between two flush calls" },
+	{ .name = "inhibit-period-us", FIELD(inhibit_period_us), .kind = OPT_KIND_UINT,
+	  .def = "1000", .unit = "us", .min = 0, .max = 1000000, .section = "workload",
+	  .help = "guest sleep between two memory intercepts (inhibit cycles)" },
+	{ .name = "completion-kb", FIELD(completion_kb), .kind = OPT_KIND_UINT, .def = "16",
+	  .unit = "KiB", .min = 0, .max = 65536, .section = "workload",
+	  .help = "instruction completion: guest memory read and written while inhibited" },
+	{ .name = "inhibit-hold-us", FIELD(inhibit_hold_us), .kind = OPT_KIND_UINT, .def = "50",
+	  .unit = "us", .min = 0, .max = 1000000, .section = "workload",
+	  .help = "inhibit held this long after completion, outside the read side (the higher VTL handling the intercept)" },
+	{ .name = "touch-mb", FIELD(touch_mb), .kind = OPT_KIND_UINT, .def = "64", .unit = "MiB",
+	  .min = 1, .max = 3800, .section = "workload",
+	  .help = "toucher working set (inside mem-mb)" },
+	{ .name = "touch-batch", FIELD(touch_batch), .kind = OPT_KIND_UINT, .def = "64",
+	  .unit = "pages", .min = 1, .max = 1u << 20, .section = "workload",
+	  .help = "pages a toucher touches between sleeps" },
+	{ .name = "touch-think-us", FIELD(touch_think_us), .kind = OPT_KIND_UINT, .def = "100",
+	  .unit = "us", .min = 0, .max = 1000000, .section = "workload",
+	  .help = "toucher sleep after each batch" },
+	{ .name = "touch-verify", FIELD(touch_verify), .kind = OPT_KIND_BOOL, .def = "false",
+	  .section = "workload",
+	  .help = "touchers write a per-page pattern and check it (catches lost pages)" },
+
+	/* --- design under test --- */
+	{ .name = "design", FIELD(design), .kind = OPT_KIND_CHOICE, .def = "srcu",
+	  .choice_at = design_at, .check = check_design, .section = "design",
+	  .help = "uninhibit design (plug-ins, see docs/DESIGNS.md and `bench info --designs`)" },
+	{ .name = "request", FIELD(request), .kind = OPT_KIND_CHOICE, .def = "event",
+	  .choices = ch_request, .section = "design",
+	  .help = "request made on a woken flusher: event (KVM_REQ_EVENT-like full event "
+		  "processing) or unblock (KVM_REQ_UNBLOCK: only made runnable)" },
+	{ .name = "allow-broken", FIELD(allow_broken), .kind = OPT_KIND_BOOL, .def = "false",
+	  .section = "design",
+	  .help = "permit designs flagged broken (they exist to prove the oracle works)" },
+	{ .name = "race-delay-us", FIELD(race_delay_us), .kind = OPT_KIND_UINT, .def = "0",
+	  .unit = "us", .min = 0, .max = 1000000, .section = "design",
+	  .help = "debug: widen the flusher's check -> publish window" },
+	{ .name = "halt-poll-ns", FIELD(halt_poll_ns), .kind = OPT_KIND_UINT, .def = "0",
+	  .unit = "ns", .min = 0, .max = 100000000, .section = "design",
+	  .help = "block(): poll this long before sleeping (like KVM halt_poll_ns)" },
+	{ .name = "srcu-gp", FIELD(srcu_gp), .kind = OPT_KIND_CHOICE, .def = "vmm",
+	  .choices = ch_srcu_gp, .section = "design",
+	  .help = "grace period SRCU designs wait for: the VMM's SRCU, the kernel's "
+		  "kvm->srcu (via an ioctl), or both" },
+	{ .name = "lost-timeout-ms", FIELD(lost_timeout_ms), .kind = OPT_KIND_UINT,
+	  .def = "1000", .unit = "ms", .min = 10, .max = 600000, .section = "design",
+	  .help = "oracle: a flusher still suspended this long after its target was "
+		  "uninhibited is a lost wakeup" },
+
+	/* --- memory pressure --- */
+	{ .name = "pressure", FIELD(pressure), .kind = OPT_KIND_CHOICE, .def = "none",
+	  .choice_at = pressure_at, .check = check_pressure, .section = "pressure",
+	  .help = "memory pressure mode (see docs/PRESSURE.md)" },
+	{ .name = "resident-mb", FIELD(resident_mb), .kind = OPT_KIND_UINT, .def = "32",
+	  .unit = "MiB", .min = 1, .max = 3800, .section = "pressure",
+	  .help = "paging: resident-set limit of the data region (evictor target)" },
+	{ .name = "fault-latency", FIELD(fault_latency), .kind = OPT_KIND_CHOICE,
+	  .def = "fixed", .choices = ch_latency, .section = "pressure",
+	  .help = "paging: fault service time model; file = real I/O on backing-file" },
+	{ .name = "fault-latency-us", FIELD(fault_latency_us), .kind = OPT_KIND_UINT,
+	  .def = "500", .unit = "us", .min = 0, .max = 1000000, .section = "pressure",
+	  .help = "paging: fixed: the latency; uniform: low bound; lognormal: median" },
+	{ .name = "fault-latency-max-us", FIELD(fault_latency_max_us), .kind = OPT_KIND_UINT,
+	  .def = "5000", .unit = "us", .min = 0, .max = 10000000, .section = "pressure",
+	  .help = "paging: uniform: high bound; lognormal: clamp" },
+	{ .name = "fault-latency-sigma", FIELD(fault_latency_sigma), .kind = OPT_KIND_DOUBLE,
+	  .def = "0.5", .min = 0, .max = 10, .section = "pressure",
+	  .help = "paging: lognormal sigma (of ln latency)" },
+	{ .name = "pager-threads", FIELD(pager_threads), .kind = OPT_KIND_UINT, .def = "2",
+	  .min = 1, .max = 256, .section = "pressure",
+	  .help = "paging: fault-service threads" },
+	{ .name = "backing-file", FIELD(backing_file), .kind = OPT_KIND_STRING, .def = "",
+	  .flags = OPT_F_NOLIST, .section = "pressure",
+	  .help = "paging: backing store file (\"\" = a temporary file in /var/tmp)" },
+	{ .name = "backing-direct", FIELD(backing_direct), .kind = OPT_KIND_BOOL,
+	  .def = "false", .section = "pressure",
+	  .help = "paging: open the backing file with O_DIRECT (real device I/O)" },
+	{ .name = "zram-mb", FIELD(zram_mb), .kind = OPT_KIND_UINT, .def = "512", .unit = "MiB",
+	  .min = 16, .max = 65536, .section = "pressure",
+	  .help = "swap: zram device size" },
+	{ .name = "memcg-limit-mb", FIELD(memcg_limit_mb), .kind = OPT_KIND_UINT, .def = "0",
+	  .unit = "MiB", .min = 0, .max = 1048576, .section = "pressure",
+	  .help = "swap: memory cgroup limit for the harness (0 = auto from mem-mb)" },
+	{ .name = "pageout-churn", FIELD(pageout_churn), .kind = OPT_KIND_BOOL, .def = "false",
+	  .section = "pressure",
+	  .help = "swap: a side thread pushes guest memory out with MADV_PAGEOUT" },
+
+	/* --- kernel reference line --- */
+	{ .name = "kernel-ref", FIELD(kernel_ref), .kind = OPT_KIND_CHOICE, .def = "none",
+	  .choices = ch_kref, .section = "kernel-ref",
+	  .help = "measure the real kernel's synchronize_srcu(&kvm->srcu) through this ioctl "
+		  "under the same load (kvm backend only)" },
+	{ .name = "kernel-ref-period-ms", FIELD(kernel_ref_period_ms), .kind = OPT_KIND_UINT,
+	  .def = "5", .unit = "ms", .min = 1, .max = 60000, .section = "kernel-ref",
+	  .help = "interval between two reference ioctls" },
+
+	/* --- run control --- */
+	{ .name = "duration-s", FIELD(duration_s), .kind = OPT_KIND_DOUBLE, .def = "3",
+	  .unit = "s", .min = 0.01, .max = 86400, .section = "run",
+	  .help = "measured window per variant and repeat" },
+	{ .name = "warmup-s", FIELD(warmup_s), .kind = OPT_KIND_DOUBLE, .def = "0.5",
+	  .unit = "s", .min = 0, .max = 3600, .section = "run", .flags = OPT_F_SCENARIO,
+	  .help = "time before the measured window, excluded from metrics (scenario-level)" },
+	{ .name = "repeat", FIELD(repeat), .kind = OPT_KIND_UINT, .def = "1",
+	  .min = 1, .max = 1000, .section = "run", .flags = OPT_F_SCENARIO,
+	  .help = "repeats per variant, run in a seeded shuffled order (scenario-level)" },
+	{ .name = "seed", FIELD(seed), .kind = OPT_KIND_U64, .def = "1",
+	  .min = 0, .max = 18446744073709551615.0, .section = "run", .flags = OPT_F_SCENARIO,
+	  .help = "seed of the run-order shuffle and the guest PRNGs (scenario-level)" },
+
+	/* --- perf / topology --- */
+	{ .name = "perf", FIELD(perf), .kind = OPT_KIND_CHOICE, .def = "none",
+	  .choices = ch_perf, .section = "perf",
+	  .help = "run perf record or perf stat on the harness during the measured window" },
+	{ .name = "perf-events", FIELD(perf_events), .kind = OPT_KIND_STRING, .def = "",
+	  .flags = OPT_F_NOLIST, .section = "perf",
+	  .help = "perf event list, comma separated (\"\" = the default list, docs/PERF.md)" },
+	{ .name = "pin", FIELD(pin), .kind = OPT_KIND_CHOICE, .def = "none",
+	  .choices = ch_pin, .section = "perf",
+	  .help = "vCPU thread binding (hwloc): none, compact (fill cores), scatter" },
+	{ .name = "mem-node", FIELD(mem_node), .kind = OPT_KIND_STRING, .def = "",
+	  .check = check_mem_node, .section = "perf",
+	  .help = "guest memory placement: \"\" (default policy), node N, interleave, local" },
+	{ .name = NULL },
+};
+
+/* ---- lookup ------------------------------------------------------------- */
+
+static int name_cmp(const char *a, const char *b)
+{
+	for (;; a++, b++) {
+		char x = *a == '_' ? '-' : (char)tolower((unsigned char)*a);
+		char y = *b == '_' ? '-' : (char)tolower((unsigned char)*b);
+		if (x != y)
+			return x - y;
+		if (!x)
+			return 0;
+	}
+}
+
+const struct bench_option *options__find(const char *name)
+{
+	if (!name)
+		return NULL;
+	for (const struct bench_option *o = bench_options; o->name; o++)
+		if (!name_cmp(o->name, name))
+			return o;
+	return NULL;
+}
+
+/* Levenshtein distance over '-'/'_'-folded, lower-cased names. */
+static unsigned edit_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	if (la > 64 || lb > 64)
+		return UINT_MAX;
+	unsigned row[65];
+	for (size_t j = 0; j <= lb; j++)
+		row[j] = (unsigned)j;
+	for (size_t i = 1; i <= la; i++) {
+		unsigned diag = row[0];
+		row[0] = (unsigned)i;
+		for (size_t j = 1; j <= lb; j++) {
+			char x = a[i - 1] == '_' ? '-' : (char)tolower((unsigned char)a[i - 1]);
+			char y = b[j - 1] == '_' ? '-' : (char)tolower((unsigned char)b[j - 1]);
+			unsigned up = row[j];
+			unsigned best = diag + (x != y);
+			if (up + 1 < best)
+				best = up + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			row[j] = best;
+			diag = up;
+		}
+	}
+	return row[lb];
+}
+
+/* Is p a prefix of s ('-'/'_' and case folded)? */
+static bool is_prefix(const char *p, const char *s)
+{
+	for (; *p; p++, s++) {
+		char x = *p == '_' ? '-' : (char)tolower((unsigned char)*p);
+		char y = *s == '_' ? '-' : (char)tolower((unsigned char)*s);
+		if (x != y)
+			return false;
+	}
+	return true;
+}
+
+/* Closest of a set of names, or NULL if nothing is close enough to help. */
+static const char *closest(const char *unknown, const char *(*at)(unsigned, const void *),
+			   const void *arg)
+{
+	const char *best = NULL;
+	unsigned bd = UINT_MAX;
+	size_t ul = strlen(unknown);
+	for (unsigned i = 0;; i++) {
+		const char *n = at(i, arg);
+		if (!n)
+			break;
+		unsigned d = edit_distance(unknown, n);
+		/* a clean prefix ("duration" for "duration-s") is as good as a typo */
+		if (ul >= 3 && is_prefix(unknown, n))
+			d = d < 1 ? d : 1;
+		if (d < bd) {
+			bd = d;
+			best = n;
+		}
+	}
+	if (!best || bd == 0 || bd > 2 + ul / 4 || bd >= strlen(best))
+		return NULL;
+	return best;
+}
+
+static const char *option_name_at(unsigned i, const void *arg)
+{
+	(void)arg;
+	return bench_options[i].name;
+}
+
+const char *options__suggest(const char *unknown)
+{
+	if (!unknown || !*unknown)
+		return NULL;
+	return closest(unknown, option_name_at, NULL);
+}
+
+struct name_array { const char *const *names; unsigned n; };
+
+static const char *name_array_at(unsigned i, const void *arg)
+{
+	const struct name_array *a = arg;
+	return i < a->n ? a->names[i] : NULL;
+}
+
+const char *options__closest(const char *word, const char *const *names, unsigned n)
+{
+	struct name_array a = { names, n };
+	if (!word || !*word)
+		return NULL;
+	return closest(word, name_array_at, &a);
+}
+
+static const char *choice_at_wrap(unsigned i, const void *arg)
+{
+	const struct bench_option *o = arg;
+	if (o->choices)
+		return o->choices[i];
+	return o->choice_at ? o->choice_at(i) : NULL;
+}
+
+/* ---- parsing ------------------------------------------------------------ */
+
+int options__parse_u64(const char *s, uint64_t *v)
+{
+	if (!s || !isdigit((unsigned char)*s))
+		return -EINVAL;
+	char *end;
+	errno = 0;
+	unsigned long long x = strtoull(s, &end, 10);
+	if (*end)
+		return -EINVAL;
+	if (errno == ERANGE)
+		return -ERANGE;
+	*v = x;
+	return 0;
+}
+
+int options__parse_double(const char *s, double *v)
+{
+	if (!s || !*s || isspace((unsigned char)*s))
+		return -EINVAL;
+	char *end;
+	errno = 0;
+	double x = strtod(s, &end);
+	if (*end || end == s)
+		return -EINVAL;
+	if (!isfinite(x) || errno == ERANGE)
+		return -ERANGE;
+	*v = x;
+	return 0;
+}
+
+int options__parse_bool(const char *s, bool *v)
+{
+	static const char *const yes[] = { "true", "yes", "on", "1", NULL };
+	static const char *const no[]  = { "false", "no", "off", "0", NULL };
+	for (unsigned i = 0; yes[i]; i++) {
+		if (!strcasecmp(s, yes[i])) {
+			*v = true;
+			return 0;
+		}
+		if (!strcasecmp(s, no[i])) {
+			*v = false;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+static void *field(struct run_config *c, const struct bench_option *o)
+{
+	return (char *)c + o->offset;
+}
+
+static const void *cfield(const struct run_config *c, const struct bench_option *o)
+{
+	return (const char *)c + o->offset;
+}
+
+static void fmt_range(const struct bench_option *o, char *buf, size_t len)
+{
+	snprintf(buf, len, "%.15g..%.15g", o->min, o->max);
+}
+
+int options__set_as(struct run_config *c, const struct bench_option *o, const char *value,
+		    const char *spelled, char *err, size_t len)
+{
+	char v[512], why[400], all[256];
+	const char *n = spelled ? spelled : o->name;
+
+	if (!value)
+		value = "";
+	/* trim: INI values come trimmed, CLI values may not */
+	while (isspace((unsigned char)*value))
+		value++;
+	size_t vl = strlen(value);
+	while (vl && isspace((unsigned char)value[vl - 1]))
+		vl--;
+	if (vl >= sizeof(v)) {
+		snprintf(err, len, "%s: value is too long (%zu characters)", n, vl);
+		return -EINVAL;
+	}
+	memcpy(v, value, vl);
+	v[vl] = '\0';
+
+	switch (o->kind) {
+	case OPT_KIND_UINT:
+	case OPT_KIND_U64: {
+		uint64_t x;
+		int r = options__parse_u64(v, &x);
+		if (r == -EINVAL) {
+			snprintf(err, len, "%s: '%s' is not a non-negative integer", n, v);
+			return -EINVAL;
+		}
+		if (r == -ERANGE || (o->kind == OPT_KIND_UINT && x > UINT_MAX) ||
+		    (double)x < o->min || (double)x > o->max) {
+			fmt_range(o, all, sizeof(all));
+			snprintf(err, len, "%s: %s is out of range (%s)", n, v, all);
+			return -EINVAL;
+		}
+		if (o->kind == OPT_KIND_UINT)
+			*(unsigned *)field(c, o) = (unsigned)x;
+		else
+			*(uint64_t *)field(c, o) = x;
+		return 0;
+	}
+	case OPT_KIND_DOUBLE: {
+		double x;
+		int r = options__parse_double(v, &x);
+		if (r == -EINVAL) {
+			snprintf(err, len, "%s: '%s' is not a number", n, v);
+			return -EINVAL;
+		}
+		if (r == -ERANGE || x < o->min || x > o->max) {
+			fmt_range(o, all, sizeof(all));
+			snprintf(err, len, "%s: %s is out of range (%s)", n, v, all);
+			return -EINVAL;
+		}
+		*(double *)field(c, o) = x;
+		return 0;
+	}
+	case OPT_KIND_BOOL:
+		if (options__parse_bool(v, (bool *)field(c, o))) {
+			snprintf(err, len, "%s: '%s' is not a boolean (true or false)", n, v);
+			return -EINVAL;
+		}
+		return 0;
+	case OPT_KIND_STRING:
+	case OPT_KIND_CHOICE:
+		if (vl >= o->size) {
+			snprintf(err, len, "%s: '%.40s...' is too long (at most %zu characters)",
+				 n, v, o->size - 1);
+			return -EINVAL;
+		}
+		if (o->check) {
+			if (o->check(v, why, sizeof(why))) {
+				snprintf(err, len, "%s: %s", n, why);
+				return -EINVAL;
+			}
+		} else if (o->kind == OPT_KIND_CHOICE) {
+			bool ok = false;
+			for (unsigned i = 0; !ok; i++) {
+				const char *ch = choice_at_wrap(i, o);
+				if (!ch)
+					break;
+				ok = !strcmp(ch, v);
+			}
+			if (!ok) {
+				const char *s = closest(v, choice_at_wrap, o);
+				list_choices(o, all, sizeof(all));
+				if (s)
+					snprintf(err, len, "%s: '%s' is not one of %s; did you mean '%s'?",
+						 n, v, all, s);
+				else
+					snprintf(err, len, "%s: '%s' is not one of %s", n, v, all);
+				return -EINVAL;
+			}
+		}
+		memcpy(field(c, o), v, vl + 1);
+		return 0;
+	}
+	snprintf(err, len, "%s: internal error: bad option kind", n);
+	return -EINVAL;
+}
+
+int options__set(struct run_config *c, const struct bench_option *o, const char *value,
+		 char *err, size_t len)
+{
+	return options__set_as(c, o, value, NULL, err, len);
+}
+
+void options__defaults(struct run_config *c)
+{
+	char err[512];
+	memset(c, 0, sizeof(*c));
+	for (const struct bench_option *o = bench_options; o->name; o++) {
+		/* the design/pressure registries may not know the default (a
+		 * build without them): store it anyway, expansion reports it */
+		if (options__set(c, o, o->def, err, sizeof(err)) &&
+		    (o->kind == OPT_KIND_CHOICE || o->kind == OPT_KIND_STRING))
+			snprintf((char *)field(c, o), o->size, "%s", o->def);
+	}
+}
+
+void options__format(const struct run_config *c, const struct bench_option *o,
+		     char *buf, size_t len)
+{
+	const void *p = cfield(c, o);
+	switch (o->kind) {
+	case OPT_KIND_UINT:
+		snprintf(buf, len, "%u", *(const unsigned *)p);
+		break;
+	case OPT_KIND_U64:
+		snprintf(buf, len, "%" PRIu64, *(const uint64_t *)p);
+		break;
+	case OPT_KIND_DOUBLE: {
+		double d = *(const double *)p;
+		/* shortest text that parses back to the same double */
+		snprintf(buf, len, "%.15g", d);
+		if (strtod(buf, NULL) != d)
+			snprintf(buf, len, "%.17g", d);
+		break;
+	}
+	case OPT_KIND_BOOL:
+		snprintf(buf, len, "%s", *(const bool *)p ? "true" : "false");
+		break;
+	case OPT_KIND_STRING:
+	case OPT_KIND_CHOICE:
+		snprintf(buf, len, "%.*s", (int)o->size, (const char *)p);
+		break;
+	}
+}
+
+/* ---- JSON --------------------------------------------------------------- */
+
+json_t *options__value_json(const struct run_config *c, const struct bench_option *o)
+{
+	const void *p = cfield(c, o);
+	switch (o->kind) {
+	case OPT_KIND_UINT:
+		return json_integer(*(const unsigned *)p);
+	case OPT_KIND_U64: {
+		uint64_t v = *(const uint64_t *)p;
+		/* json_int_t is signed 64-bit: larger seeds become strings */
+		if (v <= (uint64_t)INT64_MAX)
+			return json_integer((json_int_t)v);
+		char buf[32];
+		snprintf(buf, sizeof(buf), "%" PRIu64, v);
+		return json_string(buf);
+	}
+	case OPT_KIND_DOUBLE:
+		return json_real(*(const double *)p);
+	case OPT_KIND_BOOL:
+		return json_boolean(*(const bool *)p);
+	case OPT_KIND_STRING:
+	case OPT_KIND_CHOICE: {
+		char buf[512];
+		options__format(c, o, buf, sizeof(buf));
+		return json_string(buf);
+	}
+	}
+	return json_null();
+}
+
+json_t *options__to_json(const struct run_config *c)
+{
+	json_t *obj = json_object();
+	if (!obj)
+		return NULL;
+	for (const struct bench_option *o = bench_options; o->name; o++)
+		if (json_object_set_new(obj, o->key, options__value_json(c, o))) {
+			json_decref(obj);
+			return NULL;
+		}
+	return obj;
+}
+
+int options__from_json(struct run_config *c, const json_t *obj, char *err, size_t len)
+{
+	const char *k;
+	json_t *v;
+	char buf[512];
+
+	if (!json_is_object(obj)) {
+		snprintf(err, len, "config is not a JSON object");
+		return -EINVAL;
+	}
+	json_object_foreach((json_t *)obj, k, v) {
+		const struct bench_option *o = options__find(k);
+		if (!o) {
+			snprintf(err, len, "unknown key '%s'", k);
+			return -EINVAL;
+		}
+		if (json_is_string(v))
+			snprintf(buf, sizeof(buf), "%s", json_string_value(v));
+		else if (json_is_integer(v))
+			snprintf(buf, sizeof(buf), "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+		else if (json_is_real(v))
+			snprintf(buf, sizeof(buf), "%.17g", json_real_value(v));
+		else if (json_is_boolean(v))
+			snprintf(buf, sizeof(buf), "%s", json_is_true(v) ? "true" : "false");
+		else {
+			snprintf(err, len, "%s: value has the wrong JSON type", o->key);
+			return -EINVAL;
+		}
+		if (options__set_as(c, o, buf, o->key, err, len))
+			return -EINVAL;
+	}
+	return 0;
+}
+
+/* ---- cross-field checks ------------------------------------------------- */
+
+int options__check(const struct run_config *c, char *err, size_t len)
+{
+	if (!strcmp(c->workload, "mixed")) {
+		unsigned long roles = (unsigned long)c->flushers + c->inhibitors + c->touchers;
+		if (roles > c->vcpus) {
+			snprintf(err, len, "flushers + inhibitors + touchers = %lu exceeds vcpus = %u",
+				 roles, c->vcpus);
+			return -EINVAL;
+		}
+		if (c->touchers >= c->vcpus && c->vcpus > 1) {
+			snprintf(err, len, "touchers = %u leaves no vCPU to flush (vcpus = %u)",
+				 c->touchers, c->vcpus);
+			return -EINVAL;
+		}
+		if (c->touchers && c->touch_mb > c->mem_mb) {
+			snprintf(err, len, "touch-mb = %u exceeds mem-mb = %u; raise mem-mb",
+				 c->touch_mb, c->mem_mb);
+			return -EINVAL;
+		}
+	}
+	if ((unsigned long)c->completion_kb > (unsigned long)c->mem_mb * 1024) {
+		snprintf(err, len, "completion-kb = %u exceeds mem-mb = %u MiB",
+			 c->completion_kb, c->mem_mb);
+		return -EINVAL;
+	}
+	if ((!strcmp(c->fault_latency, "uniform") || !strcmp(c->fault_latency, "lognormal")) &&
+	    c->fault_latency_max_us < c->fault_latency_us) {
+		snprintf(err, len, "fault-latency-max-us = %u is below fault-latency-us = %u",
+			 c->fault_latency_max_us, c->fault_latency_us);
+		return -EINVAL;
+	}
+	const struct design_ops *d = design__find(c->design);
+	if (!d) {
+		snprintf(err, len, "unknown design '%s'", c->design);
+		return -EINVAL;
+	}
+	if ((d->flags & DESIGN_F_BROKEN) && !c->allow_broken) {
+		snprintf(err, len, "design '%s' is deliberately broken (it exists to test the "
+			 "oracle); add --allow-broken to run it", c->design);
+		return -EINVAL;
+	}
+	if (!pressure__find(c->pressure)) {
+		snprintf(err, len, "unknown pressure mode '%s'", c->pressure);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* ---- help and reference ------------------------------------------------- */
+
+static const char *unit_of(const struct bench_option *o)
+{
+	return o->unit ? o->unit : "";
+}
+
+static const char *kind_name(enum opt_kind k)
+{
+	switch (k) {
+	case OPT_KIND_UINT:   return "uint";
+	case OPT_KIND_U64:    return "u64";
+	case OPT_KIND_DOUBLE: return "double";
+	case OPT_KIND_BOOL:   return "bool";
+	case OPT_KIND_STRING: return "string";
+	case OPT_KIND_CHOICE: return "choice";
+	}
+	return "?";
+}
+
+/* What values are accepted, as one short phrase. */
+static void describe_values(const struct bench_option *o, char *buf, size_t len,
+			    const char *sep)
+{
+	switch (o->kind) {
+	case OPT_KIND_UINT:
+	case OPT_KIND_U64:
+	case OPT_KIND_DOUBLE:
+		if (o->kind == OPT_KIND_U64 && o->min == 0)
+			snprintf(buf, len, "0..2^64-1");
+		else
+			fmt_range(o, buf, len);
+		break;
+	case OPT_KIND_BOOL:
+		snprintf(buf, len, "true%sfalse", sep);
+		break;
+	case OPT_KIND_CHOICE: {
+		size_t n = 0;
+		buf[0] = '\0';
+		for (unsigned i = 0;; i++) {
+			const char *c = choice_at_wrap(i, o);
+			if (!c)
+				break;
+			int w = snprintf(buf + n, len - n, "%s%s", i ? sep : "", c);
+			if (w < 0 || (size_t)w >= len - n)
+				break;
+			n += (size_t)w;
+		}
+		break;
+	}
+	case OPT_KIND_STRING:
+		if (o->check == check_mem_node)
+			snprintf(buf, len, "\"\"%sN%sinterleave%slocal", sep, sep, sep);
+		else
+			snprintf(buf, len, "text (max %zu chars)", o->size - 1);
+		break;
+	}
+}
+
+static const char *argh(const struct bench_option *o)
+{
+	switch (o->kind) {
+	case OPT_KIND_UINT:
+	case OPT_KIND_U64:    return "N";
+	case OPT_KIND_DOUBLE: return "X";
+	case OPT_KIND_BOOL:   return "BOOL";
+	case OPT_KIND_CHOICE: return "NAME";
+	case OPT_KIND_STRING: return "TEXT";
+	}
+	return "V";
+}
+
+static bool has_section(const char *s)
+{
+	for (unsigned i = 0; options_sections[i]; i++)
+		if (!strcmp(options_sections[i], s))
+			return true;
+	return false;
+}
+
+void options__print_help(FILE *f, const char *section)
+{
+	for (unsigned s = 0; options_sections[s]; s++) {
+		const char *sec = options_sections[s];
+		if (section && strcmp(section, sec))
+			continue;
+		fprintf(f, "  [%s]\n", sec);
+		for (const struct bench_option *o = bench_options; o->name; o++) {
+			if (strcmp(o->section, sec))
+				continue;
+			char flag[64], vals[256];
+			snprintf(flag, sizeof(flag), "--%s %s", o->name, argh(o));
+			describe_values(o, vals, sizeof(vals), "|");
+			fprintf(f, "    %-30s %s\n", flag, o->help);
+			fprintf(f, "    %-30s (%s%s%s; default %s%s%s)\n", "", vals,
+				*unit_of(o) ? " " : "", unit_of(o),
+				*o->def ? o->def : "\"\"", *unit_of(o) && *o->def ? " " : "",
+				*o->def ? unit_of(o) : "");
+		}
+	}
+	if (section && !has_section(section))
+		fprintf(f, "  (no option section '%s')\n", section);
+}
+
+/* Markdown table cells must not contain '|'. */
+static void md_cell(FILE *f, const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '|')
+			fputs("\\|", f);
+		else
+			fputc(*s, f);
+	}
+}
+
+static void print_markdown(FILE *f)
+{
+	fprintf(f, "<!-- generated by `bench info --options --format markdown`; do not edit -->\n");
+	fprintf(f, "# Scenario keys\n\n");
+	fprintf(f, "Every key may appear in a scenario file (`key = value[, value...]`) or on\n"
+		   "the command line (`--key value[,value...]`); `-` and `_` are\n"
+		   "interchangeable.  See docs/SCENARIOS.md for the file format and the\n"
+		   "list-expansion rules.\n");
+	for (unsigned s = 0; options_sections[s]; s++) {
+		const char *sec = options_sections[s];
+		fprintf(f, "\n## [%s]\n\n", sec);
+		fprintf(f, "| key | type | default | unit | values | meaning |\n");
+		fprintf(f, "|---|---|---|---|---|---|\n");
+		for (const struct bench_option *o = bench_options; o->name; o++) {
+			if (strcmp(o->section, sec))
+				continue;
+			char vals[512];
+			describe_values(o, vals, sizeof(vals), ", ");
+			fprintf(f, "| `%s` | %s%s | %s%s%s | %s | ", o->key, kind_name(o->kind),
+				(o->flags & (OPT_F_NOLIST | OPT_F_SCENARIO)) ? " (no list)" : "",
+				*o->def ? "`" : "`\"\"`", o->def, *o->def ? "`" : "",
+				unit_of(o));
+			md_cell(f, vals);
+			fputs(" | ", f);
+			md_cell(f, o->help);
+			fputs(" |\n", f);
+		}
+	}
+}
+
+static void print_text(FILE *f)
+{
+	for (unsigned s = 0; options_sections[s]; s++) {
+		const char *sec = options_sections[s];
+		fprintf(f, "[%s]\n", sec);
+		for (const struct bench_option *o = bench_options; o->name; o++) {
+			if (strcmp(o->section, sec))
+				continue;
+			char vals[512];
+			describe_values(o, vals, sizeof(vals), "|");
+			fprintf(f, "  %-22s = %-8s %s%s%s%s\n", o->key, *o->def ? o->def : "\"\"",
+				kind_name(o->kind), *unit_of(o) ? ", " : "", unit_of(o),
+				(o->flags & (OPT_F_NOLIST | OPT_F_SCENARIO)) ? ", no list" : "");
+			fprintf(f, "      %s\n      values: %s\n", o->help, vals);
+		}
+		fputc('\n', f);
+	}
+}
+
+static int print_json(FILE *f)
+{
+	json_t *arr = json_array();
+	if (!arr)
+		return -ENOMEM;
+	for (const struct bench_option *o = bench_options; o->name; o++) {
+		json_t *e = json_object();
+		json_object_set_new(e, "key", json_string(o->key));
+		json_object_set_new(e, "flag", json_sprintf("--%s", o->name));
+		json_object_set_new(e, "section", json_string(o->section));
+		json_object_set_new(e, "type", json_string(kind_name(o->kind)));
+		json_object_set_new(e, "default", json_string(o->def));
+		json_object_set_new(e, "unit", json_string(unit_of(o)));
+		json_object_set_new(e, "help", json_string(o->help));
+		json_object_set_new(e, "listable",
+				    json_boolean(!(o->flags & (OPT_F_NOLIST | OPT_F_SCENARIO))));
+		if (o->kind == OPT_KIND_UINT || o->kind == OPT_KIND_U64 ||
+		    o->kind == OPT_KIND_DOUBLE) {
+			json_object_set_new(e, "min", json_real(o->min));
+			json_object_set_new(e, "max", json_real(o->max));
+		}
+		if (o->kind == OPT_KIND_CHOICE) {
+			json_t *ch = json_array();
+			for (unsigned i = 0;; i++) {
+				const char *c = choice_at_wrap(i, o);
+				if (!c)
+					break;
+				json_array_append_new(ch, json_string(c));
+			}
+			json_object_set_new(e, "choices", ch);
+		}
+		json_array_append_new(arr, e);
+	}
+	int r = json_dumpf(arr, f, JSON_INDENT(2));
+	json_decref(arr);
+	fputc('\n', f);
+	return r ? -EIO : 0;
+}
+
+int options__print_doc(FILE *f, const char *format)
+{
+	int r = 0;
+	if (!format || !strcmp(format, "text"))
+		print_text(f);
+	else if (!strcmp(format, "markdown"))
+		print_markdown(f);
+	else if (!strcmp(format, "json"))
+		r = print_json(f);
+	else
+		return -EINVAL;
+	if (!r && (fflush(f) || ferror(f)))
+		r = -EIO;
+	return r;
+}

@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * results.json / results.csv I/O (docs/RESULTS.md, schema "flushbench/1").
+ *
+ * Writers build jansson trees; results__write() persists them atomically.
+ * Readers (compare, plot, report) load a tree with results__load() and pull
+ * numbers out with results__metric_value() so nobody hand-walks the schema.
+ */
+#ifndef FB_RESULTS_H
+#define FB_RESULTS_H
+
+#include <stddef.h>
+#include <jansson.h>
+#include "hist.h"
+#include "metrics.h"
+
+#define RESULTS_SCHEMA      "flushbench/1"
+#define RESULTS_CSV_VERSION "# flushbench-csv/1"
+
+/* {unit,count,mean,min,p50,p90,p99,p999,max,hist:[[high,count],...]} with
+ * only non-empty buckets in "hist".  New reference. */
+json_t *results__hist_json(const struct hist *h, const char *unit);
+
+/* The run's "metrics" object: one entry per FB_HIST_METRICS with count > 0,
+ * "counters" (FB_COUNT_METRICS), "rates" (<counter>_per_s over m->wall_s for
+ * flushes, inhibits, hypercalls, exits, suspends) and "cpu". New reference. */
+json_t *results__metrics_json(const struct run_metrics *m);
+
+/* mkdir -p dir; write dir/results.json (indent 2) and dir/results.csv
+ * (header "# flushbench-csv/1", then variant,repeat,key,metric,field,value
+ * for every numeric metric field of every run), each temp + rename.
+ * Returns 0 or -errno. */
+int results__write(const char *dir, json_t *root);
+
+/* Render the CSV text for root (what results__write() stores).  malloc'd
+ * string, NULL on OOM. */
+char *results__csv(json_t *root);
+
+/* Load a results tree.  path may be a directory (DIR/results.json is read) or
+ * a file.  Checks "schema" == "flushbench/1" and that "runs" is an array.
+ * On failure returns NULL and writes ONE line into err (no trailing '\n'). */
+json_t *results__load(const char *path, char *err, size_t errlen);
+
+/* Numeric value of a metric path inside run["metrics"]: "resume_latency.p99",
+ * "rates.flushes_per_s", "counters.suspends", "cpu.user_s".  A path with no
+ * dot names a counter or a run field ("duration_s").  0 or -ENOENT. */
+int results__metric_value(json_t *run, const char *path, double *out);
+
+/* run["key"], the variant identity ("workload=...,design=...,...");
+ * "" when missing.  Borrowed from the tree. */
+const char *results__variant_key(json_t *run);
+
+#endif

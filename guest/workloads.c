@@ -1,0 +1,103 @@
+/* SPDX-License-Identifier: MIT */
+/* Guest workloads other than flush: exit floor, null hypercall, inhibit, toucher. */
+#include "guest.h"
+#include "hv.h"
+
+/* Bare port-I/O exit loop: the physical floor of an exit round trip. */
+void wl_null(struct gctx *g)
+{
+	struct fb_vcpu_page *p = g->page;
+
+	while (!g_stop(g)) {
+		uint64_t t0 = arch_rdtsc();
+		arch_out32(FB_PORT_NULL, (uint32_t)p->iterations);
+		g_sample(g, arch_rdtsc() - t0);
+		p->iterations++;
+	}
+}
+
+/* A null TLFS hypercall through the full ABI (fb_hcall, parser, result). */
+void wl_hypercall(struct gctx *g)
+{
+	struct fb_vcpu_page *p = g->page;
+	uint64_t control = hv_build_null();
+
+	while (!g_stop(g)) {
+		uint64_t t0 = arch_rdtsc(), r;
+		if (p->bad_input_every && p->iterations % p->bad_input_every == p->bad_input_every - 1)
+			/* untrusted-input check: a flush whose input block lies outside RAM */
+			r = g_hypercall(g, HVCALL_FLUSH_VIRTUAL_ADDRESS_SPACE, 0xffffffff000ull, 0);
+		else
+			r = g_hypercall(g, control, 0, 0);
+		g_sample(g, arch_rdtsc() - t0);
+		p->hypercalls++;
+		if ((r & HV_HYPERCALL_RESULT_MASK) != HV_STATUS_SUCCESS)
+			p->hypercall_errors++;
+		p->iterations++;
+	}
+}
+
+/* Memory intercept: a store to an unbacked GPA.  The VMM sets this vCPU's
+ * TlbFlushInhibit, performs instruction completion, then uninhibits through
+ * the design under test before the store "retires". */
+void wl_inhibit(struct gctx *g)
+{
+	struct fb_vcpu_page *p = g->page;
+	uint64_t seq = 0;
+
+	while (!g_stop(g)) {
+		g_sleep_ns(g, p->inhibit_period_ns);
+		if (g_stop(g))
+			break;
+		arch_mmio_write(FB_GPA_INTERCEPT + 8ull * p->vcpu_id, ++seq);
+		p->intercepts++;
+		p->iterations++;
+	}
+}
+
+static uint64_t touch_pattern(uint64_t gpa, uint64_t seed)
+{
+	return (gpa * 0x9e3779b97f4a7c15ull) ^ seed;
+}
+
+/* Stream through this vCPU's slice of the working set, one word per page.
+ * With touch_verify, each visit checks the value the previous visit wrote,
+ * so a page lost or corrupted by eviction/re-fault is reported. */
+void wl_touch(struct gctx *g)
+{
+	struct fb_vcpu_page *p = g->page;
+	uint64_t pages = p->touch_bytes / FB_PAGE_SIZE;
+	unsigned batch = p->touch_batch ? p->touch_batch : 64;
+	uint64_t pass = 0;
+
+	if (!pages) {
+		wl_idle(g);
+		return;
+	}
+	while (!g_stop(g)) {
+		for (uint64_t i = 0; i < pages && !g_stop(g); i++) {
+			uint64_t gpa = p->touch_gpa + i * FB_PAGE_SIZE;
+			volatile uint64_t *w = g_ptr(g, gpa);
+			if (p->touch_verify) {
+				uint64_t want = touch_pattern(gpa, p->seed + pass - 1);
+				uint64_t got = *w;
+				if (pass && got != want) {
+					p->verify_failures++;
+					g_ucall(g, FB_UCALL_VERIFY_FAIL, gpa, want, got);
+				}
+				*w = touch_pattern(gpa, p->seed + pass);
+			} else {
+				*w = *w + 1;
+			}
+			p->pages_touched++;
+			if ((i + 1) % batch == 0) {
+				if (p->touch_think_ns)
+					g_sleep_ns(g, p->touch_think_ns);
+				else
+					arch_pause();
+			}
+		}
+		pass++;
+		p->iterations++;
+	}
+}

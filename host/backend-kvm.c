@@ -1,0 +1,943 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The /dev/kvm execution backend: one VM, two memslots, 64-bit long-mode
+ * vCPUs entered at the guest image's _start, KVM_RUN exits translated into
+ * struct vcpu_exit.  Setup follows KVM selftests (lib/kvm_util.c,
+ * lib/x86/processor.c) and kvmtool; docs/KVM-BACKEND.md explains each piece.
+ *
+ * Kicks: SIGUSR1 (installed without SA_RESTART) to the vCPU thread, whose
+ * handler sets that thread's kvm_run->immediate_exit.  A kick that lands
+ * in guest mode exits KVM_RUN with EINTR; one that lands just before the
+ * ioctl makes KVM_RUN return EINTR at once instead of entering the guest.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/kvm.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include "backend-kvm.h"
+#include "util.h"
+#include "vm.h"
+
+/* The flat guest image (guest/guest_image.S). */
+extern const uint8_t fb_guest_image_start[];
+extern const uint8_t fb_guest_image_end[];
+
+#define KVM_DEV             "/dev/kvm"
+#define KVM_KICK_SIGNAL     SIGUSR1
+#define KVM_IOEVENTFD_PORT  0x1ff0       /* no guest code touches it */
+#define KVM_SLOT_LOW        0            /* [0, FB_GPA_DATA)            */
+#define KVM_SLOT_DATA       1            /* [data_gpa, +data_size)      */
+#define KVM_SLOT_SPARE      2            /* kernel_gp "memslot" only    */
+
+/* x86 bits, named as in the SDM / Linux. */
+#define X86_CR0_PE   (1ull << 0)
+#define X86_CR0_MP   (1ull << 1)
+#define X86_CR0_ET   (1ull << 4)
+#define X86_CR0_NE   (1ull << 5)
+#define X86_CR0_WP   (1ull << 16)
+#define X86_CR0_PG   (1ull << 31)
+#define X86_CR4_PAE  (1ull << 5)
+#define X86_EFER_LME (1ull << 8)
+#define X86_EFER_LMA (1ull << 10)
+#define PTE_P        (1ull << 0)
+#define PTE_RW       (1ull << 1)
+#define PTE_A        (1ull << 5)
+#define PTE_D        (1ull << 6)
+#define PTE_PS       (1ull << 7)
+
+struct kvm_vm_priv {
+	struct kvm_cpuid2 *cpuid;    /* KVM_GET_SUPPORTED_CPUID, patched per vCPU */
+	int run_size;                /* KVM_GET_VCPU_MMAP_SIZE */
+	unsigned max_vcpu_id;
+	bool has_msr_filter, has_ioeventfd;
+	pthread_mutex_t gp_lock;     /* kernel_gp callers may race */
+	void *spare;                 /* backing of the spare memslot, on first use */
+};
+
+struct kvm_vcpu_priv {
+	pthread_t thread;            /* the thread that called vcpu_init: kick target */
+	int run_size;
+};
+
+/* This thread's kvm_run, for the kick signal handler. */
+static __thread struct kvm_run *kvm_self_run;
+static pthread_once_t kvm_signal_once = PTHREAD_ONCE_INIT;
+static int kvm_signal_err;
+
+/* ---- small helpers ------------------------------------------------------------ */
+
+static int kvm_check_cap(int fd, long cap)
+{
+	int r = ioctl(fd, KVM_CHECK_EXTENSION, cap);
+	return r < 0 ? 0 : r;
+}
+
+/* ioctl that reports failure with the ioctl's name (selftests' __vm_ioctl). */
+static int __kvm_ioctl(int fd, unsigned long req, unsigned long arg, const char *name)
+{
+	int r;
+
+	do
+		r = ioctl(fd, req, arg);
+	while (r < 0 && errno == EINTR);
+	if (r < 0) {
+		int err = errno;
+		pr_err("kvm: %s failed: %s", name, strerror(err));
+		return -err;
+	}
+	return r;
+}
+#define kvm_ioctl(fd, req, arg) __kvm_ioctl((fd), (req), (unsigned long)(arg), #req)
+
+/* Open /dev/kvm and check what we need.  fd, or -errno with a one-line
+ * reason (and the fix) in why. */
+static int kvm_open(char *why, size_t len)
+{
+	static const struct { long cap; const char *name, *hint; } need[] = {
+		{ KVM_CAP_USER_MEMORY,    "KVM_CAP_USER_MEMORY",    "a kernel with KVM user memory slots" },
+		{ KVM_CAP_IMMEDIATE_EXIT, "KVM_CAP_IMMEDIATE_EXIT", "Linux 4.11 or newer" },
+		{ KVM_CAP_EXT_CPUID,      "KVM_CAP_EXT_CPUID",      "an x86 KVM with KVM_GET_SUPPORTED_CPUID" },
+	};
+	int fd, err, v;
+
+	fd = open(KVM_DEV, O_RDWR | O_CLOEXEC);
+	if (fd < 0) {
+		err = errno;
+		switch (err) {
+		case ENOENT:
+			snprintf(why, len, KVM_DEV " missing: kvm module not loaded or this kernel is "
+				 "itself a guest without nested virtualization (dmesg | grep -i kvm)");
+			break;
+		case EACCES:
+		case EPERM:
+			snprintf(why, len, KVM_DEV ": permission denied; run as root or join the "
+				 "group that owns it (ls -l " KVM_DEV ")");
+			break;
+		case ENXIO:
+		case ENODEV:
+			snprintf(why, len, KVM_DEV " exists but no KVM module is bound to it "
+				 "(dmesg | grep -i kvm)");
+			break;
+		default:
+			snprintf(why, len, "open " KVM_DEV ": %s", strerror(err));
+		}
+		return -err;
+	}
+	v = ioctl(fd, KVM_GET_API_VERSION, 0);
+	if (v != KVM_API_VERSION) {
+		snprintf(why, len, KVM_DEV ": KVM_GET_API_VERSION is %d, need %d; "
+			 "this kernel's KVM is unsupported", v, KVM_API_VERSION);
+		close(fd);
+		return -EINVAL;
+	}
+	for (size_t i = 0; i < sizeof(need) / sizeof(need[0]); i++) {
+		if (!kvm_check_cap(fd, need[i].cap)) {
+			snprintf(why, len, KVM_DEV ": %s missing; need %s", need[i].name, need[i].hint);
+			close(fd);
+			return -EOPNOTSUPP;
+		}
+	}
+	return fd;
+}
+
+static int kvm_create_vm(int kvm_fd)
+{
+	int r;
+
+	/* KVM_CREATE_VM can fail with EINTR while the kernel sets up (e.g.
+	 * mmu notifier registration races a signal); retry like selftests. */
+	do
+		r = ioctl(kvm_fd, KVM_CREATE_VM, 0);
+	while (r < 0 && errno == EINTR);
+	return r < 0 ? -errno : r;
+}
+
+bool backend_kvm_probe(char *why, size_t len)
+{
+	char buf[256];
+	int fd, vm_fd;
+
+	if (!why || !len) {
+		why = buf;
+		len = sizeof(buf);
+	}
+	fd = kvm_open(why, len);
+	if (fd < 0)
+		return false;
+	/* A module can be loaded yet unable to run VMs (VMX/SVM off in firmware
+	 * or owned by another hypervisor): creating a VM tells. */
+	vm_fd = kvm_create_vm(fd);
+	if (vm_fd < 0) {
+		snprintf(why, len, "KVM_CREATE_VM failed: %s; is hardware virtualization enabled "
+			 "and free (dmesg | grep -i kvm)?", strerror(-vm_fd));
+		close(fd);
+		return false;
+	}
+	close(vm_fd);
+	close(fd);
+	why[0] = '\0';
+	return true;
+}
+
+/* Room for one fd per vCPU (1024 vCPUs + the VM + stats): the soft
+ * RLIMIT_NOFILE is often 1024. */
+static void kvm_raise_nofile(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl))
+			pr_warn("kvm: cannot raise RLIMIT_NOFILE to %llu: %s",
+				(unsigned long long)rl.rlim_max, strerror(errno));
+	}
+}
+
+static struct kvm_cpuid2 *kvm_get_supported_cpuid(int kvm_fd, int *err)
+{
+	struct kvm_cpuid2 *c = NULL;
+
+	/* Grow until KVM stops saying E2BIG (selftests start at 100). */
+	for (unsigned n = 64; n <= 4096; n *= 2) {
+		free(c);
+		c = xzalloc(sizeof(*c) + n * sizeof(c->entries[0]));
+		c->nent = n;
+		if (ioctl(kvm_fd, KVM_GET_SUPPORTED_CPUID, c) == 0)
+			return c;
+		if (errno != E2BIG)
+			break;
+	}
+	*err = errno;
+	pr_err("kvm: KVM_GET_SUPPORTED_CPUID failed: %s", strerror(errno));
+	free(c);
+	return NULL;
+}
+
+static int kvm_set_slot(int vm_fd, uint32_t slot, uint64_t gpa, uint64_t size, void *hva)
+{
+	struct kvm_userspace_memory_region r = {
+		.slot = slot,
+		.guest_phys_addr = gpa,
+		.memory_size = size,
+		.userspace_addr = (uint64_t)(uintptr_t)hva,
+	};
+
+	return ioctl(vm_fd, KVM_SET_USER_MEMORY_REGION, &r) < 0 ? -errno : 0;
+}
+
+/* TSC frequency: VM-wide ioctl where supported (KVM_CAP_VM_TSC_CONTROL),
+ * else from vCPU 0 of a throw-away VM (the real vCPUs do not exist yet). */
+static uint64_t kvm_tsc_khz(int kvm_fd, int vm_fd)
+{
+	int r, scratch = -1, vcpu = -1;
+
+	if (vm_fd >= 0 && kvm_check_cap(vm_fd, KVM_CAP_VM_TSC_CONTROL) > 0) {
+		r = ioctl(vm_fd, KVM_GET_TSC_KHZ, 0);
+		if (r > 0)
+			return (uint64_t)r;
+	}
+	if (!kvm_check_cap(kvm_fd, KVM_CAP_GET_TSC_KHZ))
+		return 0;
+	r = 0;
+	scratch = kvm_create_vm(kvm_fd);
+	if (scratch >= 0)
+		vcpu = ioctl(scratch, KVM_CREATE_VCPU, 0);
+	if (vcpu >= 0) {
+		r = ioctl(vcpu, KVM_GET_TSC_KHZ, 0);
+		close(vcpu);
+	}
+	if (scratch >= 0)
+		close(scratch);
+	return r > 0 ? (uint64_t)r : 0;
+}
+
+/* ---- guest memory: page tables, GDT, TSS, image --------------------------------- */
+
+static uint64_t gdt_entry(uint32_t base, uint32_t limit, uint8_t access, uint8_t flags)
+{
+	return (uint64_t)(limit & 0xffff) |
+	       ((uint64_t)(base & 0xffffff) << 16) |
+	       ((uint64_t)access << 40) |
+	       ((uint64_t)((limit >> 16) & 0xf) << 48) |
+	       ((uint64_t)(flags & 0xf) << 52) |
+	       ((uint64_t)(base >> 24) << 56);
+}
+
+/* Identity map of the first 4 GiB with 2 MiB pages (PML4 -> PDPT -> 4 PDs),
+ * so every GPA the guest uses, FB_GPA_INTERCEPT included, has GVA == GPA. */
+static void kvm_build_pgtables(uint8_t *mem)
+{
+	uint64_t *pml4 = (uint64_t *)(mem + KVM_GPA_PML4);
+	uint64_t *pdpt = (uint64_t *)(mem + KVM_GPA_PDPT);
+	uint64_t *pd = (uint64_t *)(mem + KVM_GPA_PD);
+
+	memset(mem + FB_GPA_PGTABLE, 0, KVM_GPA_TSS + FB_PAGE_SIZE - FB_GPA_PGTABLE);
+	/* A and D preset: the CPU need not write the tables back on first use. */
+	pml4[0] = KVM_GPA_PDPT | PTE_P | PTE_RW | PTE_A;
+	for (unsigned i = 0; i < 4; i++)
+		pdpt[i] = (KVM_GPA_PD + i * FB_PAGE_SIZE) | PTE_P | PTE_RW | PTE_A;
+	for (uint64_t i = 0; i < 4 * 512; i++)
+		pd[i] = (i << 21) | PTE_P | PTE_RW | PTE_A | PTE_D | PTE_PS;
+}
+
+/* GDT: null, 64-bit code (0x08), data (0x10), 64-bit TSS (0x18, 16 bytes).
+ * The guest never reloads segments, but descriptors that match the sregs
+ * keep an IRET or a reload from faulting. */
+static void kvm_build_gdt(uint8_t *mem)
+{
+	uint64_t *gdt = (uint64_t *)(mem + KVM_GPA_GDT);
+	uint8_t *tss = mem + KVM_GPA_TSS;
+
+	gdt[0] = 0;
+	gdt[1] = gdt_entry(0, 0xfffff, 0x9b, 0xa);    /* P, S, code X/R/A; G, L */
+	gdt[2] = gdt_entry(0, 0xfffff, 0x93, 0xc);    /* P, S, data R/W/A; G, D/B */
+	gdt[3] = gdt_entry((uint32_t)KVM_GPA_TSS, 0x67, 0x89, 0x0);  /* P, 64-bit TSS available */
+	gdt[4] = KVM_GPA_TSS >> 32;
+	/* 64-bit TSS: I/O map base past the limit = no I/O bitmap. */
+	memset(tss, 0, 0x68);
+	tss[102] = 0x68;
+}
+
+static int kvm_load_image(struct vm *vm)
+{
+	size_t size = (size_t)(fb_guest_image_end - fb_guest_image_start);
+
+	if (!size || size > FB_CODE_MAX) {
+		pr_err("kvm: guest image is %zu bytes, must be 1..%llu", size,
+		       (unsigned long long)FB_CODE_MAX);
+		return -E2BIG;
+	}
+	memcpy(vm->mem + FB_GPA_CODE, fb_guest_image_start, size);
+	return 0;
+}
+
+/* ---- VM ---------------------------------------------------------------------------- */
+
+static void kvm_vm_exit(struct vm *vm)
+{
+	struct kvm_vm_priv *p = vm->backend_priv;
+
+	if (!p)
+		return;           /* vm_init never ran: the fds are not ours */
+	if (vm->vm_fd >= 0)
+		close(vm->vm_fd);
+	if (vm->kvm_fd >= 0)
+		close(vm->kvm_fd);
+	vm->vm_fd = vm->kvm_fd = -1;
+	if (p->spare)
+		munmap(p->spare, KVM_SPARE_SLOT_SIZE);
+	pthread_mutex_destroy(&p->gp_lock);
+	free(p->cpuid);
+	free(p);
+	vm->backend_priv = NULL;
+}
+
+static int kvm_check_layout(const struct vm *vm)
+{
+	if (!vm->mem || vm->mem_size < FB_GPA_DATA || ((uintptr_t)vm->mem & (FB_PAGE_SIZE - 1))) {
+		pr_err("kvm: guest memory must be page aligned and cover [0, %#llx)",
+		       (unsigned long long)FB_GPA_DATA);
+		return -EINVAL;
+	}
+	if (!vm->data_size)
+		return 0;
+	if (vm->data_gpa < FB_GPA_DATA || (vm->data_gpa | vm->data_size) & (FB_PAGE_SIZE - 1) ||
+	    vm->data_gpa + vm->data_size > vm->mem_size ||
+	    vm->data_gpa + vm->data_size > FB_GPA_DATA_END_MAX) {
+		pr_err("kvm: data region [%#llx, +%#llx) must be page aligned, at or above %#llx, "
+		       "inside the %#llx-byte mapping and below %#llx",
+		       (unsigned long long)vm->data_gpa, (unsigned long long)vm->data_size,
+		       (unsigned long long)FB_GPA_DATA, (unsigned long long)vm->mem_size,
+		       (unsigned long long)FB_GPA_DATA_END_MAX);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int kvm_vm_init(struct vm *vm)
+{
+	struct kvm_vm_priv *p;
+	char why[256];
+	uint64_t addr;
+	int r, max_vcpus;
+
+	vm->kvm_fd = vm->vm_fd = -1;
+	r = kvm_check_layout(vm);
+	if (r)
+		return r;
+
+	p = xzalloc(sizeof(*p));
+	pthread_mutex_init(&p->gp_lock, NULL);
+	vm->backend_priv = p;
+	kvm_raise_nofile();
+
+	r = kvm_open(why, sizeof(why));
+	if (r < 0) {
+		pr_err("kvm: %s", why);
+		goto err;
+	}
+	vm->kvm_fd = r;
+
+	r = kvm_create_vm(vm->kvm_fd);
+	if (r < 0) {
+		pr_err("kvm: KVM_CREATE_VM failed: %s", strerror(-r));
+		goto err;
+	}
+	vm->vm_fd = r;
+
+	/* Per-VM answers are authoritative (KVM_CHECK_EXTENSION on the VM fd). */
+	max_vcpus = kvm_check_cap(vm->vm_fd, KVM_CAP_MAX_VCPUS);
+	if (!max_vcpus)
+		max_vcpus = kvm_check_cap(vm->vm_fd, KVM_CAP_NR_VCPUS);
+	p->max_vcpu_id = kvm_check_cap(vm->vm_fd, KVM_CAP_MAX_VCPU_ID);
+	if (!p->max_vcpu_id)
+		p->max_vcpu_id = max_vcpus;
+	if (vm->nr_vcpus > (unsigned)max_vcpus || vm->nr_vcpus > FB_MAX_VCPUS) {
+		pr_err("kvm: %u vCPUs requested, KVM allows %d (KVM_CAP_MAX_VCPUS) and the ABI %u",
+		       vm->nr_vcpus, max_vcpus, FB_MAX_VCPUS);
+		r = -E2BIG;
+		goto err;
+	}
+
+	r = kvm_ioctl(vm->kvm_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
+	if (r < 0)
+		goto err;
+	if ((size_t)r < sizeof(struct kvm_run)) {
+		pr_err("kvm: KVM_GET_VCPU_MMAP_SIZE %d is smaller than struct kvm_run", r);
+		r = -EINVAL;
+		goto err;
+	}
+	p->run_size = r;
+
+	p->cpuid = kvm_get_supported_cpuid(vm->kvm_fd, &r);
+	if (!p->cpuid) {
+		r = -r;
+		goto err;
+	}
+
+	/* VMX without unrestricted guest emulates real mode with a TSS and an
+	 * identity-mapped page table in guest-physical space; KVM wants both
+	 * placed before the first vCPU.  Both are no-ops on SVM.  Addresses:
+	 * high below 4 GiB, clear of FB_GPA_INTERCEPT and of our memslots. */
+	if (kvm_check_cap(vm->vm_fd, KVM_CAP_SET_IDENTITY_MAP_ADDR)) {
+		addr = KVM_GPA_IDENT_MAP;
+		r = kvm_ioctl(vm->vm_fd, KVM_SET_IDENTITY_MAP_ADDR, &addr);
+		if (r < 0)
+			goto err;
+	}
+	if (kvm_check_cap(vm->vm_fd, KVM_CAP_SET_TSS_ADDR)) {
+		r = kvm_ioctl(vm->vm_fd, KVM_SET_TSS_ADDR, KVM_GPA_TSS_ADDR);
+		if (r < 0)
+			goto err;
+	}
+
+	r = kvm_load_image(vm);
+	if (r)
+		goto err;
+	kvm_build_pgtables(vm->mem);
+	kvm_build_gdt(vm->mem);
+
+	r = kvm_set_slot(vm->vm_fd, KVM_SLOT_LOW, 0, FB_GPA_DATA, vm->mem);
+	if (r) {
+		pr_err("kvm: memslot 0 [0, %#llx): KVM_SET_USER_MEMORY_REGION: %s",
+		       (unsigned long long)FB_GPA_DATA, strerror(-r));
+		goto err;
+	}
+	if (vm->data_size) {
+		r = kvm_set_slot(vm->vm_fd, KVM_SLOT_DATA, vm->data_gpa, vm->data_size,
+				 vm->mem + vm->data_gpa);
+		if (r) {
+			pr_err("kvm: memslot 1 [%#llx, +%#llx): KVM_SET_USER_MEMORY_REGION: %s",
+			       (unsigned long long)vm->data_gpa,
+			       (unsigned long long)vm->data_size, strerror(-r));
+			goto err;
+		}
+	}
+
+	p->has_msr_filter = kvm_check_cap(vm->vm_fd, KVM_CAP_X86_MSR_FILTER) > 0;
+	p->has_ioeventfd = kvm_check_cap(vm->vm_fd, KVM_CAP_IOEVENTFD) > 0;
+	vm->tsc_khz = kvm_tsc_khz(vm->kvm_fd, vm->vm_fd);
+	if (!vm->tsc_khz)
+		pr_warn("kvm: KVM_GET_TSC_KHZ unavailable; guest TSC latencies cannot be converted");
+	return 0;
+err:
+	kvm_vm_exit(vm);
+	return r < 0 ? r : -EINVAL;
+}
+
+/* ---- vCPU ----------------------------------------------------------------------- */
+
+static void kvm_kick_handler(int sig)
+{
+	struct kvm_run *run = kvm_self_run;
+
+	(void)sig;
+	/* Only the byte store: async-signal-safe, errno untouched. */
+	if (run)
+		__atomic_store_n(&run->immediate_exit, 1, __ATOMIC_RELAXED);
+}
+
+static void kvm_install_signal(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = kvm_kick_handler;
+	sa.sa_flags = 0;          /* no SA_RESTART: KVM_RUN must return EINTR */
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(KVM_KICK_SIGNAL, &sa, NULL))
+		kvm_signal_err = errno;
+}
+
+static void kvm_set_cpuid_ids(struct kvm_cpuid2 *c, unsigned id)
+{
+	for (unsigned i = 0; i < c->nent; i++) {
+		struct kvm_cpuid_entry2 *e = &c->entries[i];
+
+		if (e->function == 1)            /* EBX[31:24]: initial APIC ID */
+			e->ebx = (e->ebx & 0x00ffffffu) | ((id & 0xffu) << 24);
+		else if (e->function == 0xb || e->function == 0x1f)
+			e->edx = id;                 /* x2APIC ID, every subleaf */
+	}
+}
+
+static void kvm_seg(struct kvm_segment *s, uint16_t sel, uint8_t type, bool code)
+{
+	memset(s, 0, sizeof(*s));
+	s->base = 0;
+	s->limit = 0xffffffff;
+	s->selector = sel;
+	s->type = type;
+	s->present = 1;
+	s->dpl = 0;
+	s->s = 1;
+	s->g = 1;
+	s->l = code;
+	s->db = !code;            /* L=1 requires D=0 */
+}
+
+static int kvm_setup_sregs(struct vcpu *vcpu)
+{
+	struct kvm_sregs sr;
+	int r;
+
+	r = kvm_ioctl(vcpu->fd, KVM_GET_SREGS, &sr);
+	if (r < 0)
+		return r;
+	kvm_seg(&sr.cs, KVM_SEL_CODE, 11, true);   /* execute/read, accessed */
+	kvm_seg(&sr.ds, KVM_SEL_DATA, 3, false);   /* read/write, accessed */
+	sr.es = sr.fs = sr.gs = sr.ss = sr.ds;
+
+	memset(&sr.tr, 0, sizeof(sr.tr));
+	sr.tr.base = KVM_GPA_TSS;
+	sr.tr.limit = 0x67;
+	sr.tr.selector = KVM_SEL_TSS;
+	sr.tr.type = 11;                           /* 64-bit TSS, busy (VMX entry check) */
+	sr.tr.present = 1;
+
+	memset(&sr.ldt, 0, sizeof(sr.ldt));
+	sr.ldt.unusable = 1;
+
+	sr.gdt.base = KVM_GPA_GDT;
+	sr.gdt.limit = 5 * 8 - 1;
+	sr.idt.base = 0;
+	sr.idt.limit = 0;                          /* any exception -> triple fault -> SHUTDOWN */
+
+	sr.cr0 = X86_CR0_PE | X86_CR0_MP | X86_CR0_ET | X86_CR0_NE | X86_CR0_WP | X86_CR0_PG;
+	sr.cr3 = KVM_GPA_PML4;
+	sr.cr4 = X86_CR4_PAE;
+	sr.efer = X86_EFER_LME | X86_EFER_LMA;
+	return kvm_ioctl(vcpu->fd, KVM_SET_SREGS, &sr);
+}
+
+static int kvm_setup_regs(struct vcpu *vcpu)
+{
+	uint64_t area = FB_GPA_VCPU_PAGES + (uint64_t)vcpu->id * FB_VCPU_AREA;
+	struct kvm_regs regs;
+
+	memset(&regs, 0, sizeof(regs));
+	regs.rip = FB_GPA_CODE;                    /* _start */
+	regs.rsp = area + FB_VCPU_STACK_TOP_OFF;
+	regs.rdi = area;                           /* struct fb_vcpu_page * (GVA == GPA) */
+	regs.rflags = 0x2;                         /* reserved bit 1; IF=0 */
+	return kvm_ioctl(vcpu->fd, KVM_SET_REGS, &regs);
+}
+
+static void kvm_vcpu_exit(struct vcpu *vcpu)
+{
+	struct kvm_vcpu_priv *p = vcpu->backend_priv;
+
+	if (!p)
+		return;
+	__atomic_store_n(&vcpu->backend_priv, NULL, __ATOMIC_RELEASE);   /* no more kicks */
+	if (kvm_self_run && kvm_self_run == vcpu->run)
+		kvm_self_run = NULL;      /* on the vCPU thread: no handler writes after munmap */
+	if (vcpu->run)
+		munmap(vcpu->run, p->run_size);
+	if (vcpu->fd >= 0)
+		close(vcpu->fd);
+	vcpu->run = NULL;
+	vcpu->fd = -1;
+	free(p);
+}
+
+static int kvm_vcpu_init(struct vcpu *vcpu)
+{
+	struct vm *vm = vcpu->vm;
+	struct kvm_vm_priv *vp = vm->backend_priv;
+	struct kvm_vcpu_priv *p;
+	struct kvm_cpuid2 *cpuid;
+	size_t cpuid_size;
+	sigset_t set;
+	int r;
+
+	if (!vp)
+		return -EINVAL;
+	if (vcpu->id >= FB_MAX_VCPUS || (vp->max_vcpu_id && vcpu->id >= vp->max_vcpu_id)) {
+		pr_err("kvm: vCPU id %u above KVM_CAP_MAX_VCPU_ID %u", vcpu->id, vp->max_vcpu_id);
+		return -EINVAL;
+	}
+	pthread_once(&kvm_signal_once, kvm_install_signal);
+	if (kvm_signal_err) {
+		pr_err("kvm: sigaction(SIGUSR1): %s", strerror(kvm_signal_err));
+		return -kvm_signal_err;
+	}
+
+	vcpu->fd = -1;
+	vcpu->run = NULL;
+	r = kvm_ioctl(vm->vm_fd, KVM_CREATE_VCPU, vcpu->id);
+	if (r < 0)
+		return r;
+	vcpu->fd = r;
+
+	p = xzalloc(sizeof(*p));
+	p->thread = pthread_self();
+	p->run_size = vp->run_size;
+	vcpu->run = mmap(NULL, vp->run_size, PROT_READ | PROT_WRITE, MAP_SHARED, vcpu->fd, 0);
+	if (vcpu->run == MAP_FAILED) {
+		r = -errno;
+		pr_err("kvm: mmap of vCPU %u kvm_run: %s", vcpu->id, strerror(errno));
+		vcpu->run = NULL;
+		goto err;
+	}
+
+	cpuid_size = sizeof(*cpuid) + vp->cpuid->nent * sizeof(cpuid->entries[0]);
+	cpuid = xzalloc(cpuid_size);
+	memcpy(cpuid, vp->cpuid, cpuid_size);
+	kvm_set_cpuid_ids(cpuid, vcpu->id);
+	r = kvm_ioctl(vcpu->fd, KVM_SET_CPUID2, cpuid);
+	free(cpuid);
+	if (r < 0)
+		goto err;
+
+	r = kvm_setup_sregs(vcpu);
+	if (r < 0)
+		goto err;
+	r = kvm_setup_regs(vcpu);
+	if (r < 0)
+		goto err;
+
+	/* Kicks go to this thread: make sure it can take them. */
+	kvm_self_run = vcpu->run;
+	sigemptyset(&set);
+	sigaddset(&set, KVM_KICK_SIGNAL);
+	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+	__atomic_store_n(&vcpu->backend_priv, p, __ATOMIC_RELEASE);
+	return 0;
+err:
+	vcpu->backend_priv = p;
+	kvm_vcpu_exit(vcpu);
+	return r;
+}
+
+static void kvm_report_exit(struct vcpu *vcpu, const char *what)
+{
+	struct kvm_run *run = vcpu->run;
+	struct kvm_regs regs;
+	unsigned long long rip = 0;
+
+	if (ioctl(vcpu->fd, KVM_GET_REGS, &regs) == 0)
+		rip = regs.rip;
+	switch (run->exit_reason) {
+	case KVM_EXIT_FAIL_ENTRY:
+		pr_err("kvm: vCPU %u: %s: hardware_entry_failure_reason %#llx, RIP %#llx",
+		       vcpu->id, what,
+		       (unsigned long long)run->fail_entry.hardware_entry_failure_reason, rip);
+		break;
+	case KVM_EXIT_INTERNAL_ERROR:
+		pr_err("kvm: vCPU %u: %s: suberror %u, RIP %#llx", vcpu->id, what,
+		       run->internal.suberror, rip);
+		break;
+	default:
+		pr_err("kvm: vCPU %u: %s (exit_reason %u), RIP %#llx", vcpu->id, what,
+		       run->exit_reason, rip);
+	}
+}
+
+static int kvm_run_vcpu(struct vcpu *vcpu, struct vcpu_exit *ex)
+{
+	struct kvm_run *run = vcpu->run;
+	int r, err;
+
+	r = ioctl(vcpu->fd, KVM_RUN, 0);
+	err = errno;
+	/* A kick is consumed by this return (EINTR, or any exit: the caller
+	 * re-checks requests before the next entry). */
+	__atomic_store_n(&run->immediate_exit, 0, __ATOMIC_RELAXED);
+
+	memset(ex, 0, sizeof(*ex));
+	if (r < 0) {
+		if (err == EINTR || err == EAGAIN) {
+			ex->reason = VCPU_EXIT_INTR;
+			ex->raw_reason = KVM_EXIT_INTR;
+			return 0;
+		}
+		pr_err("kvm: vCPU %u: KVM_RUN failed: %s", vcpu->id, strerror(err));
+		return -err;
+	}
+
+	ex->raw_reason = run->exit_reason;
+	switch (run->exit_reason) {
+	case KVM_EXIT_IO:
+		ex->port = run->io.port;
+		if (run->io.direction == KVM_EXIT_IO_OUT && run->io.size == 4 && run->io.count == 1) {
+			ex->reason = VCPU_EXIT_IO;
+			memcpy(&ex->value, (uint8_t *)run + run->io.data_offset, 4);
+		} else {
+			/* IN or a string/narrow OUT: the guest never does that. */
+			ex->reason = VCPU_EXIT_UNKNOWN;
+			pr_err("kvm: vCPU %u: unexpected port I/O: %s port %#x size %u count %u",
+			       vcpu->id, run->io.direction == KVM_EXIT_IO_OUT ? "out" : "in",
+			       run->io.port, run->io.size, run->io.count);
+		}
+		break;
+	case KVM_EXIT_MMIO: {
+		uint32_t len = run->mmio.len;
+
+		ex->reason = VCPU_EXIT_MMIO;
+		ex->mmio_gpa = run->mmio.phys_addr;
+		ex->mmio_len = len;
+		ex->mmio_write = run->mmio.is_write;
+		if (len > sizeof(ex->mmio_data))
+			len = sizeof(ex->mmio_data);
+		if (run->mmio.is_write)
+			memcpy(&ex->mmio_data, run->mmio.data, len);
+		else
+			memset(run->mmio.data, 0, sizeof(run->mmio.data));  /* reads see 0 */
+		break;
+	}
+	case KVM_EXIT_INTR:
+		ex->reason = VCPU_EXIT_INTR;
+		break;
+	case KVM_EXIT_SHUTDOWN:
+		ex->reason = VCPU_EXIT_SHUTDOWN;
+		kvm_report_exit(vcpu, "guest shut down (triple fault)");
+		break;
+	case KVM_EXIT_HLT:
+		ex->reason = VCPU_EXIT_UNKNOWN;
+		kvm_report_exit(vcpu, "guest halted (guest_main returned?)");
+		break;
+	case KVM_EXIT_FAIL_ENTRY:
+		ex->reason = VCPU_EXIT_UNKNOWN;
+		kvm_report_exit(vcpu, "VM entry failed");
+		break;
+	case KVM_EXIT_INTERNAL_ERROR:
+		ex->reason = VCPU_EXIT_UNKNOWN;
+		kvm_report_exit(vcpu, "KVM internal error");
+		break;
+	default:
+		ex->reason = VCPU_EXIT_UNKNOWN;
+		kvm_report_exit(vcpu, "unexpected exit");
+	}
+	return 0;
+}
+
+static void kvm_kick(struct vcpu *vcpu)
+{
+	struct kvm_vcpu_priv *p = __atomic_load_n(&vcpu->backend_priv, __ATOMIC_ACQUIRE);
+
+	if (p)
+		pthread_kill(p->thread, KVM_KICK_SIGNAL);
+}
+
+/* GET + SET_VCPU_EVENTS: kvm_vcpu_ioctl_x86_set_vcpu_events() ends with
+ * kvm_make_request(KVM_REQ_EVENT, vcpu), so the next KVM_RUN goes through
+ * KVM's full event processing (docs/KVM-BACKEND.md).  Call it on the vCPU
+ * thread, outside run(): from elsewhere it waits for vcpu->mutex. */
+static int kvm_event_reeval(struct vcpu *vcpu)
+{
+	struct kvm_vcpu_events ev;
+
+	memset(&ev, 0, sizeof(ev));
+	if (ioctl(vcpu->fd, KVM_GET_VCPU_EVENTS, &ev) < 0)
+		return -errno;
+	if (ioctl(vcpu->fd, KVM_SET_VCPU_EVENTS, &ev) < 0)
+		return -errno;
+	return 0;
+}
+
+/* ---- real kvm->srcu grace periods ------------------------------------------------ */
+
+static int kvm_gp_msr_filter(struct vm *vm)
+{
+	struct kvm_vm_priv *p = vm->backend_priv;
+	struct kvm_msr_filter f;
+
+	if (!p->has_msr_filter)
+		return -ENOTSUP;
+	/* Default allow, no ranges: the filter changes nothing for the guest,
+	 * but KVM still swaps it in and synchronize_srcu()s. */
+	memset(&f, 0, sizeof(f));
+	f.flags = KVM_MSR_FILTER_DEFAULT_ALLOW;
+	return ioctl(vm->vm_fd, KVM_X86_SET_MSR_FILTER, &f) < 0 ? -errno : 0;
+}
+
+static int kvm_gp_ioeventfd(struct vm *vm)
+{
+	struct kvm_vm_priv *p = vm->backend_priv;
+	struct kvm_ioeventfd io;
+	int efd, r = 0;
+
+	if (!p->has_ioeventfd)
+		return -ENOTSUP;
+	efd = eventfd(0, EFD_CLOEXEC);
+	if (efd < 0)
+		return -errno;
+	memset(&io, 0, sizeof(io));
+	io.addr = KVM_IOEVENTFD_PORT;
+	io.len = 4;
+	io.fd = efd;
+	io.flags = KVM_IOEVENTFD_FLAG_PIO;
+	if (ioctl(vm->vm_fd, KVM_IOEVENTFD, &io) < 0) {
+		r = -errno;
+		goto out;
+	}
+	/* The deassign is the measured part: kvm_io_bus_unregister_dev()
+	 * waits for a kvm->srcu grace period (expedited). */
+	io.flags |= KVM_IOEVENTFD_FLAG_DEASSIGN;
+	if (ioctl(vm->vm_fd, KVM_IOEVENTFD, &io) < 0)
+		r = -errno;
+out:
+	close(efd);
+	return r;
+}
+
+static int kvm_gp_memslot(struct vm *vm)
+{
+	struct kvm_vm_priv *p = vm->backend_priv;
+	int r;
+
+	if (!p->spare) {
+		void *m = mmap(NULL, KVM_SPARE_SLOT_SIZE, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+		if (m == MAP_FAILED)
+			return -errno;
+		p->spare = m;
+	}
+	/* CREATE swaps the memslot array once, DELETE twice (invalidate, then
+	 * remove); each swap is a synchronize_srcu_expedited(&kvm->srcu). */
+	r = kvm_set_slot(vm->vm_fd, KVM_SLOT_SPARE, KVM_GPA_SPARE_SLOT, KVM_SPARE_SLOT_SIZE, p->spare);
+	if (r)
+		return r;
+	return kvm_set_slot(vm->vm_fd, KVM_SLOT_SPARE, KVM_GPA_SPARE_SLOT, 0, p->spare);
+}
+
+static int kvm_kernel_gp(struct vm *vm, const char *which)
+{
+	struct kvm_vm_priv *p = vm->backend_priv;
+	int r;
+
+	if (!p || !which)
+		return -EINVAL;
+	pthread_mutex_lock(&p->gp_lock);
+	if (!strcmp(which, "msr-filter"))
+		r = kvm_gp_msr_filter(vm);
+	else if (!strcmp(which, "ioeventfd"))
+		r = kvm_gp_ioeventfd(vm);
+	else if (!strcmp(which, "memslot"))
+		r = kvm_gp_memslot(vm);
+	else
+		r = -EINVAL;
+	pthread_mutex_unlock(&p->gp_lock);
+	return r;
+}
+
+const struct backend_ops backend_kvm = {
+	.name = "kvm",
+	.vm_init = kvm_vm_init,
+	.vm_exit = kvm_vm_exit,
+	.vcpu_init = kvm_vcpu_init,
+	.vcpu_exit = kvm_vcpu_exit,
+	.run = kvm_run_vcpu,
+	.kick = kvm_kick,
+	.event_reeval = kvm_event_reeval,
+	.kernel_gp = kvm_kernel_gp,
+};
+
+/* ---- bench info / results env.kvm -------------------------------------------------- */
+
+int backend_kvm__info(json_t *obj)
+{
+	static const struct { long cap; const char *name; } hv_caps[] = {
+		{ KVM_CAP_HYPERV,                 "hyperv" },
+		{ KVM_CAP_HYPERV_VP_INDEX,        "vp_index" },
+		{ KVM_CAP_HYPERV_SYNIC2,          "synic2" },
+		{ KVM_CAP_HYPERV_TLBFLUSH,        "tlbflush" },
+		{ KVM_CAP_HYPERV_SEND_IPI,        "send_ipi" },
+		{ KVM_CAP_HYPERV_CPUID,           "cpuid" },
+		{ KVM_CAP_SYS_HYPERV_CPUID,       "sys_cpuid" },
+		{ KVM_CAP_HYPERV_DIRECT_TLBFLUSH, "direct_tlbflush" },
+		{ KVM_CAP_HYPERV_ENFORCE_CPUID,   "enforce_cpuid" },
+	};
+	char why[256];
+	json_t *hv;
+	int fd, vm_fd, q, err = 0;
+
+	fd = kvm_open(why, sizeof(why));
+	err |= json_object_set_new(obj, "available", json_boolean(fd >= 0));
+	if (fd < 0) {
+		err |= json_object_set_new(obj, "reason", json_string(why));
+		return err ? -ENOMEM : 0;
+	}
+	vm_fd = kvm_create_vm(fd);
+	if (vm_fd < 0) {
+		snprintf(why, sizeof(why), "KVM_CREATE_VM failed: %s", strerror(-vm_fd));
+		json_object_set_new(obj, "available", json_false());
+		err |= json_object_set_new(obj, "reason", json_string(why));
+	}
+	q = vm_fd >= 0 ? vm_fd : fd;   /* per-VM answers where we have a VM */
+
+	err |= json_object_set_new(obj, "api_version", json_integer(ioctl(fd, KVM_GET_API_VERSION, 0)));
+	err |= json_object_set_new(obj, "max_vcpus", json_integer(kvm_check_cap(q, KVM_CAP_MAX_VCPUS)));
+	err |= json_object_set_new(obj, "max_vcpu_id", json_integer(kvm_check_cap(q, KVM_CAP_MAX_VCPU_ID)));
+	err |= json_object_set_new(obj, "nr_vcpus", json_integer(kvm_check_cap(q, KVM_CAP_NR_VCPUS)));
+	err |= json_object_set_new(obj, "sync_regs", json_integer(kvm_check_cap(q, KVM_CAP_SYNC_REGS)));
+	err |= json_object_set_new(obj, "immediate_exit", json_boolean(kvm_check_cap(q, KVM_CAP_IMMEDIATE_EXIT)));
+	err |= json_object_set_new(obj, "msr_filter", json_boolean(kvm_check_cap(q, KVM_CAP_X86_MSR_FILTER)));
+	err |= json_object_set_new(obj, "ioeventfd", json_boolean(kvm_check_cap(q, KVM_CAP_IOEVENTFD)));
+	err |= json_object_set_new(obj, "stats_fd", json_boolean(kvm_check_cap(q, KVM_CAP_BINARY_STATS_FD)));
+	err |= json_object_set_new(obj, "tsc_khz", json_integer((json_int_t)kvm_tsc_khz(fd, vm_fd)));
+
+	hv = json_object();
+	if (!hv)
+		err = -1;
+	for (size_t i = 0; hv && i < sizeof(hv_caps) / sizeof(hv_caps[0]); i++)
+		err |= json_object_set_new(hv, hv_caps[i].name,
+					   json_boolean(kvm_check_cap(q, hv_caps[i].cap) > 0));
+	if (hv)
+		err |= json_object_set_new(obj, "hyperv", hv);
+
+	if (vm_fd >= 0)
+		close(vm_fd);
+	close(fd);
+	return err ? -ENOMEM : 0;
+}

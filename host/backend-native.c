@@ -1,0 +1,176 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Native execution backend: the guest workload code (guest/ sources compiled with
+ * FB_GUEST_NATIVE) runs on the vCPU thread on its own stack inside guest
+ * memory, entered with swapcontext().  A port write or intercepted store is
+ * a call that switches back to the vCPU loop with a struct vcpu_exit, so the
+ * loop is exactly the one that drives KVM_RUN.  A kick sets a flag that the
+ * guest polls in its wait loops (arch_pause()) and that run() checks before
+ * entering, the analogue of immediate_exit.
+ *
+ * What it is not: there is no VM entry/exit hardware cost and no KVM
+ * request processing in the kernel.  Results say backend=native.
+ */
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <ucontext.h>
+#include <unistd.h>
+
+#include "guest.h"
+#include "util.h"
+#include "vm.h"
+
+struct native_vcpu {
+	ucontext_t host_ctx, guest_ctx;
+	struct vcpu_exit *exit;
+	_Atomic bool kick;
+};
+
+static __thread struct vcpu *native_cur;
+
+static uint64_t native__tsc_khz(void)
+{
+	static uint64_t khz;
+	FILE *f;
+
+	if (khz)
+		return khz;
+	f = fopen("/sys/devices/system/cpu/cpu0/tsc_freq_khz", "r");
+	if (f) {
+		unsigned long v = 0;
+		if (fscanf(f, "%lu", &v) == 1 && v)
+			khz = v;
+		fclose(f);
+		if (khz)
+			return khz;
+	}
+	/* calibrate against CLOCK_MONOTONIC over 50 ms */
+	uint64_t t0 = now_ns(), c0 = rdtsc();
+	struct timespec ts = { 0, 50 * 1000 * 1000 };
+	nanosleep(&ts, NULL);
+	uint64_t t1 = now_ns(), c1 = rdtsc();
+	khz = (uint64_t)((double)(c1 - c0) * 1e6 / (double)(t1 - t0));
+	return khz;
+}
+
+static int native__vm_init(struct vm *vm)
+{
+	vm->tsc_khz = native__tsc_khz();
+	return 0;
+}
+
+static void native__vm_exit(struct vm *vm)
+{
+}
+
+static void native__entry(void)
+{
+	struct vcpu *v = native_cur;
+
+	guest_main(v->page);
+	/* guest_main() never returns; if it did, report a shutdown forever */
+	for (;;) {
+		struct native_vcpu *nv = native_cur->backend_priv;
+		nv->exit->reason = VCPU_EXIT_SHUTDOWN;
+		swapcontext(&nv->guest_ctx, &nv->host_ctx);
+	}
+}
+
+static int native__vcpu_init(struct vcpu *vcpu)
+{
+	struct native_vcpu *nv = xzalloc(sizeof(*nv));
+	uint8_t *area = (uint8_t *)vcpu->page;
+
+	if (getcontext(&nv->guest_ctx) < 0) {
+		free(nv);
+		return -errno;
+	}
+	/* the guest stack lives in guest memory, as under KVM */
+	nv->guest_ctx.uc_stack.ss_sp = area + FB_VCPU_OUTPUT_OFF + FB_PAGE_SIZE;
+	nv->guest_ctx.uc_stack.ss_size = FB_VCPU_STACK_TOP_OFF - FB_VCPU_OUTPUT_OFF - FB_PAGE_SIZE;
+	nv->guest_ctx.uc_link = NULL;
+	makecontext(&nv->guest_ctx, native__entry, 0);
+	vcpu->backend_priv = nv;
+	return 0;
+}
+
+static void native__vcpu_exit(struct vcpu *vcpu)
+{
+	free(vcpu->backend_priv);
+	vcpu->backend_priv = NULL;
+}
+
+static int native__run(struct vcpu *vcpu, struct vcpu_exit *exit)
+{
+	struct native_vcpu *nv = vcpu->backend_priv;
+
+	memset(exit, 0, sizeof(*exit));
+	if (atomic_exchange(&nv->kick, false)) {     /* immediate_exit */
+		exit->reason = VCPU_EXIT_INTR;
+		return 0;
+	}
+	nv->exit = exit;
+	native_cur = vcpu;
+	if (swapcontext(&nv->host_ctx, &nv->guest_ctx) < 0)
+		return -errno;
+	return 0;
+}
+
+static void native__kick(struct vcpu *vcpu)
+{
+	struct native_vcpu *nv = vcpu->backend_priv;
+
+	if (nv)
+		atomic_store(&nv->kick, true);
+}
+
+static void native__exit_to_host(void)
+{
+	struct native_vcpu *nv = native_cur->backend_priv;
+
+	swapcontext(&nv->guest_ctx, &nv->host_ctx);
+}
+
+void native_guest_exit_io(uint16_t port, uint32_t value)
+{
+	struct native_vcpu *nv = native_cur->backend_priv;
+
+	nv->exit->reason = VCPU_EXIT_IO;
+	nv->exit->port = port;
+	nv->exit->value = value;
+	native__exit_to_host();
+}
+
+void native_guest_mmio_write(uint64_t gpa, uint64_t value)
+{
+	struct native_vcpu *nv = native_cur->backend_priv;
+
+	nv->exit->reason = VCPU_EXIT_MMIO;
+	nv->exit->mmio_gpa = gpa;
+	nv->exit->mmio_data = value;
+	nv->exit->mmio_len = 8;
+	nv->exit->mmio_write = true;
+	native__exit_to_host();
+}
+
+void native_guest_poll_kick(void)
+{
+	struct native_vcpu *nv = native_cur->backend_priv;
+
+	if (atomic_load_explicit(&nv->kick, memory_order_relaxed) && atomic_exchange(&nv->kick, false)) {
+		nv->exit->reason = VCPU_EXIT_INTR;
+		native__exit_to_host();
+	}
+}
+
+const struct backend_ops backend_native = {
+	.name = "native",
+	.vm_init = native__vm_init,
+	.vm_exit = native__vm_exit,
+	.vcpu_init = native__vcpu_init,
+	.vcpu_exit = native__vcpu_exit,
+	.run = native__run,
+	.kick = native__kick,
+	.event_reeval = NULL,
+	.kernel_gp = NULL,
+};

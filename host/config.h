@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * struct run_config: every parameter of ONE fully resolved benchmark variant.
+ *
+ * A scenario (INI file + CLI flags) is a set of keys whose values may be
+ * lists; bench/scenario.c expands the cartesian product into an array of
+ * run_config.  The single option table in bench/options.c describes every
+ * field here (name, type, offsetof, default, unit, help, min/max, choices)
+ * and drives CLI flags, INI keys, defaults, --help, `bench info --options`
+ * and docs/SCENARIOS.md.  Add a field here => add one line there.
+ */
+#ifndef FB_CONFIG_H
+#define FB_CONFIG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define CFG_STR 64
+
+struct run_config {
+	/* --- VM --- */
+	unsigned vcpus;               /* vCPUs in the VM */
+	unsigned mem_mb;              /* workload data memory (memslot 1), MiB */
+	char backend[CFG_STR];        /* auto | kvm | native */
+
+	/* --- workload --- */
+	char workload[CFG_STR];       /* null | hypercall | mixed */
+	unsigned flushers;            /* mixed: vCPUs that flush (0 = auto: 3/4 of the rest) */
+	unsigned inhibitors;          /* mixed: vCPUs that inhibit (0 = auto: 1/4) */
+	unsigned touchers;            /* mixed: vCPUs that stream memory (default 0) */
+	char flush_kind[CFG_STR];     /* space | list | space-ex | list-ex | mix */
+	char targets[CFG_STR];        /* all | sparse | neighbours | inhibitors */
+	unsigned target_count;        /* K for sparse/neighbours/inhibitors */
+	unsigned gva_count;           /* list forms: GVA ranges per call */
+	unsigned flush_think_us;      /* guest sleep between flushes */
+	unsigned inhibit_period_us;   /* guest sleep between intercepts */
+	unsigned completion_kb;       /* instruction completion: guest memory read+written */
+	unsigned inhibit_hold_us;     /* inhibit held after completion (higher VTL at work), outside SRCU */
+	unsigned touch_mb;            /* toucher working set (inside mem_mb) */
+	unsigned touch_batch;         /* pages touched between sleeps */
+	unsigned touch_think_us;      /* sleep after each batch */
+	bool touch_verify;            /* write+check a per-page pattern */
+
+	/* --- design under test --- */
+	char design[CFG_STR];         /* srcu | srcu-private | targeted | srcu-nogp | ... */
+	char request[CFG_STR];        /* event | unblock */
+	bool allow_broken;            /* permit designs flagged broken */
+	unsigned race_delay_us;       /* debug: widen the flusher's check->publish window */
+	unsigned halt_poll_ns;        /* block(): poll this long before sleeping */
+	char srcu_gp[CFG_STR];        /* vmm | kernel | both: which grace period SRCU designs wait for */
+	unsigned lost_timeout_ms;     /* oracle: suspended this long after uninhibit => lost wakeup */
+
+	/* --- memory pressure --- */
+	char pressure[CFG_STR];       /* none | paging | swap */
+	unsigned resident_mb;         /* paging: resident-set limit of the data region */
+	char fault_latency[CFG_STR];  /* paging: fixed | uniform | lognormal | file */
+	unsigned fault_latency_us;    /* fixed: L; uniform: low; lognormal: median */
+	unsigned fault_latency_max_us;/* uniform: high; lognormal: clamp */
+	double fault_latency_sigma;   /* lognormal sigma */
+	unsigned pager_threads;       /* paging: fault-service threads */
+	char backing_file[256];       /* paging: file backing store ("" = temp file in /var/tmp) */
+	bool backing_direct;          /* paging: O_DIRECT for the backing file */
+	unsigned zram_mb;             /* swap: zram device size */
+	unsigned memcg_limit_mb;      /* swap: memory cgroup limit for the harness */
+	bool pageout_churn;           /* swap: MADV_PAGEOUT thread */
+
+	/* --- kernel reference line --- */
+	char kernel_ref[CFG_STR];     /* none | msr-filter | ioeventfd | memslot */
+	unsigned kernel_ref_period_ms;
+
+	/* --- run control --- */
+	double duration_s;            /* measured window per variant */
+	double warmup_s;              /* excluded from metrics */
+	unsigned repeat;              /* repeats per variant */
+	uint64_t seed;                /* shuffling + guest PRNG */
+
+	/* --- perf / topology --- */
+	char perf[CFG_STR];           /* none | record | stat */
+	char perf_events[256];        /* override default event list ("" = default) */
+	char pin[CFG_STR];            /* none | compact | scatter */
+	char mem_node[CFG_STR];       /* "" (default) | N | interleave | local */
+};
+
+#endif

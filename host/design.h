@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Uninhibit designs, behind one ops table (fio's struct ioengine_ops).
+ * One file per design in host/designs/, one line in host/designs/registry.c.
+ *
+ * The generic protocol (host/flush.c) calls:
+ *   flusher side, inside the VM SRCU read side, after it sent its flush
+ *   requests and found target T inhibited with sequence s:
+ *     suspend(F, T, s)   -> true: F is now suspended and will block until a
+ *                           wake; false: T is no longer inhibited, retry.
+ *   inhibitor side, outside the read side (the uninhibit ioctl):
+ *     uninhibit(T)       -> clear T's inhibit and wake every flusher waiting
+ *                           on it, through flush__wake_flusher().
+ */
+#ifndef FB_DESIGN_H
+#define FB_DESIGN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct vm;
+struct vcpu;
+
+#define DESIGN_OPS_VERSION  1
+#define DESIGN_F_BROKEN     (1u << 0)   /* deliberately wrong: needs --allow-broken */
+#define DESIGN_F_GP         (1u << 1)   /* waits for a grace period (honours srcu_gp) */
+
+struct design_ops {
+	const char *name;
+	const char *desc;
+	unsigned version;                   /* DESIGN_OPS_VERSION */
+	unsigned flags;
+	int  (*init)(struct vm *vm);        /* optional */
+	void (*exit)(struct vm *vm);        /* optional */
+	/* optional: target's inhibit was just set with sequence seq (in the
+	 * target's read side), e.g. to publish RCU-style state */
+	void (*inhibit)(struct vcpu *target, uint64_t seq);
+	bool (*suspend)(struct vcpu *flusher, struct vcpu *target, uint64_t seq);
+	void (*resume)(struct vcpu *flusher);   /* optional: flusher-side cleanup after wake */
+	void (*uninhibit)(struct vcpu *target);
+};
+
+extern const struct design_ops *const designs[];   /* NULL-terminated */
+const struct design_ops *design__find(const char *name);
+/* Check version, required hooks, unique names.  -EINVAL with a message. */
+int design__check_all(char *why, size_t len);
+
+#endif

@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The design registry: adding a design is one file in host/designs/ and one
+ * line here.  (A static list, not constructor registration: objects in a
+ * static archive that are only referenced by a constructor get dropped.)
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "design.h"
+
+extern const struct design_ops design_srcu;
+extern const struct design_ops design_srcu_private;
+extern const struct design_ops design_targeted;
+extern const struct design_ops design_srcu_nogp;
+
+const struct design_ops *const designs[] = {
+	&design_srcu,
+	&design_srcu_private,
+	&design_targeted,
+	&design_srcu_nogp,
+	NULL,
+};
+
+const struct design_ops *design__find(const char *name)
+{
+	for (unsigned i = 0; designs[i]; i++)
+		if (!strcmp(designs[i]->name, name))
+			return designs[i];
+	return NULL;
+}
+
+int design__check_all(char *why, size_t len)
+{
+	for (unsigned i = 0; designs[i]; i++) {
+		const struct design_ops *d = designs[i];
+		if (!d->name || !*d->name) {
+			snprintf(why, len, "design #%u has no name", i);
+			return -22;
+		}
+		if (d->version != DESIGN_OPS_VERSION) {
+			snprintf(why, len, "design %s: ops version %u, expected %u", d->name, d->version,
+				 DESIGN_OPS_VERSION);
+			return -22;
+		}
+		if (!d->suspend || !d->uninhibit || !d->desc) {
+			snprintf(why, len, "design %s: missing a required hook (desc, suspend, uninhibit)", d->name);
+			return -22;
+		}
+		for (unsigned j = 0; j < i; j++)
+			if (!strcmp(designs[j]->name, d->name)) {
+				snprintf(why, len, "design name %s registered twice", d->name);
+				return -22;
+			}
+	}
+	return 0;
+}

@@ -1,0 +1,107 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * srcu-private: the inhibit state is published RCU-style (an __rcu pointer,
+ * as review asked) and protected by a dedicated SRCU domain that only
+ * flushers read, and only around "dereference state + publish waiting_on".
+ * Uninhibit: rcu_assign_pointer(state, NULL), synchronize THAT domain (its
+ * readers are a handful of instructions, never a page fault), free the old
+ * state, scan all vCPUs.  Costs one more SRCU domain (memory, and a grace
+ * period per uninhibit) but no longer waits for unrelated vCPUs.
+ *
+ * Ordering: a flusher that dereferenced a non-NULL state did so inside a
+ * read-side section; if that section began before the writer's grace period
+ * started, the writer waits for it, so the scan sees the published waiter;
+ * if it began after, its dereference is ordered after the NULL store (the
+ * reader's registration and the writer's epoch bump are both full fences)
+ * and it sees NULL instead.
+ */
+#include <stdatomic.h>
+#include <stdlib.h>
+
+#include "design.h"
+#include "flush.h"
+#include "util.h"
+#include "vcpu.h"
+
+struct inhibit_state {
+	uint64_t seq;
+};
+
+struct sp_vcpu {
+	_Atomic(struct inhibit_state *) state;   /* __rcu */
+};
+
+void design_srcu__scan_and_wake(struct vcpu *t, uint64_t seq);
+
+static int sp__init(struct vm *vm)
+{
+	for (unsigned i = 0; i < vm->nr_vcpus; i++)
+		vm->vcpus[i]->design_priv = xzalloc(sizeof(struct sp_vcpu));
+	return 0;
+}
+
+static void sp__exit(struct vm *vm)
+{
+	for (unsigned i = 0; i < vm->nr_vcpus; i++) {
+		struct sp_vcpu *p = vm->vcpus[i]->design_priv;
+		if (p)
+			free(atomic_load(&p->state));
+		free(p);
+		vm->vcpus[i]->design_priv = NULL;
+	}
+}
+
+static void sp__inhibit(struct vcpu *t, uint64_t seq)
+{
+	struct sp_vcpu *p = t->design_priv;
+	struct inhibit_state *s = xzalloc(sizeof(*s));
+
+	s->seq = seq;
+	atomic_store_explicit(&p->state, s, memory_order_release);   /* rcu_assign_pointer */
+}
+
+static bool sp__suspend(struct vcpu *f, struct vcpu *t, uint64_t seq)
+{
+	struct vm *vm = f->vm;
+	struct sp_vcpu *p = t->design_priv;
+	bool suspended = false;
+
+	srcu__read_lock(&vm->flush_srcu, f->id);
+	struct inhibit_state *s = atomic_load_explicit(&p->state, memory_order_acquire);  /* srcu_dereference */
+	if (s && s->seq == seq) {
+		flush__race_delay(vm);
+		flush__publish_suspend(f, t, s->seq);
+		suspended = true;
+	}
+	srcu__read_unlock(&vm->flush_srcu, f->id);
+	return suspended;
+}
+
+static void sp__uninhibit(struct vcpu *t)
+{
+	struct vm *vm = t->vm;
+	struct sp_vcpu *p = t->design_priv;
+	uint64_t seq = flush__clear_inhibit(t);
+	struct inhibit_state *old = atomic_exchange(&p->state, NULL);
+
+	uint64_t dt = srcu__synchronize(&vm->flush_srcu, NULL);
+	M_INC(vm, grace_periods);
+	M_HIST(vm, gp_ns, dt);
+	uint64_t cur = atomic_load(&vm->ts_gp_max);
+	while (dt > cur && !atomic_compare_exchange_weak(&vm->ts_gp_max, &cur, dt))
+		;
+	free(old);                      /* no reader can still see it */
+	design_srcu__scan_and_wake(t, seq);
+}
+
+const struct design_ops design_srcu_private = {
+	.name = "srcu-private",
+	.desc = "inhibit state as an RCU pointer + a flusher-only SRCU domain; sync that, scan all",
+	.version = DESIGN_OPS_VERSION,
+	.flags = 0,
+	.init = sp__init,
+	.exit = sp__exit,
+	.inhibit = sp__inhibit,
+	.suspend = sp__suspend,
+	.uninhibit = sp__uninhibit,
+};

@@ -1,0 +1,156 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * targeted: no grace period.  A flusher registers on the target's waiter
+ * list, then re-checks the inhibit; the uninhibitor clears the inhibit, then
+ * collects the list and wakes exactly those waiters.
+ *
+ * Ordering ("either I see inhibit=false or the uninhibitor sees me"):
+ *   flusher:     add self to list (under t's lock); smp_mb(); read inhibit
+ *   uninhibitor: write inhibit=false;              smp_mb(); take list (lock)
+ * Store-buffering with a full barrier on each side: at least one side sees
+ * the other's store.  (The lock alone already orders the two critical
+ * sections; the barriers mirror __kvm_make_request()'s smp_wmb pairing with
+ * kvm_check_request()'s smp_mb__after_atomic, which is what KVM would rely
+ * on if the waiter set were a request bit.)  If the re-check finds the
+ * inhibit cleared - or a newer inhibit cycle - the flusher takes itself off
+ * the list and retries the flush; imprecise wakeups are fine, the hypercall
+ * is simply re-issued.
+ */
+#include <stdatomic.h>
+#include <stdlib.h>
+
+#include "design.h"
+#include "flush.h"
+#include "util.h"
+#include "vcpu.h"
+
+struct tg_vcpu {
+	pthread_mutex_t lock;          /* protects waiters (as a target) */
+	struct tg_vcpu *waiters;       /* as a target: registered flushers */
+	struct tg_vcpu *next;          /* as a waiter: next on the target's list */
+	int on;                        /* as a waiter: target id, -1 none (under that target's lock) */
+	struct vcpu *vcpu;
+};
+
+static struct tg_vcpu *tg(struct vcpu *v) { return v->design_priv; }
+
+static int tg__init(struct vm *vm)
+{
+	for (unsigned i = 0; i < vm->nr_vcpus; i++) {
+		struct tg_vcpu *p = xzalloc(sizeof(*p));
+		pthread_mutex_init(&p->lock, NULL);
+		p->on = -1;
+		p->vcpu = vm->vcpus[i];
+		vm->vcpus[i]->design_priv = p;
+	}
+	return 0;
+}
+
+static void tg__exit(struct vm *vm)
+{
+	for (unsigned i = 0; i < vm->nr_vcpus; i++) {
+		struct tg_vcpu *p = tg(vm->vcpus[i]);
+		if (!p)
+			continue;
+		pthread_mutex_destroy(&p->lock);
+		free(p);
+		vm->vcpus[i]->design_priv = NULL;
+	}
+}
+
+/* Remove w from t's list if still there.  Caller holds t's lock. */
+static bool tg__unlink(struct tg_vcpu *t, struct tg_vcpu *w)
+{
+	for (struct tg_vcpu **pp = &t->waiters; *pp; pp = &(*pp)->next) {
+		if (*pp == w) {
+			*pp = w->next;
+			w->next = NULL;
+			w->on = -1;
+			return true;
+		}
+	}
+	return false;
+}
+
+static bool tg__suspend(struct vcpu *f, struct vcpu *t, uint64_t seq)
+{
+	struct tg_vcpu *F = tg(f), *T = tg(t);
+
+	pthread_mutex_lock(&T->lock);
+	F->next = T->waiters;
+	T->waiters = F;
+	F->on = (int)t->id;
+	flush__publish_suspend(f, t, seq);
+	pthread_mutex_unlock(&T->lock);
+
+	atomic_thread_fence(memory_order_seq_cst);          /* smp_mb() */
+	uint64_t w = atomic_load(&t->inhibit);
+	if (inhibit_word_set(w) && inhibit_word_seq(w) == seq)
+		return true;
+
+	/* Cleared (or re-inhibited) since we looked: retry instead. */
+	pthread_mutex_lock(&T->lock);
+	bool mine = tg__unlink(T, F);
+	pthread_mutex_unlock(&T->lock);
+	if (!mine)
+		return true;     /* the uninhibitor already took us: its wake is coming */
+	pthread_mutex_lock(&f->wake_lock);
+	bool still = atomic_load(&f->suspended);
+	if (still) {
+		atomic_store(&f->waiting_on, -1);
+		atomic_store_explicit(&f->suspended, false, memory_order_release);
+	}
+	pthread_mutex_unlock(&f->wake_lock);
+	return !still;
+}
+
+static void tg__resume(struct vcpu *f)
+{
+	struct tg_vcpu *F = tg(f);
+	int on = F->on;
+
+	/* Normally the uninhibitor unlinked us; a watchdog rescue did not. */
+	if (on >= 0) {
+		struct tg_vcpu *T = tg(f->vm->vcpus[on]);
+		pthread_mutex_lock(&T->lock);
+		tg__unlink(T, F);
+		pthread_mutex_unlock(&T->lock);
+	}
+}
+
+static void tg__uninhibit(struct vcpu *t)
+{
+	struct vm *vm = t->vm;
+	struct tg_vcpu *T = tg(t);
+	uint64_t seq = flush__clear_inhibit(t);
+	unsigned n = 0;
+
+	atomic_thread_fence(memory_order_seq_cst);          /* smp_mb() */
+	pthread_mutex_lock(&T->lock);
+	struct tg_vcpu *list = T->waiters;
+	T->waiters = NULL;
+	for (struct tg_vcpu *w = list; w; w = w->next)
+		w->on = -1;
+	pthread_mutex_unlock(&T->lock);
+
+	while (list) {
+		struct tg_vcpu *w = list;
+		list = w->next;
+		w->next = NULL;
+		flush__wake_flusher(w->vcpu, t, seq);
+		n++;
+	}
+	M_HIST(vm, scanned, n);
+}
+
+const struct design_ops design_targeted = {
+	.name = "targeted",
+	.desc = "flushers register on the target's waiter list; uninhibit wakes exactly those",
+	.version = DESIGN_OPS_VERSION,
+	.flags = 0,
+	.init = tg__init,
+	.exit = tg__exit,
+	.suspend = tg__suspend,
+	.resume = tg__resume,
+	.uninhibit = tg__uninhibit,
+};

@@ -1,0 +1,289 @@
+/* SPDX-License-Identifier: MIT */
+/* The flush / inhibit protocol (see flush.h for the sequence). */
+#include <limits.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "design.h"
+#include "flush.h"
+#include "hv.h"
+#include "oracle.h"
+#include "util.h"
+#include "vcpu.h"
+
+#define BITS_PER_LONG (8 * sizeof(unsigned long))
+
+static const void *flush__gpa_range(void *ctx, uint64_t gpa, uint64_t len)
+{
+	return vm__gpa_range(ctx, gpa, len);
+}
+
+static void flush__set_result(struct fb_hcall *hc, uint64_t result)
+{
+	__atomic_store_n(&hc->result, result, __ATOMIC_RELEASE);
+}
+
+void flush__race_delay(struct vm *vm)
+{
+	if (vm->cfg->race_delay_us)
+		usleep(vm->cfg->race_delay_us);
+}
+
+void flush__publish_suspend(struct vcpu *f, struct vcpu *t, uint64_t seq)
+{
+	f->suspended_target = (int)t->id;
+	f->lost_reported = false;
+	f->suspend_ns = now_ns();
+	atomic_store_explicit(&f->waiting_seq, seq, memory_order_relaxed);
+	atomic_store_explicit(&f->woken_by_seq, 0, memory_order_relaxed);
+	atomic_store_explicit(&f->waiting_on, (int)t->id, memory_order_relaxed);
+	/* release: whoever sees suspended also sees waiting_on/seq */
+	atomic_store_explicit(&f->suspended, true, memory_order_release);
+}
+
+/* Wait until each kicked target left guest mode (KVM_REQUEST_WAIT: the
+ * sender waits for the exit, not for the request to be handled). */
+static void flush__wait_acks(struct vcpu *f, struct vcpu **kicked, uint64_t *snap, unsigned n)
+{
+	struct vm *vm = f->vm;
+	uint64_t t0 = now_ns();
+
+	for (unsigned i = 0; i < n; i++) {
+		struct vcpu *t = kicked[i];
+		atomic_fetch_add(&t->ack_waiters, 1);
+		for (;;) {
+			uint64_t seq = atomic_load(&t->exit_seq);
+			if (seq != snap[i] || atomic_load(&t->mode) == OUTSIDE_GUEST_MODE ||
+			    atomic_load(&vm->stopping))
+				break;
+			struct timespec ts = { 0, 10 * 1000 * 1000 };
+			futex_wait(&t->exit_futex, (uint32_t)seq, &ts);
+		}
+		atomic_fetch_sub(&t->ack_waiters, 1);
+	}
+	if (n)
+		M_HIST(vm, ack_wait_ns, now_ns() - t0);
+}
+
+static int flush__do_flush(struct vcpu *f, const struct hv_flush_req *req, struct fb_hcall *hc)
+{
+	struct vm *vm = f->vm;
+	unsigned n = vm->nr_vcpus, nk = 0;
+	struct vcpu **kicked = alloca(sizeof(*kicked) * n);
+	uint64_t *snap = alloca(sizeof(*snap) * n);
+
+	/* 1. requests first (review: the inhibit may flip between a check and
+	 *    the enqueue, so check after the requests are out). */
+	for (unsigned i = 0; i < n; i++) {
+		if (!(req->vp_mask[i / BITS_PER_LONG] & (1ul << (i % BITS_PER_LONG))) || i == f->id)
+			continue;
+		struct vcpu *t = vm->vcpus[i];
+		vcpu__make_request(t, REQ_TLB_FLUSH);
+		M_INC(vm, flush_requests);
+		/* NO_WAKEUP: a blocked target handles it when it next runs */
+		if (atomic_load(&t->mode) == IN_GUEST_MODE) {
+			snap[nk] = atomic_load(&t->exit_seq);
+			kicked[nk++] = t;
+			vcpu__kick(t);
+		}
+	}
+	/* 2. inhibit check: a target with TlbFlushInhibit suspends us. */
+	for (unsigned i = 0; i < n; i++) {
+		if (!(req->vp_mask[i / BITS_PER_LONG] & (1ul << (i % BITS_PER_LONG))) || i == f->id)
+			continue;
+		struct vcpu *t = vm->vcpus[i];
+		uint64_t w = atomic_load(&t->inhibit);
+		if (!inhibit_word_set(w))
+			continue;
+		flush__race_delay(vm);
+		if (vm->design->suspend(f, t, inhibit_word_seq(w))) {
+			M_INC(vm, suspends);
+			atomic_fetch_add(&vm->all_suspends, 1);
+			/* kvm_hv_hypercall_complete() leaves RIP: re-executed
+			 * after resume, which our ABI expresses as RETRY. */
+			flush__set_result(hc, hv__result(HV_STATUS_FB_RETRY, 0));
+			return 1;
+		}
+		/* uninhibited meanwhile: go on checking the others */
+	}
+	/* 3. wait for the targets that were in guest mode */
+	flush__wait_acks(f, kicked, snap, nk);
+	M_INC(vm, flushes);
+	flush__set_result(hc, hv__result(HV_STATUS_SUCCESS, req->nr_gva_ranges));
+	return 1;
+}
+
+int flush__handle_hcall(struct vcpu *vcpu, uint64_t hcall_gpa)
+{
+	struct vm *vm = vcpu->vm;
+	struct fb_hcall *hc = vm__gpa_range(vm, hcall_gpa, sizeof(*hc));
+	struct hv_guest_mem mem = { .ctx = vm, .gpa_range = flush__gpa_range };
+	unsigned long *mask = alloca(sizeof(unsigned long) * (vm->nr_vcpus / BITS_PER_LONG + 1));
+	struct hv_flush_req req;
+
+	M_INC(vm, hypercalls);
+	if (!hc || (hcall_gpa & 7)) {
+		/* No place to put a status: the guest broke the ABI itself. */
+		M_INC(vm, hypercall_errors);
+		return 1;
+	}
+	/* The guest can change its memory under us: read each field once. */
+	uint64_t control = __atomic_load_n(&hc->control, __ATOMIC_RELAXED);
+	uint64_t in_gpa = __atomic_load_n(&hc->input_gpa, __ATOMIC_RELAXED);
+	uint64_t out_gpa = __atomic_load_n(&hc->output_gpa, __ATOMIC_RELAXED);
+
+	memset(&req, 0, sizeof(req));
+	memset(mask, 0, sizeof(unsigned long) * (vm->nr_vcpus / BITS_PER_LONG + 1));
+	req.vp_mask = mask;
+	uint16_t status = hv__parse_regs(&mem, control, in_gpa, out_gpa, vm->nr_vcpus, &req);
+	if (status != HV_STATUS_SUCCESS) {
+		M_INC(vm, hypercall_errors);
+		flush__set_result(hc, hv__result(status, 0));
+		return 1;
+	}
+	if (req.code == HVCALL_FB_NULL) {
+		flush__set_result(hc, hv__result(HV_STATUS_SUCCESS, 0));
+		return 1;
+	}
+	return flush__do_flush(vcpu, &req, hc);
+}
+
+/* Instruction completion: read and write this inhibitor's buffer in the
+ * data region, one word per 64 bytes, so it faults under pressure. */
+static void flush__complete_instruction(struct vcpu *vcpu)
+{
+	struct vm *vm = vcpu->vm;
+	uint64_t bytes = vm->completion_bytes;
+	unsigned idx = vcpu->id - vm->first_inhibitor;
+	volatile uint64_t *buf;
+
+	if (!bytes || vcpu->id < vm->first_inhibitor)
+		return;
+	buf = vm__gpa_range(vm, vm->completion_gpa + (uint64_t)idx * bytes, bytes);
+	if (!buf)
+		return;
+	for (uint64_t i = 0; i < bytes / 8; i += 8)
+		buf[i] = buf[i] + 1;
+}
+
+int flush__handle_intercept(struct vcpu *vcpu, uint64_t gpa)
+{
+	struct vm *vm = vcpu->vm;
+	uint64_t seq = inhibit_word_seq(atomic_load(&vcpu->inhibit)) + 1;
+
+	/* Set TlbFlushInhibit (seq_cst: flushers that read "clear" after
+	 * this are ordered after it). */
+	vcpu->inhibit_set_ns = now_ns();
+	atomic_store(&vcpu->inhibit, seq << 1 | 1);
+	if (vm->design->inhibit)
+		vm->design->inhibit(vcpu, seq);
+	M_INC(vm, inhibits);
+
+	uint64_t t0 = now_ns();
+	flush__complete_instruction(vcpu);
+	M_HIST(vm, completion_ns, now_ns() - t0);
+
+	/* Back to the VMM: the intercept is handled (higher VTL) and the
+	 * uninhibit ioctl issued outside kvm->srcu. */
+	vcpu__srcu_unlock(vcpu);
+	if (vm->cfg->inhibit_hold_us)
+		usleep(vm->cfg->inhibit_hold_us);
+	uint64_t u0 = now_ns();
+	atomic_store(&vcpu->uninhibit_start_ns, u0);
+	vm->design->uninhibit(vcpu);
+	M_HIST(vm, uninhibit_ns, now_ns() - u0);
+	vcpu__srcu_lock(vcpu);
+	return 1;
+}
+
+uint64_t flush__clear_inhibit(struct vcpu *t)
+{
+	uint64_t seq = inhibit_word_seq(atomic_load(&t->inhibit));
+
+	atomic_store(&t->inhibit, seq << 1);           /* seq_cst */
+	uint64_t now = now_ns();
+	atomic_store(&t->cleared_ns, now);
+	atomic_store(&t->cleared_seq, seq);
+	M_HIST(t->vm, inhibit_ns, now - t->inhibit_set_ns);
+	return seq;
+}
+
+void flush__grace_period(struct vm *vm)
+{
+	const char *gp = vm->cfg->srcu_gp;
+	uint64_t t0 = now_ns();
+
+	if (strcmp(gp, "kernel")) {
+		srcu__synchronize(&vm->srcu, NULL);
+		M_INC(vm, grace_periods);
+	}
+	if (strcmp(gp, "vmm") && vm->backend->kernel_gp) {
+		const char *how = strcmp(vm->cfg->kernel_ref, "none") ? vm->cfg->kernel_ref : "ioeventfd";
+		uint64_t k0 = now_ns();
+		if (vm->backend->kernel_gp(vm, how) == 0) {
+			M_HIST(vm, kernel_gp_ns, now_ns() - k0);
+			M_INC(vm, grace_periods);
+		}
+	}
+	uint64_t dt = now_ns() - t0;
+	M_HIST(vm, gp_ns, dt);
+	uint64_t cur = atomic_load(&vm->ts_gp_max);
+	while (dt > cur && !atomic_compare_exchange_weak(&vm->ts_gp_max, &cur, dt))
+		;
+}
+
+bool flush__wake_flusher(struct vcpu *f, struct vcpu *t, uint64_t seq)
+{
+	struct vm *vm = f->vm;
+	uint64_t start = atomic_load(&t->uninhibit_start_ns);
+
+	M_INC(vm, wakeups);
+	pthread_mutex_lock(&f->wake_lock);
+	if (!atomic_load_explicit(&f->suspended, memory_order_acquire) ||
+	    atomic_load(&f->waiting_on) != (int)t->id) {
+		pthread_mutex_unlock(&f->wake_lock);
+		M_INC(vm, spurious_wakeups);
+		return false;
+	}
+	atomic_store(&f->wake_start_ns, start);
+	atomic_store(&f->woken_by_seq, seq);
+	atomic_store(&f->wake_ns, now_ns());
+	atomic_store(&f->waiting_on, -1);
+	atomic_store_explicit(&f->suspended, false, memory_order_release);
+	pthread_mutex_unlock(&f->wake_lock);
+	M_INC(vm, useful_wakeups);
+	if (start)
+		M_HIST(vm, wake_ns, atomic_load(&f->wake_ns) - start);
+	/* kvm_make_vcpus_request_mask(wake_req): request, then wake or kick */
+	vcpu__request_and_kick(f, vm->wake_req);
+	return true;
+}
+
+void flush__resumed(struct vcpu *f)
+{
+	struct vm *vm = f->vm;
+	uint64_t now = now_ns();
+	struct vcpu *t = f->suspended_target >= 0 ? vm->vcpus[f->suspended_target] : NULL;
+	uint64_t want = atomic_load(&f->waiting_seq), got = atomic_load(&f->woken_by_seq);
+
+	f->runnable_ns = now;
+	f->resume_pending = true;
+	M_INC(vm, resumes);
+	atomic_fetch_add(&vm->all_resumes, 1);
+	M_HIST(vm, runnable_ns, now - atomic_load(&f->wake_ns));
+	M_HIST(vm, suspend_ns, now - f->suspend_ns);
+	if (t) {
+		uint64_t w = atomic_load(&t->inhibit);
+		if (inhibit_word_set(w) && inhibit_word_seq(w) == want)
+			oracle__report(vm, ORACLE_EARLY_RESUME, (int)f->id, (int)t->id, want,
+				       "resumed while target still inhibited (woken by seq %lu)",
+				       (unsigned long)got);
+		else if (got != want && !f->lost_reported)
+			oracle__report(vm, ORACLE_LOST_WAKEUP, (int)f->id, (int)t->id, want,
+				       "uninhibit of seq %lu did not wake it; woken by %s %lu",
+				       (unsigned long)want, got ? "seq" : "rescue", (unsigned long)got);
+	}
+	if (vm->design->resume)
+		vm->design->resume(f);
+}

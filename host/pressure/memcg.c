@@ -1,0 +1,241 @@
+// SPDX-License-Identifier: MIT
+/* Memory cgroup for pressure=swap (see memcg.h). */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "memcg.h"
+
+#define V1_ROOT "/sys/fs/cgroup/memory"
+#define V2_ROOT "/sys/fs/cgroup"
+
+static bool exists(const char *p)
+{
+	struct stat sb;
+	return stat(p, &sb) == 0;
+}
+
+static int memcg__version(void)
+{
+	if (exists(V1_ROOT "/memory.limit_in_bytes"))
+		return 1;
+	FILE *f = fopen(V2_ROOT "/cgroup.subtree_control", "re");
+	if (!f)
+		return 0;
+	char buf[512] = "";
+	if (!fgets(buf, sizeof(buf), f))
+		buf[0] = '\0';
+	fclose(f);
+	return strstr(buf, "memory") ? 2 : 0;
+}
+
+bool memcg__available(char *why, size_t len)
+{
+	if (memcg__version())
+		return true;
+	snprintf(why, len, "no memory cgroup: neither v1 %s nor v2 %s with \"memory\" in "
+		 "cgroup.subtree_control; mount the memory controller", V1_ROOT, V2_ROOT);
+	return false;
+}
+
+/* Our cgroup path in the memory hierarchy ("/" if unknown). */
+static void memcg__self(int version, char *out, size_t len)
+{
+	snprintf(out, len, "/");
+	FILE *f = fopen("/proc/self/cgroup", "re");
+	if (!f)
+		return;
+	char line[1024];
+	while (fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = '\0';
+		char *c1 = strchr(line, ':');
+		char *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+		if (!c2)
+			continue;
+		*c2 = '\0';
+		const char *ctrls = c1 + 1;
+		bool match = version == 2 ? !strcmp(line, "0") && !*ctrls : false;
+		if (version == 1) {
+			/* "4:memory:/a/b", also "4:memory,xyz:/..." */
+			char tmp[256];
+			snprintf(tmp, sizeof(tmp), ",%s,", ctrls);
+			match = strstr(tmp, ",memory,") != NULL;
+		}
+		if (match) {
+			snprintf(out, len, "%s", c2 + 1);
+			break;
+		}
+	}
+	fclose(f);
+}
+
+/* ---- undo: async-signal-safe --------------------------------------------- */
+
+static void memcg__move_all_back(struct memcg *cg)
+{
+	/* Read our cgroup.procs and write each pid to the original one. */
+	char buf[4096];
+	int fd = open(cg->procs, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	ssize_t n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return;
+	buf[n] = '\0';
+	char *s = buf;
+	while (*s) {
+		char *e = s;
+		while (*e && *e != '\n')
+			e++;
+		char c = *e;
+		*e = '\0';
+		if (*s)
+			cleanup__write_str(cg->orig_procs, s);
+		if (!c)
+			break;
+		s = e + 1;
+	}
+}
+
+static void memcg__undo(void *arg)
+{
+	struct memcg *cg = arg;
+	for (int i = 0; i < 100; i++) {
+		if (rmdir(cg->path) == 0 || errno == ENOENT)
+			return;
+		if (errno != EBUSY) {
+			cleanup__say("cannot remove memory cgroup", cg->path);
+			return;
+		}
+		/* tasks still inside (us, or a child we forked): move them out */
+		memcg__move_all_back(cg);
+		struct timespec ts = { 0, 10 * 1000 * 1000 };
+		nanosleep(&ts, NULL);
+	}
+	cleanup__say("memory cgroup stayed busy:", cg->path);
+}
+
+/* ---- API ------------------------------------------------------------------- */
+
+int memcg__create(struct memcg *cg, uint64_t limit, char *err, size_t len)
+{
+	char self[400], dir[512];
+	memset(cg, 0, sizeof(*cg));
+	cg->handle = -1;
+	cg->version = memcg__version();
+	if (!cg->version) {
+		memcg__available(err, len);
+		return -ENODEV;
+	}
+	memcg__self(cg->version, self, sizeof(self));
+	const char *root = cg->version == 1 ? V1_ROOT : V2_ROOT;
+	snprintf(cg->orig_procs, sizeof(cg->orig_procs), "%s%s%scgroup.procs", root, self,
+		 self[strlen(self) - 1] == '/' ? "" : "/");
+	/* v1: a child of where we are, so enclosing limits still apply. */
+	if (cg->version == 1)
+		snprintf(dir, sizeof(dir), "%s%s", root, strcmp(self, "/") ? self : "");
+	else
+		snprintf(dir, sizeof(dir), "%s", root);
+	int n = snprintf(cg->path, sizeof(cg->path), "%s/flushbench-%d", dir, (int)getpid());
+	if (n < 0 || (size_t)n >= sizeof(cg->path)) {
+		snprintf(err, len, "memory cgroup path too long");
+		return -ENAMETOOLONG;
+	}
+	snprintf(cg->procs, sizeof(cg->procs), "%s/cgroup.procs", cg->path);
+
+	cg->handle = cleanup__push("remove memory cgroup", memcg__undo, cg);
+	if (mkdir(cg->path, 0755) < 0 && errno != EEXIST) {
+		int e = errno;
+		snprintf(err, len, "mkdir %s: %s; swap mode needs root and a writable memory cgroup",
+			 cg->path, strerror(e));
+		return -e;
+	}
+	char file[600], val[32];
+	snprintf(file, sizeof(file), "%s/%s", cg->path,
+		 cg->version == 1 ? "memory.limit_in_bytes" : "memory.max");
+	snprintf(val, sizeof(val), "%" PRIu64, limit);
+	int r = cleanup__write_str(file, val);
+	if (r) {
+		snprintf(err, len, "setting %s to %s: %s", file, val, strerror(-r));
+		return r;
+	}
+	return 0;
+}
+
+int memcg__enter(struct memcg *cg, char *err, size_t len)
+{
+	char pid[16];
+	snprintf(pid, sizeof(pid), "%d", (int)getpid());
+	int r = cleanup__write_str(cg->procs, pid);
+	if (r)
+		snprintf(err, len, "moving the process into %s: %s", cg->path, strerror(-r));
+	return r;
+}
+
+void memcg__destroy(struct memcg *cg)
+{
+	if (cg->handle >= 0)
+		cleanup__pop(cg->handle, true);
+	cg->handle = -1;
+}
+
+int memcg__stat(const struct memcg *cg, const char *key, uint64_t *val)
+{
+	char file[600], line[256];
+	snprintf(file, sizeof(file), "%s/memory.stat", cg->path);
+	FILE *f = fopen(file, "re");
+	if (!f)
+		return -errno;
+	size_t kl = strlen(key);
+	int r = -ENOENT;
+	while (fgets(line, sizeof(line), f)) {
+		if (!strncmp(line, key, kl) && line[kl] == ' ') {
+			*val = strtoull(line + kl + 1, NULL, 10);
+			r = 0;
+			break;
+		}
+	}
+	fclose(f);
+	return r;
+}
+
+void memcg__reap_stale(void)
+{
+	int v = memcg__version();
+	if (!v)
+		return;
+	char self[400], dir[512];
+	memcg__self(v, self, sizeof(self));
+	if (v == 1)
+		snprintf(dir, sizeof(dir), "%s%s", V1_ROOT, strcmp(self, "/") ? self : "");
+	else
+		snprintf(dir, sizeof(dir), "%s", V2_ROOT);
+	DIR *d = opendir(dir);
+	if (!d)
+		return;
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		int pid;
+		char tail;
+		if (sscanf(de->d_name, "flushbench-%d%c", &pid, &tail) != 1 || pid <= 0)
+			continue;
+		if (pid == getpid() || kill(pid, 0) == 0 || errno != ESRCH)
+			continue;
+		char p[1024];
+		snprintf(p, sizeof(p), "%s/%s", dir, de->d_name);
+		/* rmdir fails (EBUSY) if tasks are inside: then it is not stale */
+		if (rmdir(p) == 0)
+			fprintf(stderr, "bench: removed memory cgroup %s left by a killed run\n", p);
+	}
+	closedir(d);
+}

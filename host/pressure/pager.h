@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The userfaultfd pager behind pressure=paging.
+ *
+ * The data region is registered with userfaultfd (MISSING + WP).  Every page
+ * starts MISSING (its content is the zero page) unless it was already present
+ * at setup.  A pool of pager threads serves faults from a backing store
+ * (memory + injected latency, or a real file), holding the VM SRCU read side
+ * on behalf of the faulting vCPU for the whole service time.  An evictor
+ * thread, and the pagers themselves when the limit is reached (direct
+ * reclaim), keep the resident set at or under the limit: FIFO victim,
+ * UFFDIO_WRITEPROTECT, save, MADV_DONTNEED, UFFDIO_WAKE.  Write-protecting
+ * first is what makes the save safe against a vCPU writing the page at the
+ * same time (docs/PRESSURE.md, "Eviction and data integrity").
+ */
+#ifndef FB_PRESSURE_PAGER_H
+#define FB_PRESSURE_PAGER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct vm;
+struct pager;
+
+struct pager_stats {
+	uint64_t npages, page_size, limit_pages;
+	uint64_t resident, resident_peak;
+	uint64_t faults, evictions, direct_reclaims;
+	uint64_t dup_faults;         /* message for a page already resolved (EEXIST-like) */
+	uint64_t wp_faults;          /* writes that hit a page being evicted */
+	uint64_t unknown_vcpu;       /* faults by a thread that is no vCPU (e.g. the VMM) */
+	uint64_t restored;           /* pages brought back by pager__stop() */
+};
+
+/* Can a userfaultfd with THREAD_ID + WP be created here?  Else why. */
+bool pager__available(char *why, size_t len);
+/* Register the data region and create the backing store.  -errno; on
+ * failure err holds one line saying what is wrong and how to fix it. */
+int  pager__create(struct pager **out, struct vm *vm, char *err, size_t len);
+int  pager__start(struct pager *p);
+/* Stop eviction, bring every evicted page back, stop the pagers and
+ * unregister: afterwards the region is ordinary memory holding all data. */
+void pager__stop(struct pager *p);
+void pager__destroy(struct pager *p);
+void pager__stats(struct pager *p, struct pager_stats *s);
+const char *pager__backing(struct pager *p);      /* "memory" or the file path */
+const char *pager__latency(struct pager *p);      /* latency model description */
+
+#endif

@@ -1,0 +1,401 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The vCPU loop, modelled on KVM's vcpu_run() / vcpu_enter_guest():
+ * requests are a bit word (set with release, test-and-clear with acquire),
+ * the VM SRCU read side is held whenever the thread is outside the guest
+ * and not blocked, entry re-checks requests after publishing IN_GUEST_MODE
+ * and dropping the read side, and a kick forces a vCPU in guest mode out.
+ */
+#include <limits.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "design.h"
+#include "flush.h"
+#include "topology.h"
+#include "util.h"
+#include "vcpu.h"
+
+void vcpu__make_request(struct vcpu *vcpu, unsigned req)
+{
+	/* __kvm_make_request(): smp_wmb() then set_bit - publish our writes
+	 * (e.g. "you are no longer suspended") before the request bit. */
+	atomic_fetch_or_explicit(&vcpu->requests, 1ul << req, memory_order_release);
+}
+
+bool vcpu__test_request(struct vcpu *vcpu, unsigned req)
+{
+	return atomic_load_explicit(&vcpu->requests, memory_order_relaxed) & (1ul << req);
+}
+
+bool vcpu__check_request(struct vcpu *vcpu, unsigned req)
+{
+	/* kvm_check_request(): test, then clear + smp_mb__after_atomic(). */
+	if (!vcpu__test_request(vcpu, req))
+		return false;
+	atomic_fetch_and_explicit(&vcpu->requests, ~(1ul << req), memory_order_acq_rel);
+	return true;
+}
+
+void vcpu__kick(struct vcpu *vcpu)
+{
+	int mode = IN_GUEST_MODE;
+
+	/* kvm_vcpu_kick(): only a vCPU in guest mode needs the IPI; the
+	 * cmpxchg makes concurrent kickers send one. */
+	if (atomic_compare_exchange_strong(&vcpu->mode, &mode, EXITING_GUEST_MODE)) {
+		M_INC(vcpu->vm, kicks);
+		vcpu->vm->backend->kick(vcpu);
+	}
+}
+
+bool vcpu__wake_up(struct vcpu *vcpu)
+{
+	/* rcuwait_wake_up(): the seq bump is what the blocker's futex
+	 * compares; blocked is read after it (seq_cst) so a blocker that
+	 * missed our condition change is either still awake or asleep on a
+	 * stale seq and gets the FUTEX_WAKE. */
+	atomic_fetch_add(&vcpu->wake_seq, 1);
+	if (atomic_load(&vcpu->blocked)) {
+		futex_wake(&vcpu->wake_seq, 1);
+		return true;
+	}
+	return false;
+}
+
+void vcpu__request_and_kick(struct vcpu *vcpu, unsigned req)
+{
+	/* kvm_make_vcpu_request(): set the bit, wake a sleeper, else kick. */
+	vcpu__make_request(vcpu, req);
+	if (!vcpu__wake_up(vcpu))
+		vcpu__kick(vcpu);
+}
+
+void vcpu__srcu_lock(struct vcpu *vcpu)
+{
+	srcu__read_lock(&vcpu->vm->srcu, vcpu->srcu_slot);
+}
+
+void vcpu__srcu_unlock(struct vcpu *vcpu)
+{
+	srcu__read_unlock(&vcpu->vm->srcu, vcpu->srcu_slot);
+}
+
+uint64_t vcpu__tsc_to_ns(const struct vm *vm, uint64_t cycles)
+{
+	return vm->tsc_khz ? (uint64_t)((unsigned __int128)cycles * 1000000u / vm->tsc_khz) : cycles;
+}
+
+static bool vcpu__check_block(struct vcpu *vcpu, bool sleeping)
+{
+	struct vm *vm = vcpu->vm;
+
+	if (atomic_load_explicit(&vm->stopping, memory_order_acquire))
+		return true;
+	/* kvm_vcpu_check_block(): REQ_UNBLOCK ends the block (consumed). */
+	if (vcpu__check_request(vcpu, REQ_UNBLOCK) && vcpu__runnable(vcpu))
+		return true;
+	return !sleeping && vcpu__runnable(vcpu);
+}
+
+/* kvm_vcpu_halt() + kvm_vcpu_block(): poll, then sleep on the futex.
+ * sleeping = a timed HLT (FB_UCALL_SLEEP): only a timeout, stop or an
+ * explicit wake ends it; otherwise the condition is vcpu__runnable(). */
+static void __vcpu__block(struct vcpu *vcpu, uint64_t timeout_ns, bool sleeping)
+{
+	struct vm *vm = vcpu->vm;
+	uint64_t t0 = now_ns(), deadline = timeout_ns ? t0 + timeout_ns : 0;
+	uint64_t poll_end = t0 + vm->cfg->halt_poll_ns;
+
+	vcpu__srcu_unlock(vcpu);
+	M_INC(vm, blocks);
+	if (!sleeping && vm->cfg->halt_poll_ns) {
+		while (now_ns() < poll_end) {
+			if (vcpu__check_block(vcpu, sleeping)) {
+				M_INC(vm, halt_polls_ok);
+				goto out;
+			}
+			cpu_relax();
+		}
+	}
+	atomic_store(&vcpu->blocked, true);
+	for (;;) {
+		uint32_t seq = atomic_load(&vcpu->wake_seq);
+		if (vcpu__check_block(vcpu, sleeping))
+			break;
+		struct timespec ts, *tsp = NULL;
+		if (deadline) {
+			uint64_t now = now_ns();
+			if (now >= deadline)
+				break;
+			uint64_t left = deadline - now;
+			ts.tv_sec = (time_t)(left / 1000000000u);
+			ts.tv_nsec = (long)(left % 1000000000u);
+			tsp = &ts;
+		}
+		int r = futex_wait(&vcpu->wake_seq, seq, tsp);
+		if (sleeping && r == 0 && atomic_load(&vcpu->wake_seq) != seq)
+			break;   /* explicitly woken out of HLT */
+	}
+	atomic_store(&vcpu->blocked, false);
+out:
+	vcpu__srcu_lock(vcpu);
+}
+
+void vcpu__block(struct vcpu *vcpu, uint64_t timeout_ns)
+{
+	__vcpu__block(vcpu, timeout_ns, timeout_ns != 0);
+}
+
+static void vcpu__fail(struct vcpu *vcpu, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void vcpu__fail(struct vcpu *vcpu, const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	if (!vcpu->errmsg)
+		vcpu->errmsg = xstrdup(buf);
+	atomic_store(&vcpu->vm->fatal, 1);
+}
+
+/* The guest reports its latency samples by piggybacking on exits. */
+static void vcpu__take_sample(struct vcpu *vcpu)
+{
+	struct fb_vcpu_page *p = vcpu->page;
+	uint64_t s = p->lat_sample_tsc;
+	struct vm *vm = vcpu->vm;
+
+	if (!s)
+		return;
+	p->lat_sample_tsc = 0;
+	uint64_t ns = vcpu__tsc_to_ns(vm, s);
+	switch (vcpu->role) {
+	case FB_WL_NULL:      M_HIST(vm, exit_ns, ns); break;
+	case FB_WL_HYPERCALL: M_HIST(vm, hcall_ns, ns); break;
+	case FB_WL_FLUSH:     M_HIST(vm, flush_ns, ns); break;
+	default: break;
+	}
+}
+
+static int vcpu__handle_ucall(struct vcpu *vcpu, uint64_t gpa)
+{
+	struct vm *vm = vcpu->vm;
+	struct fb_ucall *uc = vm__gpa_range(vm, gpa, sizeof(*uc));
+
+	if (!uc) {
+		vcpu__fail(vcpu, "vCPU %u: ucall at bad GPA %#lx", vcpu->id, (unsigned long)gpa);
+		return -EFAULT;
+	}
+	uint64_t cmd = uc->cmd;
+	switch (cmd) {
+	case FB_UCALL_HELLO:
+		if (uc->args[0] != FB_ABI_VERSION) {
+			vcpu__fail(vcpu, "vCPU %u: guest ABI version %lu, host %u: rebuild",
+				   vcpu->id, (unsigned long)uc->args[0], FB_ABI_VERSION);
+			return -EPROTO;
+		}
+		return 1;
+	case FB_UCALL_SYNC:
+		return 1;
+	case FB_UCALL_SLEEP: {
+		uint64_t ns = uc->args[0];
+		if (ns > 1000000000ull)
+			ns = 1000000000ull;
+		if (ns && !atomic_load(&vm->stopping))
+			vcpu__block(vcpu, ns);
+		return 1;
+	}
+	case FB_UCALL_DONE:
+		return 0;
+	case FB_UCALL_VERIFY_FAIL:
+		M_INC(vm, guest_verify_failures);
+		if (vcpu->page->verify_failures <= 1)
+			pr_warn("vCPU %u: data check failed at GPA %#lx: want %#lx got %#lx",
+				vcpu->id, (unsigned long)uc->args[0], (unsigned long)uc->args[1],
+				(unsigned long)uc->args[2]);
+		return 1;
+	case FB_UCALL_ABORT: {
+		char file[sizeof(uc->msg)];
+		memcpy(file, uc->msg, sizeof(file));
+		file[sizeof(file) - 1] = 0;
+		vcpu__fail(vcpu, "vCPU %u: guest assertion failed at %s:%lu (values %#lx, %#lx)",
+			   vcpu->id, file, (unsigned long)uc->args[0],
+			   (unsigned long)uc->args[1], (unsigned long)uc->args[2]);
+		return -EPROTO;
+	}
+	default:
+		vcpu__fail(vcpu, "vCPU %u: unknown ucall %lu", vcpu->id, (unsigned long)cmd);
+		return -EPROTO;
+	}
+}
+
+static int vcpu__handle_exit(struct vcpu *vcpu, const struct vcpu_exit *e)
+{
+	struct vm *vm = vcpu->vm;
+
+	vcpu->exits++;
+	M_INC(vm, exits);
+	vcpu__take_sample(vcpu);
+	switch (e->reason) {
+	case VCPU_EXIT_IO:
+		switch (e->port) {
+		case FB_PORT_NULL:
+			return 1;
+		case FB_PORT_UCALL:
+			return vcpu__handle_ucall(vcpu, e->value);
+		case FB_PORT_HCALL:
+			vcpu->hypercalls++;
+			return flush__handle_hcall(vcpu, e->value);
+		default:
+			vcpu__fail(vcpu, "vCPU %u: write to unknown port %#x", vcpu->id, e->port);
+			return -EPROTO;
+		}
+	case VCPU_EXIT_MMIO:
+		if (e->mmio_write && e->mmio_gpa >= FB_GPA_INTERCEPT &&
+		    e->mmio_gpa < FB_GPA_INTERCEPT + 8ull * vm->nr_vcpus)
+			return flush__handle_intercept(vcpu, e->mmio_gpa);
+		vcpu__fail(vcpu, "vCPU %u: unexpected MMIO %s at %#lx", vcpu->id,
+			   e->mmio_write ? "write" : "read", (unsigned long)e->mmio_gpa);
+		return -EPROTO;
+	case VCPU_EXIT_INTR:
+		return 1;
+	case VCPU_EXIT_SHUTDOWN:
+		vcpu__fail(vcpu, "vCPU %u: guest shut down (triple fault)", vcpu->id);
+		return -EPROTO;
+	default:
+		vcpu__fail(vcpu, "vCPU %u: unexpected exit reason %u", vcpu->id, e->raw_reason);
+		return -EPROTO;
+	}
+}
+
+/* Requests processed before entry, like the top of vcpu_enter_guest(). */
+static void vcpu__process_requests(struct vcpu *vcpu)
+{
+	struct vm *vm = vcpu->vm;
+
+	if (vcpu__check_request(vcpu, REQ_TLB_FLUSH))
+		vcpu->flushes_acked++;
+	if (vcpu__check_request(vcpu, REQ_EVENT)) {
+		/* Full event re-evaluation: re-check every pending request
+		 * and let the hypervisor itself re-run its event injection
+		 * (KVM: SET_VCPU_EVENTS raises KVM_REQ_EVENT). */
+		uint64_t t0 = now_ns();
+		if (vcpu__check_request(vcpu, REQ_TLB_FLUSH))
+			vcpu->flushes_acked++;
+		if (vm->backend->event_reeval) {
+			int r = vm->backend->event_reeval(vcpu);
+			if (r < 0)
+				vcpu__fail(vcpu, "vCPU %u: event re-evaluation failed: %s", vcpu->id, strerror(-r));
+		}
+		M_INC(vm, events);
+		M_HIST(vm, event_ns, now_ns() - t0);
+	}
+	/* vcpu_run() clears REQ_UNBLOCK on every pass */
+	vcpu__check_request(vcpu, REQ_UNBLOCK);
+}
+
+static int vcpu__enter_guest(struct vcpu *vcpu)
+{
+	struct vm *vm = vcpu->vm;
+	struct vcpu_exit e;
+
+	vcpu__process_requests(vcpu);
+	if (vcpu->resume_pending) {
+		uint64_t now = now_ns();
+		vcpu->resume_pending = false;
+		M_HIST(vm, reentry_ns, now - vcpu->runnable_ns);
+		uint64_t ws = atomic_load(&vcpu->wake_start_ns);
+		if (ws && now > ws) {
+			M_HIST(vm, resume_ns, now - ws);
+			uint64_t cur = atomic_load(&vm->ts_resume_max);
+			while (now - ws > cur && !atomic_compare_exchange_weak(&vm->ts_resume_max, &cur, now - ws))
+				;
+		}
+	}
+
+	atomic_store_explicit(&vcpu->mode, IN_GUEST_MODE, memory_order_release);
+	vcpu__srcu_unlock(vcpu);
+	atomic_thread_fence(memory_order_seq_cst);   /* smp_mb__after_srcu_read_unlock() */
+	if (atomic_load_explicit(&vcpu->requests, memory_order_relaxed)) {
+		/* kvm_vcpu_exit_request(): cancel the entry */
+		atomic_store(&vcpu->mode, OUTSIDE_GUEST_MODE);
+		vcpu__srcu_lock(vcpu);
+		return 1;
+	}
+	int r = vm->backend->run(vcpu, &e);
+	atomic_store(&vcpu->mode, OUTSIDE_GUEST_MODE);
+	uint64_t seq = atomic_fetch_add(&vcpu->exit_seq, 1) + 1;
+	atomic_store(&vcpu->exit_futex, (uint32_t)seq);
+	if (atomic_load(&vcpu->ack_waiters))
+		futex_wake(&vcpu->exit_futex, INT32_MAX);
+	vcpu__srcu_lock(vcpu);
+	if (r < 0) {
+		vcpu__fail(vcpu, "vCPU %u: %s run failed: %s", vcpu->id, vm->backend->name, strerror(-r));
+		return r;
+	}
+	return vcpu__handle_exit(vcpu, &e);
+}
+
+/* vcpu_run(): enter the guest while runnable, else block (suspended). */
+static int vcpu__run_loop(struct vcpu *vcpu)
+{
+	struct vm *vm = vcpu->vm;
+	int r;
+
+	for (;;) {
+		if (vcpu__runnable(vcpu)) {
+			r = vcpu__enter_guest(vcpu);
+		} else {
+			vcpu__block(vcpu, 0);
+			if (vcpu__runnable(vcpu))
+				flush__resumed(vcpu);
+			else if (atomic_load(&vm->stopping))
+				return 0;        /* still suspended: pending at stop */
+			r = 1;
+		}
+		if (r <= 0)
+			return r;
+		if (atomic_load_explicit(&vm->fatal, memory_order_relaxed))
+			return -ECANCELED;
+	}
+}
+
+void *vcpu__thread(void *arg)
+{
+	struct vcpu *vcpu = arg;
+	struct vm *vm = vcpu->vm;
+	int r;
+
+	vcpu->tid = (pid_t)syscall(SYS_gettid);
+	if (strcmp(vm->cfg->pin, "none")) {
+		char err[256];
+		if (topology__pin(vm->cfg->pin, vcpu->id, vm->nr_vcpus, false, err, sizeof(err)) < 0)
+			pr_warn("vCPU %u: %s", vcpu->id, err);
+	}
+	r = vm->backend->vcpu_init(vcpu);
+	if (r < 0)
+		vcpu__fail(vcpu, "vCPU %u: %s vCPU init failed: %s", vcpu->id, vm->backend->name, strerror(-r));
+	atomic_fetch_add(&vm->vcpus_ready, 1);
+	futex_wake((_Atomic uint32_t *)&vm->vcpus_ready, INT32_MAX);
+	/* start gate: vm__start() opens it */
+	while (!__atomic_load_n(&vm->start_gate, __ATOMIC_ACQUIRE))
+		futex_wait((_Atomic uint32_t *)&vm->start_gate, 0, NULL);
+	if (r == 0 && !atomic_load(&vm->fatal) && __atomic_load_n(&vm->start_gate, __ATOMIC_ACQUIRE) == 1) {
+		atomic_fetch_add(&vm->running_vcpus, 1);
+		vcpu__srcu_lock(vcpu);
+		r = vcpu__run_loop(vcpu);
+		vcpu__srcu_unlock(vcpu);
+		atomic_fetch_sub(&vm->running_vcpus, 1);
+	}
+	if (atomic_load(&vcpu->suspended))
+		atomic_fetch_add(&vm->metrics->pending_at_stop, 1);
+	vm->backend->vcpu_exit(vcpu);
+	return NULL;
+}

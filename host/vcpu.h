@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: MIT */
+/* vCPU run loop internals shared by vcpu.c, flush.c and the designs. */
+#ifndef FB_VCPU_H
+#define FB_VCPU_H
+
+#include <stdatomic.h>
+#include "vm.h"
+
+/* Count a metric only inside the measured window. */
+#define M_ADD(vm, field, n) do { if (atomic_load_explicit(&(vm)->measuring, memory_order_relaxed)) \
+	atomic_fetch_add_explicit(&(vm)->metrics->field, (n), memory_order_relaxed); } while (0)
+#define M_INC(vm, field) M_ADD(vm, field, 1)
+#define M_HIST(vm, field, v) do { if (atomic_load_explicit(&(vm)->measuring, memory_order_relaxed)) \
+	hist__record(&(vm)->metrics->field, (v)); } while (0)
+
+/* Block the calling vCPU outside the read side (kvm_vcpu_block/halt):
+ * returns when vcpu__runnable() holds, the VM stops, or timeout_ns passes
+ * (0 = no timeout).  Halt-polls for cfg->halt_poll_ns first. */
+void vcpu__block(struct vcpu *vcpu, uint64_t timeout_ns);
+/* kvm_vcpu_running(): not suspended on an inhibited flush target */
+static inline bool vcpu__runnable(struct vcpu *vcpu)
+{
+	return !atomic_load_explicit(&vcpu->suspended, memory_order_acquire);
+}
+/* SRCU read side of the calling vCPU thread (kvm_vcpu_srcu_read_lock). */
+void vcpu__srcu_lock(struct vcpu *vcpu);
+void vcpu__srcu_unlock(struct vcpu *vcpu);
+uint64_t vcpu__tsc_to_ns(const struct vm *vm, uint64_t cycles);
+
+#endif

@@ -1,0 +1,377 @@
+/* SPDX-License-Identifier: MIT */
+/* VM lifecycle: memory, roles, vCPU threads, start/measure/stop. */
+#include <limits.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "design.h"
+#include "oracle.h"
+#include "util.h"
+#include "vcpu.h"
+
+#define VM_HELPER_SLOTS   64
+#define VCPU_THREAD_STACK (256 * 1024)
+
+static int vm__err(char *err, size_t len, int code, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static int vm__err(char *err, size_t len, int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err && len) {
+		va_start(ap, fmt);
+		vsnprintf(err, len, fmt, ap);
+		va_end(ap);
+	}
+	return code;
+}
+
+void *vm__gpa_range(struct vm *vm, uint64_t gpa, uint64_t len)
+{
+	if (gpa >= vm->mem_size || len > vm->mem_size - gpa)
+		return NULL;
+	return vm->mem + gpa;
+}
+
+int vm__srcu_helper_slot(struct vm *vm)
+{
+	unsigned k = atomic_fetch_add(&vm->srcu_next_helper, 1);
+
+	if (k >= vm->srcu_helper_slots)
+		return -ENOSPC;
+	return (int)(vm->nr_vcpus + k);
+}
+
+/* Mixed workload roles: [flushers][inhibitors][touchers][idle]. */
+static int vm__assign_roles(struct vm *vm, char *err, size_t len)
+{
+	const struct run_config *c = vm->cfg;
+	unsigned n = c->vcpus;
+
+	if (!strcmp(c->workload, "null") || !strcmp(c->workload, "hypercall")) {
+		vm->nr_flushers = vm->nr_inhibitors = vm->nr_touchers = 0;
+		return 0;
+	}
+	if (strcmp(c->workload, "mixed"))
+		return vm__err(err, len, -EINVAL, "unknown workload '%s' (null, hypercall, mixed)", c->workload);
+	unsigned touch = c->touchers, inh = c->inhibitors, fl = c->flushers;
+	if (touch >= n && n > 1)
+		return vm__err(err, len, -EINVAL, "touchers=%u leaves no vCPU to flush (vcpus=%u)", touch, n);
+	unsigned rest = n > touch ? n - touch : 1;
+	if (!inh && !fl) {
+		inh = rest >= 2 ? (rest + 3) / 4 : 0;
+		fl = rest - inh;
+	} else if (!inh) {
+		inh = rest > fl ? rest - fl : 0;
+	} else if (!fl) {
+		fl = rest > inh ? rest - inh : 0;
+	}
+	if ((uint64_t)fl + inh + touch > n)
+		return vm__err(err, len, -EINVAL,
+			       "flushers=%u + inhibitors=%u + touchers=%u exceed vcpus=%u; lower them or raise --vcpus",
+			       fl, inh, touch, n);
+	vm->nr_flushers = fl;
+	vm->nr_inhibitors = inh;
+	vm->nr_touchers = touch;
+	vm->first_inhibitor = fl;
+	vm->first_toucher = fl + inh;
+	return 0;
+}
+
+static unsigned vm__role(const struct vm *vm, unsigned id)
+{
+	const char *w = vm->cfg->workload;
+
+	if (!strcmp(w, "null"))
+		return FB_WL_NULL;
+	if (!strcmp(w, "hypercall"))
+		return FB_WL_HYPERCALL;
+	if (id < vm->nr_flushers)
+		return FB_WL_FLUSH;
+	if (id < vm->first_toucher)
+		return FB_WL_INHIBIT;
+	if (id < vm->first_toucher + vm->nr_touchers)
+		return FB_WL_TOUCH;
+	return FB_WL_IDLE;
+}
+
+static unsigned parse_choice(const char *v, const char *const *names, unsigned n, unsigned def)
+{
+	for (unsigned i = 0; i < n; i++)
+		if (!strcmp(v, names[i]))
+			return i;
+	return def;
+}
+
+static void vm__fill_page(struct vm *vm, struct vcpu *vcpu)
+{
+	static const char *const kinds[] = { "space", "list", "space-ex", "list-ex", "mix" };
+	static const char *const tmodes[] = { "all", "sparse", "neighbours", "inhibitors" };
+	const struct run_config *c = vm->cfg;
+	struct fb_vcpu_page *p = vcpu->page;
+
+	memset(p, 0, sizeof(*p));
+	p->abi_version = FB_ABI_VERSION;
+	p->vcpu_id = vcpu->id;
+	p->nr_vcpus = vm->nr_vcpus;
+	p->workload = vcpu->role;
+	p->tsc_khz = vm->tsc_khz;
+	p->seed = c->seed;
+	p->flush_kind = parse_choice(c->flush_kind, kinds, 5, FB_FLUSH_MIX);
+	p->target_mode = parse_choice(c->targets, tmodes, 4, FB_TARGET_SPARSE);
+	p->targets = c->target_count;
+	p->gva_count = c->gva_count;
+	p->think_ns = (uint64_t)c->flush_think_us * 1000;
+	p->inhibit_period_ns = (uint64_t)c->inhibit_period_us * 1000;
+	p->first_inhibitor = vm->first_inhibitor;
+	p->nr_inhibitors = vm->nr_inhibitors;
+	if (vcpu->role == FB_WL_TOUCH && vm->nr_touchers) {
+		uint64_t touch_bytes = (uint64_t)c->touch_mb << 20;
+		uint64_t slice = touch_bytes / vm->nr_touchers & ~(FB_PAGE_SIZE - 1);
+		p->touch_gpa = vm->data_gpa + (uint64_t)(vcpu->id - vm->first_toucher) * slice;
+		p->touch_bytes = slice;
+		p->touch_batch = c->touch_batch;
+		p->touch_think_ns = (uint64_t)c->touch_think_us * 1000;
+		p->touch_verify = c->touch_verify;
+	}
+	p->guest_base = vm->backend == &backend_native ? (uint64_t)(unsigned long)vm->mem : 0;
+}
+
+const char *vm__error(const struct vm *vm)
+{
+	for (unsigned i = 0; i < vm->nr_vcpus; i++)
+		if (vm->vcpus[i] && vm->vcpus[i]->errmsg)
+			return vm->vcpus[i]->errmsg;
+	return NULL;
+}
+
+static void vm__free(struct vm *vm)
+{
+	if (vm->vcpus) {
+		for (unsigned i = 0; i < vm->nr_vcpus; i++) {
+			if (!vm->vcpus[i])
+				continue;
+			pthread_mutex_destroy(&vm->vcpus[i]->wake_lock);
+			free(vm->vcpus[i]->errmsg);
+			free(vm->vcpus[i]);
+		}
+		free(vm->vcpus);
+	}
+	free(vm->ts.t_s);
+	free(vm->ts.gp_max_ns);
+	free(vm->ts.resume_max_ns);
+	free(vm->ts.faults);
+	free(vm->ts.flushes);
+	free(vm->ts.resident_pages);
+	srcu__exit(&vm->srcu);
+	srcu__exit(&vm->flush_srcu);
+	if (vm->mem && vm->mem != MAP_FAILED)
+		munmap(vm->mem, vm->mem_size);
+	pthread_mutex_destroy(&vm->oracle_lock);
+	free(vm);
+}
+
+static void vm__join_all(struct vm *vm, unsigned created)
+{
+	for (unsigned i = 0; i < created; i++)
+		pthread_join(vm->vcpus[i]->thread, NULL);
+}
+
+int __vm_create(struct vm **out, const struct run_config *cfg, const struct backend_ops *backend,
+		struct run_metrics *m, char *err, size_t errlen)
+{
+	struct vm *vm;
+	int r;
+
+	*out = NULL;
+	if (cfg->vcpus < 1 || cfg->vcpus > FB_MAX_VCPUS)
+		return vm__err(err, errlen, -EINVAL, "vcpus=%u is out of range (1..%u)", cfg->vcpus, FB_MAX_VCPUS);
+	vm = xzalloc(sizeof(*vm));
+	vm->cfg = cfg;
+	vm->backend = backend;
+	vm->metrics = m;
+	vm->kvm_fd = vm->vm_fd = -1;
+	vm->nr_vcpus = cfg->vcpus;
+	pthread_mutex_init(&vm->oracle_lock, NULL);
+	r = vm__assign_roles(vm, err, errlen);
+	if (r)
+		goto fail;
+
+	vm->design = design__find(cfg->design);
+	if (!vm->design) {
+		r = vm__err(err, errlen, -EINVAL, "unknown design '%s' (see 'bench info')", cfg->design);
+		goto fail;
+	}
+	if ((vm->design->flags & DESIGN_F_BROKEN) && !cfg->allow_broken) {
+		r = vm__err(err, errlen, -EPERM,
+			    "design '%s' is deliberately broken; pass --allow-broken to run it", cfg->design);
+		goto fail;
+	}
+	vm->wake_req = !strcmp(cfg->request, "unblock") ? REQ_UNBLOCK : REQ_EVENT;
+
+	/* guest memory: one mapping, HVA = mem + GPA; slot 1 = data region */
+	vm->completion_bytes = ((uint64_t)cfg->completion_kb * 1024 + FB_PAGE_SIZE - 1) & ~(FB_PAGE_SIZE - 1);
+	uint64_t touch_bytes = vm->nr_touchers ? (uint64_t)cfg->touch_mb << 20 : 0;
+	uint64_t need = touch_bytes + vm->completion_bytes * vm->nr_inhibitors;
+	vm->data_gpa = FB_GPA_DATA;
+	vm->data_size = (uint64_t)cfg->mem_mb << 20;
+	if (need > vm->data_size) {
+		r = vm__err(err, errlen, -EINVAL,
+			    "mem-mb=%u is too small: touchers and completion buffers need %lu MiB; raise --mem-mb",
+			    cfg->mem_mb, (unsigned long)((need + (1 << 20) - 1) >> 20));
+		goto fail;
+	}
+	if (vm->data_gpa + vm->data_size > FB_GPA_DATA_END_MAX) {
+		r = vm__err(err, errlen, -EINVAL, "mem-mb=%u is too large (max %lu)", cfg->mem_mb,
+			    (unsigned long)((FB_GPA_DATA_END_MAX - FB_GPA_DATA) >> 20));
+		goto fail;
+	}
+	vm->completion_gpa = vm->data_gpa + touch_bytes;
+	vm->mem_size = vm->data_gpa + vm->data_size;
+	vm->mem = mmap(NULL, vm->mem_size, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (vm->mem == MAP_FAILED) {
+		vm->mem = NULL;
+		r = vm__err(err, errlen, -ENOMEM, "cannot map %lu MiB of guest memory: %s",
+			    (unsigned long)(vm->mem_size >> 20), strerror(errno));
+		goto fail;
+	}
+
+	vm->srcu_helper_slots = VM_HELPER_SLOTS;
+	if (srcu__init(&vm->srcu, "vm", vm->nr_vcpus + VM_HELPER_SLOTS) ||
+	    srcu__init(&vm->flush_srcu, "flush", vm->nr_vcpus)) {
+		r = vm__err(err, errlen, -ENOMEM, "out of memory for SRCU slots");
+		goto fail;
+	}
+
+	r = backend->vm_init(vm);
+	if (r) {
+		vm__err(err, errlen, r, "%s backend: creating the VM failed: %s%s%s", backend->name, strerror(-r),
+			vm->backend_note[0] ? ": " : "", vm->backend_note);
+		goto fail;
+	}
+
+	vm->vcpus = xcalloc(vm->nr_vcpus, sizeof(*vm->vcpus));
+	for (unsigned i = 0; i < vm->nr_vcpus; i++) {
+		struct vcpu *v = xzalloc(sizeof(*v));
+		v->vm = vm;
+		v->id = i;
+		v->fd = -1;
+		v->srcu_slot = (int)i;
+		v->role = vm__role(vm, i);
+		atomic_store(&v->waiting_on, -1);
+		v->suspended_target = -1;
+		pthread_mutex_init(&v->wake_lock, NULL);
+		v->page = (struct fb_vcpu_page *)(vm->mem + FB_GPA_VCPU_PAGES + (uint64_t)i * FB_VCPU_AREA);
+		vm->vcpus[i] = v;
+		vm__fill_page(vm, v);
+	}
+	if (vm->design->init) {
+		r = vm->design->init(vm);
+		if (r) {
+			vm__err(err, errlen, r, "design %s: init failed: %s", vm->design->name, strerror(-r));
+			goto fail_backend;
+		}
+	}
+
+	pthread_attr_t attr;
+	pthread_attr_init(&attr);
+	pthread_attr_setstacksize(&attr, VCPU_THREAD_STACK);
+	unsigned created = 0;
+	for (; created < vm->nr_vcpus; created++) {
+		r = -pthread_create(&vm->vcpus[created]->thread, &attr, vcpu__thread, vm->vcpus[created]);
+		if (r)
+			break;
+	}
+	pthread_attr_destroy(&attr);
+	if (r) {
+		vm__err(err, errlen, r, "cannot create vCPU thread %u: %s (raise ulimit -u?)", created, strerror(-r));
+		__atomic_store_n(&vm->start_gate, 2, __ATOMIC_RELEASE);
+		futex_wake((_Atomic uint32_t *)&vm->start_gate, INT32_MAX);
+		vm__join_all(vm, created);
+		goto fail_design;
+	}
+	for (;;) {
+		uint32_t ready = atomic_load(&vm->vcpus_ready);
+		if (ready >= vm->nr_vcpus)
+			break;
+		futex_wait((_Atomic uint32_t *)&vm->vcpus_ready, ready, NULL);
+	}
+	if (atomic_load(&vm->fatal)) {
+		vm__err(err, errlen, -EIO, "%s", vm__error(vm) ? vm__error(vm) : "vCPU init failed");
+		__atomic_store_n(&vm->start_gate, 2, __ATOMIC_RELEASE);
+		futex_wake((_Atomic uint32_t *)&vm->start_gate, INT32_MAX);
+		vm__join_all(vm, vm->nr_vcpus);
+		r = -EIO;
+		goto fail_design;
+	}
+	*out = vm;
+	return 0;
+
+fail_design:
+	if (vm->design->exit)
+		vm->design->exit(vm);
+fail_backend:
+	backend->vm_exit(vm);
+fail:
+	vm__free(vm);
+	return r;
+}
+
+struct vm *vm_create(const struct run_config *cfg, const struct backend_ops *backend, struct run_metrics *m)
+{
+	char err[512];
+	struct vm *vm;
+	int r = __vm_create(&vm, cfg, backend, m, err, sizeof(err));
+
+	if (r)
+		die(FB_EXIT_USAGE, "vm_create: %s", err);
+	return vm;
+}
+
+int vm__start(struct vm *vm)
+{
+	int r = oracle__start(vm);
+
+	if (r)
+		return r;
+	vm->t_start_ns = now_ns();
+	__atomic_store_n(&vm->start_gate, 1, __ATOMIC_RELEASE);
+	futex_wake((_Atomic uint32_t *)&vm->start_gate, INT32_MAX);
+	return 0;
+}
+
+void vm__begin_measure(struct vm *vm)
+{
+	vm->t_measure_ns = now_ns();
+	atomic_store(&vm->measuring, true);
+}
+
+int vm__stop(struct vm *vm)
+{
+	if (atomic_exchange(&vm->measuring, false) || !vm->t_stop_ns)
+		vm->t_stop_ns = now_ns();
+	for (unsigned i = 0; i < vm->nr_vcpus; i++)
+		vm->vcpus[i]->page->stop = 1;
+	atomic_store(&vm->stopping, true);
+	for (unsigned i = 0; i < vm->nr_vcpus; i++) {
+		vcpu__wake_up(vm->vcpus[i]);
+		vcpu__kick(vm->vcpus[i]);
+	}
+	vm__join_all(vm, vm->nr_vcpus);
+	oracle__stop(vm);
+	return atomic_load(&vm->fatal) ? -EIO : 0;
+}
+
+void vm__destroy(struct vm *vm)
+{
+	if (!vm)
+		return;
+	if (vm->design && vm->design->exit)
+		vm->design->exit(vm);
+	vm->backend->vm_exit(vm);
+	vm__free(vm);
+}

@@ -1,0 +1,251 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The VM and its vCPUs.
+ *
+ * Two execution backends run the same guest code (guest/):
+ *   kvm    - real /dev/kvm: KVM_CREATE_VM, memslots, long-mode vCPUs, KVM_RUN
+ *            (host/backend-kvm.c).
+ *   native - the guest code runs on the vCPU thread itself, switched to with
+ *            swapcontext; its port-I/O and MMIO exits are function calls that
+ *            switch back (host/backend-native.c).  Used where /dev/kvm is not
+ *            available (e.g. a machine whose kernel is itself a PVM guest);
+ *            everything on the host side (vCPU loop, SRCU, designs, oracle,
+ *            pressure) is the same code.  Results record which one ran.
+ *
+ * __vm_create() returns -errno; vm_create() dies with context.
+ */
+#ifndef FB_VM_H
+#define FB_VM_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "abi/abi.h"
+#include "config.h"
+#include "metrics.h"
+#include "srcu.h"
+
+struct vm;
+struct vcpu;
+struct design_ops;
+struct pressure_ops;
+
+/* ---- vCPU mode (KVM's vcpu->mode) --------------------------------------- */
+enum vcpu_mode {
+	OUTSIDE_GUEST_MODE = 0,
+	IN_GUEST_MODE,
+	EXITING_GUEST_MODE,
+};
+
+/* ---- requests (KVM's vcpu->requests) ---------------------------------------
+ * Bits of vcpu->requests.  Named after the KVM request each models. */
+enum vcpu_req {
+	REQ_TLB_FLUSH = 0,     /* KVM_REQ_HV_TLB_FLUSH: flush + ack */
+	REQ_UNBLOCK   = 2,     /* KVM_REQ_UNBLOCK: only make runnable */
+	REQ_EVENT     = 14,    /* KVM_REQ_EVENT (KVM_ARCH_REQ(6)): full event re-evaluation */
+};
+
+/* ---- exits --------------------------------------------------------------- */
+enum vcpu_exit_reason {
+	VCPU_EXIT_IO = 1,      /* port write: port, value */
+	VCPU_EXIT_MMIO,        /* access to an unbacked GPA */
+	VCPU_EXIT_INTR,        /* kicked out (signal / immediate_exit) */
+	VCPU_EXIT_SHUTDOWN,    /* guest died (triple fault) */
+	VCPU_EXIT_UNKNOWN,
+};
+
+struct vcpu_exit {
+	enum vcpu_exit_reason reason;
+	uint16_t port;
+	uint32_t value;        /* IO: the 32-bit value written */
+	uint64_t mmio_gpa;
+	uint64_t mmio_data;
+	uint32_t mmio_len;
+	bool     mmio_write;
+	uint32_t raw_reason;   /* backend-specific (KVM_EXIT_*) for messages */
+};
+
+/* ---- execution backend ------------------------------------------------------ */
+struct backend_ops {
+	const char *name;
+	/* Create the VM and its memory (vm->mem/mem_size already mmap'ed by the
+	 * caller: one mapping, HVA = vm->mem + GPA), load the guest.  -errno. */
+	int  (*vm_init)(struct vm *vm);
+	void (*vm_exit)(struct vm *vm);
+	/* Called on the vCPU's own thread before the first run().  -errno. */
+	int  (*vcpu_init)(struct vcpu *vcpu);
+	void (*vcpu_exit)(struct vcpu *vcpu);
+	/* Enter the guest until the next exit.  0 or -errno (fatal). */
+	int  (*run)(struct vcpu *vcpu, struct vcpu_exit *exit);
+	/* From any thread: force the vCPU out of run() soon (IPI analogue). */
+	void (*kick)(struct vcpu *vcpu);
+	/* request=event: a real call that makes the hypervisor re-evaluate
+	 * events on next entry (KVM: GET+SET_VCPU_EVENTS).  NULL if none. */
+	int  (*event_reeval)(struct vcpu *vcpu);
+	/* One real kvm->srcu grace period through an ioctl (kernel_ref / srcu_gp).
+	 * which: "msr-filter" | "ioeventfd" | "memslot".  -ENOTSUP if impossible. */
+	int  (*kernel_gp)(struct vm *vm, const char *which);
+};
+
+extern const struct backend_ops backend_kvm;
+extern const struct backend_ops backend_native;
+/* Why kvm is unusable here ("" if usable); filled by backend_kvm_probe(). */
+bool backend_kvm_probe(char *why, size_t len);
+
+/* ---- vCPU ------------------------------------------------------------------ */
+struct vcpu {
+	struct vm *vm;
+	unsigned id;
+	pthread_t thread;
+	pid_t tid;
+	int fd;                            /* kvm: vCPU fd */
+	void *run;                         /* kvm: struct kvm_run mapping */
+	void *backend_priv;
+	struct fb_vcpu_page *page;         /* host view of the guest's vCPU page */
+	unsigned role;                     /* enum fb_workload of this vCPU */
+
+	_Atomic unsigned long requests;
+	_Atomic int mode;                  /* enum vcpu_mode */
+	_Atomic uint64_t exit_seq;         /* ++ on every exit from guest mode */
+	_Atomic uint32_t exit_futex;       /* low 32 bits of exit_seq, for ack waiters */
+	_Atomic uint32_t ack_waiters;
+
+	/* block(): futex word bumped by every wake_up() */
+	_Atomic uint32_t wake_seq;
+	_Atomic bool blocked;
+
+	/* ---- TLB-flush inhibit state (target side) ----
+	 * inhibit: seq << 1 | inhibited, one word so a reader sees a consistent
+	 * (inhibited, sequence) pair. */
+	_Atomic uint64_t inhibit;
+	_Atomic uint64_t uninhibit_start_ns;   /* of the latest uninhibit */
+	_Atomic uint64_t cleared_seq;          /* latest sequence whose inhibit was cleared */
+	_Atomic uint64_t cleared_ns;
+	uint64_t inhibit_set_ns;
+
+	/* ---- suspended flusher state (flusher side) ---- */
+	_Atomic bool suspended;
+	_Atomic int waiting_on;            /* target vCPU id, -1 none */
+	_Atomic uint64_t waiting_seq;      /* target inhibit sequence seen */
+	_Atomic uint64_t woken_by_seq;     /* sequence whose uninhibit woke us */
+	_Atomic uint64_t wake_start_ns;    /* uninhibit start of the waker */
+	_Atomic uint64_t wake_ns;          /* when the wake was issued */
+	uint64_t suspend_ns;
+	uint64_t runnable_ns;
+	bool resume_pending;               /* resumed; record re-entry latency at next entry */
+
+	pthread_mutex_t wake_lock;         /* serialises wakers of this flusher */
+	bool lost_reported;                /* oracle already reported this suspension */
+	int suspended_target;              /* target of the current/last suspension */
+
+	/* design private per-vCPU state (e.g. targeted's waiter link) */
+	void *design_priv;
+
+	/* per-vCPU tallies for host/guest agreement checks */
+	uint64_t exits, hypercalls, flushes_acked;
+
+	/* rusage of this thread at start of the measured window */
+	int srcu_slot;                     /* slot in vm->srcu */
+	char *errmsg;                      /* fatal error, reported by vm__run() */
+};
+
+/* ---- oracle + time series (host/oracle.c) ------------------------------------- */
+enum oracle_kind { ORACLE_LOST_WAKEUP = 1, ORACLE_EARLY_RESUME };
+#define ORACLE_MAX_EVENTS 32
+struct oracle_event {
+	int kind;
+	int vcpu, target;
+	uint64_t seq;
+	char detail[112];
+};
+
+struct timeseries {
+	unsigned n, cap;
+	uint64_t interval_ns;
+	double *t_s;
+	uint64_t *gp_max_ns, *resume_max_ns, *faults, *flushes, *resident_pages;
+};
+
+/* ---- VM ----------------------------------------------------------------------- */
+struct vm {
+	const struct run_config *cfg;
+	const struct backend_ops *backend;
+	void *backend_priv;
+	int kvm_fd, vm_fd;
+	uint64_t tsc_khz;
+
+	uint8_t *mem;                      /* HVA of GPA 0 */
+	uint64_t mem_size;
+	uint64_t data_gpa, data_size;      /* memslot 1: workload memory */
+
+	unsigned nr_vcpus;
+	struct vcpu **vcpus;
+
+	struct srcu_struct srcu;           /* kvm->srcu analogue */
+	unsigned srcu_helper_slots;        /* slots after the vCPUs: helper threads */
+	_Atomic unsigned srcu_next_helper;
+
+	const struct design_ops *design;
+	void *design_priv;
+	unsigned wake_req;                 /* REQ_EVENT or REQ_UNBLOCK */
+
+	const struct pressure_ops *pressure;
+	void *pressure_priv;
+
+	struct run_metrics *metrics;
+	_Atomic bool measuring;            /* inside the measured window */
+	_Atomic bool stopping;
+	uint64_t t_start_ns, t_measure_ns, t_stop_ns;
+
+	pthread_t watchdog;
+	bool watchdog_running;
+	pthread_mutex_t oracle_lock;
+	struct oracle_event oracle_events[ORACLE_MAX_EVENTS];
+	unsigned nr_oracle_events;
+	struct timeseries ts;
+	_Atomic uint64_t ts_gp_max, ts_resume_max;   /* max within the current interval */
+	_Atomic uint64_t resident_pages;             /* pressure modes keep this current */
+	_Atomic uint64_t all_suspends, all_resumes;  /* whole run incl. warm-up: must balance */
+	struct srcu_struct flush_srcu;               /* srcu-private's dedicated domain */
+	/* roles (mixed workload): [0,flushers) [inhibitors) [touchers) rest idle */
+	unsigned nr_flushers, nr_inhibitors, nr_touchers, first_inhibitor, first_toucher;
+	uint64_t completion_gpa, completion_bytes;   /* per inhibitor, in the data region */
+	uint32_t start_gate;                         /* futex: 1 = vCPUs may enter */
+	_Atomic uint32_t vcpus_ready;
+	char backend_note[256];
+	_Atomic uint32_t running_vcpus;
+	_Atomic uint32_t fatal;            /* a vCPU hit a fatal error */
+};
+
+/* Lifecycle: create (memory, backend, vCPU threads parked) -> start -> stop -> destroy. */
+int  __vm_create(struct vm **out, const struct run_config *cfg,
+		 const struct backend_ops *backend, struct run_metrics *m,
+		 char *err, size_t errlen);
+struct vm *vm_create(const struct run_config *cfg, const struct backend_ops *backend,
+		     struct run_metrics *m);
+int  vm__start(struct vm *vm);         /* release vCPU threads */
+void vm__begin_measure(struct vm *vm); /* end of warm-up */
+int  vm__stop(struct vm *vm);          /* set stop, kick all, join; -errno if a vCPU failed */
+/* First fatal vCPU error message, or NULL. */
+const char *vm__error(const struct vm *vm);
+void vm__destroy(struct vm *vm);
+
+static inline void *vm__gpa_to_hva(struct vm *vm, uint64_t gpa) { return vm->mem + gpa; }
+/* Bounds-checked: NULL unless [gpa, gpa+len) lies inside guest RAM. */
+void *vm__gpa_range(struct vm *vm, uint64_t gpa, uint64_t len);
+/* Reserve an SRCU slot for a helper thread (pager, writer).  -ENOSPC. */
+int vm__srcu_helper_slot(struct vm *vm);
+
+/* ---- vCPU loop pieces (host/vcpu.c), named after KVM ---------------------- */
+void vcpu__make_request(struct vcpu *vcpu, unsigned req);   /* release ordering */
+bool vcpu__check_request(struct vcpu *vcpu, unsigned req);  /* test-and-clear, acquire */
+bool vcpu__test_request(struct vcpu *vcpu, unsigned req);
+void vcpu__kick(struct vcpu *vcpu);          /* force out of guest mode if in it */
+bool vcpu__wake_up(struct vcpu *vcpu);       /* wake if blocked; true if it was */
+/* kvm_make_vcpus_request_mask(): request + (wake or kick) */
+void vcpu__request_and_kick(struct vcpu *vcpu, unsigned req);
+void *vcpu__thread(void *arg);
+
+#endif

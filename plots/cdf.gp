@@ -1,0 +1,68 @@
+# SPDX-License-Identifier: MIT
+# Latency CDF: one curve per design/request, one column per pressure mode,
+# one row per latency metric.  Filled in and run by `bench plot`; re-run by
+# hand from DIR/plots with `gnuplot cdf.gp` (or -e "fmt='svg'" cdf.gp).
+#
+# data/cdf.dat holds one block per (metric, pressure, series), in that order,
+# separated by two blank lines: columns latency_us  cumulative_fraction
+# (one point per histogram bucket: upper bound, fraction of samples <= it).
+
+# ---- filled in by bench plot (docs/PLOTS.md) ----
+data     = '@DATA@'
+title    = '@TITLE@'
+caption  = '@CAPTION@'
+metrics  = '@METRICS@'     # rows: metric names, space separated
+panels   = '@PANELS@'      # columns: pressure modes
+series   = '@SERIES@'      # curves: design/request
+colors   = '@COLORS@'      # one colour per series (colour = design)
+dashes   = '@DASHES@'      # one dash type per series (dash = request)
+xmin     = '@XMIN@'        # per row: x range in µs, shared by the row's panels
+xmax     = '@XMAX@'
+if (!exists("fmt")) fmt = 'png'
+if (!exists("out")) out = '@NAME@.' . fmt
+
+if (fmt eq 'svg') {
+    set terminal svg size @WIDTH@,@HEIGHT@ dynamic font 'Sans,12' background rgb 'white'
+} else {
+    set terminal pngcairo size @WIDTH@,@HEIGHT@ font 'Sans,10' background rgb 'white'
+}
+set output out
+set termoption noenhanced
+
+label(m) = (m eq 'resume_latency') ? 'uninhibit → resume latency (µs)' : \
+           (m eq 'flush_latency')  ? 'flush hypercall latency (µs)' : m.' (µs)'
+nm = words(metrics); np = words(panels); ns = words(series)
+
+set style line 100 lc rgb '#dddddd' lt 1 lw 1
+set grid xtics ytics mxtics back ls 100
+set logscale x 10
+set format x '%g'
+set yrange [0:1.02]
+set ytics 0, 0.25, 1
+set mxtics 10
+set border 3
+set tics nomirror
+set ylabel 'fraction of samples ≤ x'
+
+# Room at the top for the shared legend, at the bottom for the caption.
+set multiplot layout nm, np title title font ',14' \
+    margins 0.07, 0.98, 0.10, 0.85 spacing 0.06, 0.12
+set label 99 caption at screen 0.01, 0.02 left font ',9' tc rgb '#555555'
+do for [m = 1:nm] {
+    do for [p = 1:np] {
+        set title word(metrics, m) . '  —  pressure=' . word(panels, p) font ',11'
+        set xlabel label(word(metrics, m))
+        set xrange [real(word(xmin, m)) : real(word(xmax, m))]
+        if (m == 1 && p == 1) {
+            set key at screen 0.5, 0.935 center center horizontal maxrows 2 \
+                reverse Left samplen 4 spacing 1.1 width 2 box lc rgb '#bbbbbb'
+        } else {
+            unset key
+        }
+        base = ((m - 1) * np + (p - 1)) * ns
+        plot for [s = 1:ns] data index (base + s - 1) using 1:2 with lines \
+             lw 2 lc rgb word(colors, s) dt int(word(dashes, s)) title word(series, s)
+        unset label 99
+    }
+}
+unset multiplot

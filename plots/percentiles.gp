@@ -1,0 +1,73 @@
+# SPDX-License-Identifier: MIT
+# Percentile bars: p50 / p99 / p99.9 per design/request, one column per
+# pressure mode, one row per latency metric.  Bar = mean over repeats,
+# error bar = min..max over repeats.  Re-run by hand: gnuplot percentiles.gp
+#
+# data/percentiles.dat: one block per (metric, pressure), rows per series:
+#   group  p50 lo hi  p99 lo hi  p999 lo hi  "design/request"   (values in µs)
+
+# ---- filled in by bench plot (docs/PLOTS.md) ----
+data     = '@DATA@'
+title    = '@TITLE@'
+caption  = '@CAPTION@'
+metrics  = '@METRICS@'
+panels   = '@PANELS@'
+ngroups  = @NGROUPS@
+ymin     = '@YMIN@'        # per row: lower end of the log y axis (µs)
+if (!exists("fmt")) fmt = 'png'
+if (!exists("out")) out = '@NAME@.' . fmt
+
+if (fmt eq 'svg') {
+    set terminal svg size @WIDTH@,@HEIGHT@ dynamic font 'Sans,12' background rgb 'white'
+} else {
+    set terminal pngcairo size @WIDTH@,@HEIGHT@ font 'Sans,10' background rgb 'white'
+}
+set output out
+set termoption noenhanced
+
+label(m) = (m eq 'resume_latency') ? 'uninhibit → resume latency (µs)' : \
+           (m eq 'flush_latency')  ? 'flush hypercall latency (µs)' : m.' (µs)'
+# "srcu/event" -> two tick lines "srcu" / "event"
+tick(s) = (strstrt(s, '/') > 0) ? s[1:strstrt(s, '/') - 1] . "\n" . s[strstrt(s, '/') + 1:*] : s
+nm = words(metrics); np = words(panels)
+
+bw = 0.26                            # bar width; three bars per group
+set boxwidth bw absolute
+set style fill solid 0.9 border rgb '#333333'
+set style line 100 lc rgb '#dddddd' lt 1 lw 1
+set grid ytics mytics back ls 100
+set logscale y 10
+set format y '%g'
+set xrange [-0.6:ngroups - 0.4]
+set xtics scale 0 nomirror
+set ytics nomirror
+set border 3
+# error bars as capped vectors from min to max
+set style arrow 1 heads size screen 0.006, 90 lc rgb '#000000' lw 1.5
+
+set multiplot layout nm, np title title font ',14' \
+    margins 0.07, 0.98, 0.11, 0.87 spacing 0.06, 0.13
+set label 99 caption at screen 0.01, 0.02 left font ',9' tc rgb '#555555'
+do for [m = 1:nm] {
+    do for [p = 1:np] {
+        set title word(metrics, m) . '  —  pressure=' . word(panels, p) font ',11'
+        set ylabel label(word(metrics, m))
+        set yrange [real(word(ymin, m)) : *]
+        if (m == 1 && p == 1) {
+            set key at screen 0.5, 0.945 center center horizontal \
+                reverse Left samplen 2 width 2 box lc rgb '#bbbbbb'
+        } else {
+            unset key
+        }
+        i = (m - 1) * np + (p - 1)
+        plot data index i using ($1 - bw):2 with boxes lc rgb '#c6dbef' title 'p50', \
+             ''   index i using ($1 - bw):3:(0):($4 - $3) with vectors arrowstyle 1 notitle, \
+             ''   index i using 1:5:xtic(tick(strcol(11))) with boxes lc rgb '#6baed6' title 'p99', \
+             ''   index i using 1:6:(0):($7 - $6) with vectors arrowstyle 1 notitle, \
+             ''   index i using ($1 + bw):8 with boxes lc rgb '#2171b5' title 'p99.9', \
+             ''   index i using ($1 + bw):9:(0):($10 - $9) with vectors arrowstyle 1 \
+                  title 'min..max over repeats'
+        unset label 99
+    }
+}
+unset multiplot

@@ -1,0 +1,59 @@
+# SPDX-License-Identifier: MIT
+# Scaling: p99 uninhibit -> resume latency and flushes/s against the number of
+# vCPUs (log2 x), one curve per design/request.  Points are means over
+# repeats, error bars min..max.  Re-run by hand: gnuplot scaling.gp
+#
+# data/scaling.dat: one block per series, rows per vCPU count:
+#   vcpus  p99_us lo hi  flushes_per_s lo hi
+
+# ---- filled in by bench plot (docs/PLOTS.md) ----
+data     = '@DATA@'
+title    = '@TITLE@'
+caption  = '@CAPTION@'
+series   = '@SERIES@'
+colors   = '@COLORS@'
+dashes   = '@DASHES@'
+if (!exists("fmt")) fmt = 'png'
+if (!exists("out")) out = '@NAME@.' . fmt
+
+if (fmt eq 'svg') {
+    set terminal svg size @WIDTH@,@HEIGHT@ dynamic font 'Sans,12' background rgb 'white'
+} else {
+    set terminal pngcairo size @WIDTH@,@HEIGHT@ font 'Sans,10' background rgb 'white'
+}
+set output out
+set termoption noenhanced
+ns = words(series)
+
+set style line 100 lc rgb '#dddddd' lt 1 lw 1
+set grid xtics ytics back ls 100
+set logscale x 2
+set format x '%g'
+set xlabel 'vCPUs'
+set border 3
+set tics nomirror
+set offsets graph 0.03, graph 0.03, 0, 0
+
+set multiplot layout 1, 2 title title font ',14' \
+    margins 0.08, 0.98, 0.14, 0.80 spacing 0.10, 0.1
+set label 99 caption at screen 0.01, 0.025 left font ',9' tc rgb '#555555'
+
+set title 'p99 uninhibit → resume latency' font ',11'
+set ylabel 'latency (µs)'
+set logscale y 10
+set format y '%g'
+set key at screen 0.5, 0.90 center center horizontal maxrows 2 \
+    reverse Left samplen 4 width 2 box lc rgb '#bbbbbb'
+plot for [s = 1:ns] data index (s - 1) using 1:2:3:4 with yerrorlines \
+     lw 2 pt 7 ps 0.8 lc rgb word(colors, s) dt int(word(dashes, s)) title word(series, s)
+unset label 99
+
+set title 'flush throughput' font ',11'
+set ylabel 'flushes/s (all vCPUs)'
+unset logscale y
+set format y '%.0f'
+set yrange [0:*]
+unset key
+plot for [s = 1:ns] data index (s - 1) using 1:5:6:7 with yerrorlines \
+     lw 2 pt 7 ps 0.8 lc rgb word(colors, s) dt int(word(dashes, s)) title word(series, s)
+unset multiplot

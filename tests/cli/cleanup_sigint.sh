@@ -1,0 +1,71 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# `bench run --pressure swap` interrupted by SIGINT midway (and a second run
+# interrupted twice) leaves the machine as found: swapon --show, /proc/swaps,
+# zram0 disksize and the memory cgroup directories.  Exit 4 = SKIP.
+set -u
+BENCH=${BENCH:?BENCH not set}
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/cleanup_sigint.XXXXXX")
+trap 'rm -rf "$TMP"' EXIT
+export PATH=/usr/sbin:/sbin:$PATH
+
+[ "$(id -u)" = 0 ] || { echo "SKIP: needs root (zram swap + memory cgroup)"; exit 4; }
+if [ "$(swapon --noheadings --show | wc -l)" = 0 ] && [ ! -e /sys/block/zram0 ] &&
+   ! modprobe -n -q zram 2>/dev/null; then
+	echo "SKIP: no swap and no zram"; exit 4
+fi
+[ -e /sys/fs/cgroup/memory/memory.limit_in_bytes ] || grep -qw memory /sys/fs/cgroup/cgroup.subtree_control 2>/dev/null ||
+	{ echo "SKIP: no memory cgroup"; exit 4; }
+
+snap() {
+	swapon --show
+	cat /proc/swaps
+	cat /sys/block/zram0/disksize 2>/dev/null
+	# flushbench cgroups of other live runs may come and go: ignore them, but
+	# never ours (the bench pid is excluded below only while it runs)
+	find /sys/fs/cgroup/memory /sys/fs/cgroup -maxdepth 4 -type d -name 'flushbench-*' 2>/dev/null | sort
+}
+
+interrupt_run() {   # $1 = number of SIGINTs
+	local out="$TMP/run$1"
+	"$BENCH" run --vcpus 4 --pressure swap --duration 20 --out "$out" >"$TMP/log$1" 2>&1 &
+	local pid=$!
+	# wait until the swap mode is set up (its cgroup exists), at most 20 s
+	for _ in $(seq 200); do
+		find /sys/fs/cgroup/memory /sys/fs/cgroup -maxdepth 4 -type d -name "flushbench-$pid" 2>/dev/null | grep -q . && break
+		kill -0 $pid 2>/dev/null || break
+		sleep 0.1
+	done
+	sleep 1
+	for _ in $(seq "$1"); do kill -INT $pid 2>/dev/null; sleep 0.2; done
+	local t=0
+	while kill -0 $pid 2>/dev/null && [ $t -lt 600 ]; do sleep 0.1; t=$((t + 1)); done
+	if kill -0 $pid 2>/dev/null; then
+		echo "FAIL: bench did not exit within 60 s of SIGINT"; kill -9 $pid; cat "$TMP/log$1"; exit 1
+	fi
+	wait $pid
+	echo $? >"$TMP/rc$1"
+}
+
+before=$(snap)
+for n in 1 2; do
+	interrupt_run $n
+	after=$(snap)
+	if [ "$before" != "$after" ]; then
+		echo "FAIL: machine changed after a run interrupted by $n SIGINT(s)"
+		diff <(echo "$before") <(echo "$after")
+		cat "$TMP/log$n"
+		exit 1
+	fi
+	rc=$(cat "$TMP/rc$n")
+	echo "interrupted by $n SIGINT(s): exit $rc, machine as found"
+	if [ "$n" = 2 ] && [ "$rc" != 130 ]; then
+		echo "FAIL: second SIGINT should abort with 130"; cat "$TMP/log$n"; exit 1
+	fi
+	# nothing half-written: either no results.json or a complete JSON file
+	if [ -e "$TMP/run$n/results.json" ] && ! python3 -m json.tool "$TMP/run$n/results.json" >/dev/null; then
+		echo "FAIL: results.json is not valid JSON"; exit 1
+	fi
+	ls "$TMP/run$n" 2>/dev/null | grep -q '\.tmp' && { echo "FAIL: temp file left in results dir"; exit 1; }
+done
+echo PASS

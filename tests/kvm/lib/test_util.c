@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: MIT */
+#include <stdarg.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "test_util.h"
+#include "vm.h"
+
+void test_assert(int exp, const char *exp_str, const char *file, unsigned int line,
+		 const char *fmt, ...)
+{
+	if (exp)
+		return;
+	int err = errno;
+	fprintf(stderr, "==== Test Assertion Failure ====\n  %s:%u: %s\n  pid=%d tid=%ld errno=%d - %s\n  ",
+		file, line, exp_str, (int)getpid(), (long)syscall(SYS_gettid), err, strerror(err));
+	va_list ap;
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(1);
+}
+
+void test_skip(const char *fmt, ...)
+{
+	va_list ap;
+	fputs("SKIP: ", stdout);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+	fflush(stdout);
+	exit(KSFT_SKIP);
+}
+
+const char *test_backend_name(void)
+{
+	const char *b = getenv("FB_TEST_BACKEND");
+	return b && *b ? b : "native";
+}
+
+const struct backend_ops *test_backend(void)
+{
+	const char *b = test_backend_name();
+	if (!strcmp(b, "native"))
+		return &backend_native;
+	if (!strcmp(b, "kvm")) {
+		char why[256];
+		if (!backend_kvm_probe(why, sizeof(why)))
+			test_skip("kvm backend unavailable: %s", why);
+		return &backend_kvm;
+	}
+	test_skip("unknown FB_TEST_BACKEND '%s' (kvm|native)", b);
+}

@@ -1,0 +1,340 @@
+// SPDX-License-Identifier: MIT
+/*
+ * pressure=paging validity, without a guest: real threads stand in for vCPUs
+ * (vcpu->tid = gettid()) and touch the data region of a hand-built struct vm.
+ *
+ *  1. fixed L = 2 ms, 2 pagers, 2 touchers, working set 4x the resident limit:
+ *     - fault service p50 within 10 % of L;
+ *     - an SRCU writer's grace period p99 >= 0.9 L (a pager held the read
+ *       side on behalf of a faulting "vCPU");
+ *     - resident pages (mincore, sampled by a monitor) never above
+ *       limit + pager_threads;
+ *     - every page reads back its pattern after evictions and re-faults,
+ *       also concurrently from both touchers, and after stop().
+ *  2. fault_latency=file with O_DIRECT: same integrity check, no temp file left.
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "hist.h"
+#include "metrics.h"
+#include "pressure.h"
+#include "srcu.h"
+#include "test_util.h"
+#include "vm.h"
+
+#define NR_TOUCHERS 2
+#define HELPER_SLOTS 8
+
+static uint64_t pgsz;
+static bool slow_write;     /* phase 3: stretch each page write so evictions hit it mid-write */
+
+struct fake {
+	struct vm vm;
+	struct run_config cfg;
+	struct run_metrics metrics;
+	struct vcpu vcpu[NR_TOUCHERS];
+	struct vcpu *vcpus[NR_TOUCHERS];
+	uint64_t limit_pages, ws_pages;
+};
+
+static void fake__init(struct fake *f, uint64_t ws_pages)
+{
+	memset(f, 0, sizeof(*f));
+	f->ws_pages = ws_pages;
+	/* data region at GPA 1 page, like a memslot that does not start at 0 */
+	uint64_t size = (ws_pages + 1) * pgsz;
+	f->vm.mem = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	TEST_ASSERT(f->vm.mem != MAP_FAILED, "mmap %" PRIu64 " bytes", size);
+	f->vm.mem_size = size;
+	f->vm.data_gpa = pgsz;
+	f->vm.data_size = ws_pages * pgsz;
+	f->vm.cfg = &f->cfg;
+	f->vm.nr_vcpus = NR_TOUCHERS;
+	for (unsigned i = 0; i < NR_TOUCHERS; i++) {
+		f->vcpu[i].vm = &f->vm;
+		f->vcpu[i].id = i;
+		f->vcpus[i] = &f->vcpu[i];
+	}
+	f->vm.vcpus = f->vcpus;
+	TEST_ASSERT(srcu__init(&f->vm.srcu, "vm", NR_TOUCHERS + HELPER_SLOTS) == 0, "srcu__init");
+	f->vm.srcu_helper_slots = HELPER_SLOTS;
+	metrics__init(&f->metrics);
+	f->vm.metrics = &f->metrics;
+	atomic_store(&f->vm.measuring, true);
+	f->cfg.seed = 0x5eed;
+	f->cfg.pager_threads = 2;
+}
+
+static void fake__exit(struct fake *f)
+{
+	srcu__exit(&f->vm.srcu);
+	munmap(f->vm.mem, f->vm.mem_size);
+}
+
+static inline uint64_t pattern(uint64_t page, unsigned word, unsigned pass, uint64_t seed)
+{
+	return ((page ^ seed) << 20) ^ ((uint64_t)word << 4) ^ pass;
+}
+
+/* ---- touchers ------------------------------------------------------------- */
+
+struct toucher {
+	struct fake *f;
+	unsigned id, passes;
+	pthread_barrier_t *bar;
+	uint64_t mismatches, first_bad;
+};
+
+static uint64_t *page_of(struct fake *f, uint64_t i)
+{
+	return (uint64_t *)(f->vm.mem + f->vm.data_gpa + i * pgsz);
+}
+
+static uint64_t verify_range(struct fake *f, uint64_t from, uint64_t step, unsigned pass, uint64_t *first)
+{
+	uint64_t bad = 0;
+	for (uint64_t i = from; i < f->ws_pages; i += step) {
+		volatile uint64_t *p = page_of(f, i);
+		for (unsigned w = 0; w < pgsz / 8; w++) {
+			if (p[w] != pattern(i, w, pass, f->cfg.seed)) {
+				if (!bad++ && first)
+					*first = i;
+				break;
+			}
+		}
+	}
+	return bad;
+}
+
+static void *toucher__run(void *arg)
+{
+	struct toucher *t = arg;
+	struct fake *f = t->f;
+	f->vcpu[t->id].tid = (pid_t)syscall(SYS_gettid);
+	for (unsigned pass = 0; pass < t->passes; pass++) {
+		/* write every word of its pages: evictions land mid-page */
+		for (uint64_t i = t->id; i < f->ws_pages; i += NR_TOUCHERS) {
+			volatile uint64_t *p = page_of(f, i);
+			for (unsigned w = 0; w < pgsz / 8; w++) {
+				p[w] = pattern(i, w, pass, f->cfg.seed);
+				if (slow_write && (w & 63) == 63)
+					sched_yield();
+			}
+		}
+		t->mismatches += verify_range(f, t->id, NR_TOUCHERS, pass, &t->first_bad);
+	}
+	/* both touchers read everything: duplicate faults on the same pages */
+	pthread_barrier_wait(t->bar);
+	t->mismatches += verify_range(f, 0, 1, t->passes - 1, &t->first_bad);
+	return NULL;
+}
+
+/* ---- SRCU writer and resident monitor ---------------------------------- */
+
+struct observer {
+	struct fake *f;
+	_Atomic bool stop;
+	struct hist gp;
+	uint64_t resident_max, samples;
+};
+
+static void *writer__run(void *arg)
+{
+	struct observer *o = arg;
+	while (!atomic_load(&o->stop)) {
+		uint64_t ns = srcu__synchronize(&o->f->vm.srcu, NULL);
+		hist__record(&o->gp, ns);
+		/* a periodic writer (like uninhibits), not a spinning one, so
+		 * the samples are grace periods started at random times */
+		struct timespec ts = { 0, 500 * 1000 };
+		nanosleep(&ts, NULL);
+	}
+	return NULL;
+}
+
+static void *monitor__run(void *arg)
+{
+	struct observer *o = arg;
+	struct fake *f = o->f;
+	unsigned char *vec = malloc(f->ws_pages);
+	TEST_ASSERT(vec, "malloc");
+	while (!atomic_load(&o->stop)) {
+		TEST_ASSERT(mincore(f->vm.mem + f->vm.data_gpa, f->vm.data_size, vec) == 0, "mincore");
+		uint64_t n = 0;
+		for (uint64_t i = 0; i < f->ws_pages; i++)
+			n += vec[i] & 1;
+		if (n > o->resident_max)
+			o->resident_max = n;
+		o->samples++;
+		struct timespec ts = { 0, 1000 * 1000 };
+		nanosleep(&ts, NULL);
+	}
+	free(vec);
+	return NULL;
+}
+
+/* ---- one scenario ---------------------------------------------------------- */
+
+static void run_touchers(struct fake *f, unsigned passes, struct observer *o)
+{
+	pthread_t th[NR_TOUCHERS], wr, mon;
+	struct toucher t[NR_TOUCHERS];
+	pthread_barrier_t bar;
+	pthread_barrier_init(&bar, NULL, NR_TOUCHERS);
+	hist__init(&o->gp);
+	o->f = f;
+	atomic_store(&o->stop, false);
+	TEST_ASSERT(pthread_create(&wr, NULL, writer__run, o) == 0, "writer");
+	TEST_ASSERT(pthread_create(&mon, NULL, monitor__run, o) == 0, "monitor");
+	for (unsigned i = 0; i < NR_TOUCHERS; i++) {
+		t[i] = (struct toucher){ .f = f, .id = i, .passes = passes, .bar = &bar };
+		TEST_ASSERT(pthread_create(&th[i], NULL, toucher__run, &t[i]) == 0, "toucher");
+	}
+	for (unsigned i = 0; i < NR_TOUCHERS; i++) {
+		pthread_join(th[i], NULL);
+		TEST_ASSERT(t[i].mismatches == 0, "toucher %u: %" PRIu64 " pages lost their pattern "
+			    "(first: page %" PRIu64 ")", i, t[i].mismatches, t[i].first_bad);
+	}
+	atomic_store(&o->stop, true);
+	pthread_join(wr, NULL);
+	pthread_join(mon, NULL);
+	pthread_barrier_destroy(&bar);
+}
+
+static json_t *run_mode(struct fake *f, unsigned passes, struct observer *o)
+{
+	const struct pressure_ops *ops = pressure__find("paging");
+	TEST_ASSERT(ops, "paging mode registered");
+	f->vm.pressure = ops;
+	TEST_ASSERT_EQ(ops->setup(&f->vm), 0);
+	TEST_ASSERT_EQ(ops->start(&f->vm), 0);
+	run_touchers(f, passes, o);
+	ops->stop(&f->vm);
+	/* stop() brought every page back: the region is whole, ordinary memory */
+	uint64_t first = 0;
+	uint64_t bad = verify_range(f, 0, 1, passes - 1, &first);
+	TEST_ASSERT(bad == 0, "%" PRIu64 " pages wrong after stop (first %" PRIu64 ")", bad, first);
+	json_t *run = json_object();
+	ops->report(&f->vm, run);
+	ops->teardown(&f->vm);
+	return run;
+}
+
+static uint64_t jint(json_t *run, const char *key)
+{
+	json_t *v = json_object_get(json_object_get(run, "pressure"), key);
+	TEST_ASSERT(json_is_integer(v), "pressure.%s missing", key);
+	return (uint64_t)json_integer_value(v);
+}
+
+static unsigned count_temp_files(void)
+{
+	unsigned n = 0;
+	DIR *d = opendir("/var/tmp");
+	struct dirent *de;
+	while (d && (de = readdir(d)))
+		n += !strncmp(de->d_name, "flushbench-pager-", 17);
+	if (d)
+		closedir(d);
+	return n;
+}
+
+int main(void)
+{
+	pgsz = (uint64_t)sysconf(_SC_PAGESIZE);
+	char why[512] = "";
+	const struct pressure_ops *ops = pressure__find("paging");
+	TEST_ASSERT(ops, "paging registered");
+	TEST_REQUIRE(ops->available(why, sizeof(why)), "paging unavailable: %s", why);
+
+	/* ---- 1: fixed latency ---- */
+	const uint64_t L = 2 * 1000 * 1000;
+	struct fake f;
+	fake__init(&f, 4u << 20 >> 12);               /* 4 MiB = 1024 pages with 4 KiB pages */
+	f.cfg.resident_mb = 1;                        /* limit = 1 MiB = ws / 4 */
+	strcpy(f.cfg.fault_latency, "fixed");
+	f.cfg.fault_latency_us = (unsigned)(L / 1000);
+	f.limit_pages = (1u << 20) / pgsz;
+	struct observer o;
+	memset(&o, 0, sizeof(o));
+	json_t *run = run_mode(&f, 2, &o);
+
+	struct hist_summary fs, gs;
+	hist__summary(&f.metrics.fault_ns, &fs);
+	hist__summary(&o.gp, &gs);
+	uint64_t limit = jint(run, "resident_limit_pages"), peak = jint(run, "resident_peak_pages");
+	printf("paging fixed L=%" PRIu64 "us: faults %" PRIu64 " (p50 %" PRIu64 "us p99 %" PRIu64
+	       "us), evictions %" PRIu64 ", wp_faults %" PRIu64 ", dup %" PRIu64 "\n",
+	       L / 1000, fs.count, fs.p50 / 1000, fs.p99 / 1000, jint(run, "evictions"),
+	       jint(run, "wp_faults"), jint(run, "duplicate_faults"));
+	printf("  grace periods %" PRIu64 ": p50 %" PRIu64 "us p99 %" PRIu64 "us; resident limit %"
+	       PRIu64 " peak %" PRIu64 " mincore max %" PRIu64 " (%" PRIu64 " samples)\n",
+	       gs.count, gs.p50 / 1000, gs.p99 / 1000, limit, peak, o.resident_max, o.samples);
+
+	TEST_ASSERT_EQ(limit, f.limit_pages);
+	TEST_ASSERT(fs.count > 2 * f.ws_pages, "expected faults on every pass, got %" PRIu64, fs.count);
+	TEST_ASSERT(jint(run, "evictions") > f.ws_pages, "too few evictions");
+	TEST_ASSERT(fs.p50 >= L * 9 / 10 && fs.p50 <= L * 11 / 10,
+		    "fault service p50 %" PRIu64 " ns not within 10 %% of L = %" PRIu64, fs.p50, L);
+	TEST_ASSERT(gs.count >= 50, "too few grace periods: %" PRIu64, gs.count);
+	TEST_ASSERT(gs.p99 >= L * 9 / 10, "grace-period p99 %" PRIu64 " ns < 0.9 L: readers inside "
+		    "faults did not hold the VM SRCU", gs.p99);
+	TEST_ASSERT(peak <= limit + f.cfg.pager_threads, "resident peak %" PRIu64 " > limit %" PRIu64
+		    " + pagers %u", peak, limit, f.cfg.pager_threads);
+	TEST_ASSERT(o.resident_max <= limit + f.cfg.pager_threads, "mincore saw %" PRIu64
+		    " resident pages > limit %" PRIu64 " + pagers %u", o.resident_max, limit,
+		    f.cfg.pager_threads);
+	TEST_ASSERT(jint(run, "non_vcpu_faults") == 0, "faults not attributed to a toucher vCPU");
+	json_decref(run);
+	fake__exit(&f);
+
+	/* ---- 2: real file backing store, O_DIRECT ---- */
+	unsigned tmp_before = count_temp_files();
+	fake__init(&f, 4u << 20 >> 12);
+	f.cfg.resident_mb = 1;
+	strcpy(f.cfg.fault_latency, "file");
+	f.cfg.backing_direct = true;
+	memset(&o, 0, sizeof(o));
+	run = run_mode(&f, 3, &o);
+	hist__summary(&f.metrics.fault_ns, &fs);
+	printf("paging file+O_DIRECT: faults %" PRIu64 " (p50 %" PRIu64 "us), evictions %" PRIu64
+	       ", mincore max %" PRIu64 "\n", fs.count, fs.p50 / 1000, jint(run, "evictions"),
+	       o.resident_max);
+	TEST_ASSERT(jint(run, "evictions") > f.ws_pages, "too few evictions in file mode");
+	TEST_ASSERT(o.resident_max <= jint(run, "resident_limit_pages") + f.cfg.pager_threads,
+		    "file mode: resident above limit + pagers");
+	json_decref(run);
+	fake__exit(&f);
+	TEST_ASSERT_EQ(count_temp_files(), tmp_before);
+
+	/* ---- 3: hot pages: 16 pages, limit 8, no latency, many passes, so
+	 * pages are evicted while a toucher is writing them (WP faults) ---- */
+	fake__init(&f, 16);
+	f.cfg.resident_mb = 0;                        /* half: 8 pages */
+	strcpy(f.cfg.fault_latency, "fixed");
+	f.cfg.fault_latency_us = 0;
+	slow_write = true;
+	memset(&o, 0, sizeof(o));
+	run = run_mode(&f, 300, &o);
+	printf("paging hot pages: faults %" PRIu64 ", evictions %" PRIu64 ", writes caught by "
+	       "write-protect %" PRIu64 ", mincore max %" PRIu64 "\n", jint(run, "faults"),
+	       jint(run, "evictions"), jint(run, "wp_faults"), o.resident_max);
+	TEST_ASSERT(o.resident_max <= jint(run, "resident_limit_pages") + f.cfg.pager_threads,
+		    "hot pages: resident above limit + pagers");
+	json_decref(run);
+	fake__exit(&f);
+
+	printf("PASS\n");
+	return 0;
+}

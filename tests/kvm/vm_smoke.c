@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * VM smoke test (selftests style): 1, 2 and 64 vCPU VMs run the guest; every
+ * vCPU completes hypercalls; host and guest per-vCPU counts agree exactly;
+ * a guest that passes an input GPA outside RAM gets an error status and the
+ * host carries on.  Runs on the backend named by FB_TEST_BACKEND.
+ */
+#include <stdatomic.h>
+#include <unistd.h>
+
+#include "options.h"
+#include "test_util.h"
+#include "util.h"
+#include "vm.h"
+
+static void run_vm(unsigned nr, const char *workload)
+{
+	struct run_config cfg;
+	struct run_metrics *m = aligned_alloc(64, sizeof(*m));
+	char err[512];
+	struct vm *vm;
+
+	options__defaults(&cfg);
+	cfg.vcpus = nr;
+	snprintf(cfg.workload, sizeof(cfg.workload), "%s", workload);
+	cfg.mem_mb = 16;
+	metrics__init(m);
+	int r = __vm_create(&vm, &cfg, test_backend(), m, err, sizeof(err));
+	TEST_ASSERT(r == 0, "__vm_create(%u vCPUs, %s): %s", nr, workload, err);
+	vm->vcpus[0]->page->bad_input_every = 7;
+
+	TEST_ASSERT_EQ(vm__start(vm), 0);
+	vm__begin_measure(vm);
+	usleep(nr > 8 ? 600000 : 250000);
+	r = vm__stop(vm);
+	TEST_ASSERT(r == 0, "%u vCPUs %s: %s", nr, workload, vm__error(vm) ? vm__error(vm) : "?");
+
+	for (unsigned i = 0; i < nr; i++) {
+		struct vcpu *v = vm->vcpus[i];
+		struct fb_vcpu_page *p = v->page;
+		TEST_ASSERT(p->iterations > 0, "vCPU %u/%u made no progress", i, nr);
+		if (!strcmp(workload, "hypercall")) {
+			TEST_ASSERT(p->hypercalls > 0, "vCPU %u did no hypercall", i);
+			/* every guest exit is handled exactly once by the host */
+			TEST_ASSERT_EQ(v->hypercalls, p->hypercalls + p->retries);
+			if (i == 0) {
+				TEST_ASSERT(p->hypercall_errors > 0, "bad input GPA never rejected");
+				uint64_t want = p->iterations / 7;
+				TEST_ASSERT(p->hypercall_errors == want,
+					    "vCPU 0: %lu errors for %lu calls (want %lu)",
+					    (unsigned long)p->hypercall_errors, (unsigned long)p->iterations,
+					    (unsigned long)want);
+			} else {
+				TEST_ASSERT_EQ(p->hypercall_errors, 0);
+			}
+		}
+	}
+	if (!strcmp(workload, "hypercall"))
+		TEST_ASSERT(atomic_load(&m->hypercall_errors) > 0, "host counted no rejected hypercall");
+	printf("ok: %u vCPUs, %s, backend %s\n", nr, workload, test_backend_name());
+	vm__destroy(vm);
+	free(m);
+}
+
+int main(void)
+{
+	test_backend();
+	unsigned sizes[] = { 1, 2, 64 };
+	for (unsigned i = 0; i < 3; i++) {
+		run_vm(sizes[i], "hypercall");
+		run_vm(sizes[i], "null");
+	}
+	return 0;
+}

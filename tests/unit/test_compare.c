@@ -1,0 +1,403 @@
+// SPDX-License-Identifier: MIT
+/*
+ * bench/compare.c and bench/results.c on the synthetic results in
+ * tests/data/compare/ (regenerate with make.py there): verdicts and exit
+ * codes of compare__runs, within-run tables, metric directions, loading
+ * errors, and a write -> load round trip of results.json / results.csv.
+ */
+#define _GNU_SOURCE
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <errno.h>
+#include <math.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "compare.h"
+#include "results.h"
+
+static char datadir[4096];
+
+/* tests/unit/test_compare.c -> tests/data/compare (CMake compiles with
+ * absolute source paths); $SRC overrides. */
+static void find_datadir(void)
+{
+	const char *src = getenv("SRC");
+	char *p;
+
+	if (src) {
+		snprintf(datadir, sizeof(datadir), "%s/tests/data/compare", src);
+		return;
+	}
+	snprintf(datadir, sizeof(datadir), "%s", __FILE__);
+	p = strstr(datadir, "unit/test_compare.c");
+	if (!p)
+		fail_msg("cannot locate tests/data/compare from %s; set SRC", __FILE__);
+	strcpy(p, "data/compare");
+}
+
+static json_t *load(const char *name)
+{
+	char path[4200], err[512];
+	json_t *r;
+
+	snprintf(path, sizeof(path), "%s/%s", datadir, name);
+	r = results__load(path, err, sizeof(err));
+	if (!r)
+		fail_msg("load %s: %s", path, err);
+	return r;
+}
+
+/* Run compare__runs (or __within when newname is NULL); output in *text. */
+static int run_compare(const char *basename, const char *newname, struct compare_opts *o, char **text)
+{
+	json_t *a = load(basename), *b = newname ? load(newname) : NULL;
+	size_t len;
+	FILE *f = open_memstream(text, &len);
+	int rc;
+
+	assert_non_null(f);
+	rc = b ? compare__runs(a, b, o, f) : compare__within(a, o, f);
+	fclose(f);
+	json_decref(a);
+	json_decref(b);
+	return rc;
+}
+
+static int count_str(const char *hay, const char *needle)
+{
+	int n = 0;
+
+	for (const char *p = hay; (p = strstr(p, needle)); p += strlen(needle))
+		n++;
+	return n;
+}
+
+static int setup(void **state)
+{
+	find_datadir();
+	return 0;
+}
+
+static void test_direction(void **state)
+{
+	assert_int_equal(compare__direction("resume_latency.p99"), -1);
+	assert_int_equal(compare__direction("grace_period.max"), -1);
+	assert_int_equal(compare__direction("flush_latency.mean"), -1);
+	assert_int_equal(compare__direction("scanned_per_uninhibit.p50"), -1);
+	assert_int_equal(compare__direction("rates.flushes_per_s"), 1);
+	assert_int_equal(compare__direction("counters.flushes"), 1);
+	assert_int_equal(compare__direction("counters.lost_wakeups"), -1);
+	assert_int_equal(compare__direction("cpu.sys_s"), -1);
+	assert_int_equal(compare__direction("counters.suspends"), 0);
+	assert_int_equal(compare__direction("config.vcpus"), 0);
+	assert_int_equal(compare__direction("resume_latency.count"), 0);
+}
+
+static void test_identical(void **state)
+{
+	struct compare_opts o;
+	char *out;
+
+	compare__default_opts(&o);
+	assert_int_equal(run_compare("base", "identical", &o, &out), 0);
+	assert_null(strstr(out, "REGRESSED"));
+	/* 2 variants x 3 default metrics, every one unchanged */
+	assert_int_equal(count_str(out, "no significant change") - 1, 6);   /* -1: summary line */
+	assert_non_null(strstr(out, "0 regressed, 0 improved, 6 no significant change"));
+	free(out);
+}
+
+static void test_regressed(void **state)
+{
+	struct compare_opts o;
+	char *out;
+
+	compare__default_opts(&o);
+	assert_int_equal(run_compare("base", "regressed", &o, &out), 1);
+	assert_int_equal(count_str(out, "REGRESSED"), 2);      /* resume p99 of both variants */
+	assert_non_null(strstr(out, "2 regressed"));
+	free(out);
+
+	/* a 30 % threshold hides a 20 % change */
+	o.threshold_pct = 30;
+	assert_int_equal(run_compare("base", "regressed", &o, &out), 0);
+	free(out);
+	/* and a metric that did not move does not regress */
+	compare__default_opts(&o);
+	o.metrics[o.nr_metrics++] = "flush_latency.p99";
+	assert_int_equal(run_compare("base", "regressed", &o, &out), 0);
+	free(out);
+}
+
+static void test_improved_small_rates(void **state)
+{
+	struct compare_opts o;
+	char *out;
+
+	compare__default_opts(&o);
+	assert_int_equal(run_compare("base", "improved", &o, &out), 0);
+	assert_non_null(strstr(out, "0 regressed, 2 improved"));
+	free(out);
+
+	assert_int_equal(run_compare("base", "small", &o, &out), 0);     /* +2 % < 5 % */
+	assert_null(strstr(out, "REGRESSED"));
+	free(out);
+	o.threshold_pct = 0.5;  /* +2 % with 1.5 % noise, n=5: may or may not be significant */
+	assert_true(run_compare("base", "small", &o, &out) != 2);
+	free(out);
+
+	compare__default_opts(&o);      /* throughput down 20 %: higher is better */
+	assert_int_equal(run_compare("base", "rates-down", &o, &out), 1);
+	assert_int_equal(count_str(out, "REGRESSED"), 2);
+	free(out);
+	/* the same files swapped: throughput improved */
+	assert_int_equal(run_compare("rates-down", "base", &o, &out), 0);
+	assert_non_null(strstr(out, "2 improved"));
+	free(out);
+}
+
+static void test_insufficient(void **state)
+{
+	struct compare_opts o;
+	char *out;
+
+	compare__default_opts(&o);
+	assert_int_equal(run_compare("base", "single", &o, &out), 0);
+	assert_non_null(strstr(out, "6 insufficient repeats"));
+	free(out);
+}
+
+static void test_errors(void **state)
+{
+	struct compare_opts o;
+	char path[4200], err[512], *out;
+
+	compare__default_opts(&o);
+	assert_int_equal(run_compare("base", "other", &o, &out), 2);   /* no common variant */
+	free(out);
+
+	o.metrics[o.nr_metrics++] = "no_such_metric.p99";
+	assert_int_equal(run_compare("base", "identical", &o, &out), 2);
+	free(out);
+
+	compare__default_opts(&o);
+	o.format = "yaml";
+	assert_int_equal(run_compare("base", "identical", &o, &out), 2);
+	free(out);
+
+	snprintf(path, sizeof(path), "%s/wrong-schema", datadir);
+	assert_null(results__load(path, err, sizeof(err)));
+	assert_non_null(strstr(err, "flushbench/0"));
+	assert_null(strchr(err, '\n'));
+	snprintf(path, sizeof(path), "%s/does-not-exist", datadir);
+	assert_null(results__load(path, err, sizeof(err)));
+	snprintf(path, sizeof(path), "%s/make.py", datadir);   /* not JSON */
+	assert_null(results__load(path, err, sizeof(err)));
+	assert_non_null(strstr(err, "not valid JSON"));
+}
+
+static void test_json_format(void **state)
+{
+	struct compare_opts o;
+	json_error_t je;
+	json_t *j, *rows, *row;
+	char *out;
+	size_t i;
+	int seen = 0;
+
+	compare__default_opts(&o);
+	o.format = "json";
+	assert_int_equal(run_compare("base", "regressed", &o, &out), 1);
+	j = json_loads(out, 0, &je);
+	if (!j)
+		fail_msg("compare json output does not parse: %s", je.text);
+	assert_string_equal(json_string_value(json_object_get(j, "schema")), "flushbench-compare/1");
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(j, "summary"), "regressed")), 2);
+	assert_int_equal(json_integer_value(json_object_get(j, "exit")), 1);
+	rows = json_object_get(j, "rows");
+	assert_int_equal(json_array_size(rows), 6);
+	json_array_foreach(rows, i, row) {
+		if (strcmp(json_string_value(json_object_get(row, "metric")), "resume_latency.p99"))
+			continue;
+		seen++;
+		assert_string_equal(json_string_value(json_object_get(row, "verdict")), "regressed");
+		assert_string_equal(json_string_value(json_object_get(row, "test")), "welch");
+		double c = json_number_value(json_object_get(row, "change_pct"));
+		assert_true(c > 15 && c < 25);
+		assert_true(json_number_value(json_object_get(row, "p")) < 0.05);
+		assert_int_equal(json_integer_value(json_object_get(json_object_get(row, "base"), "n")), 5);
+	}
+	assert_int_equal(seen, 2);
+	json_decref(j);
+	free(out);
+
+	o.format = "markdown";
+	assert_int_equal(run_compare("base", "regressed", &o, &out), 1);
+	assert_non_null(strstr(out, "| variant | metric |"));
+	assert_int_equal(count_str(out, "**regressed**"), 2);
+	free(out);
+}
+
+static void test_within(void **state)
+{
+	struct compare_opts o;
+	json_error_t je;
+	json_t *j, *row;
+	char *out;
+	size_t i;
+	int checked = 0;
+
+	compare__default_opts(&o);
+	o.baseline = "design=srcu";
+	assert_int_equal(run_compare("base", NULL, &o, &out), 0);
+	assert_int_equal(count_str(out, "(baseline)"), 3);      /* one per metric */
+	assert_non_null(strstr(out, "common: workload=mixed,request=event,pressure=none,vcpus=64"));
+	free(out);
+
+	o.baseline = NULL;      /* default: first variant's design + request */
+	assert_int_equal(run_compare("base", NULL, &o, &out), 0);
+	assert_non_null(strstr(out, "baseline: design=srcu,request=event"));
+	free(out);
+
+	o.baseline = "config.vcpus=64,design=srcu";     /* config.<key> works too */
+	o.format = "json";
+	assert_int_equal(run_compare("base", NULL, &o, &out), 0);
+	j = json_loads(out, 0, &je);
+	assert_non_null(j);
+	json_array_foreach(json_object_get(j, "rows"), i, row) {
+		const char *v = json_string_value(json_object_get(row, "variant"));
+		const char *m = json_string_value(json_object_get(row, "metric"));
+
+		if (strstr(v, "design=targeted") && !strcmp(m, "resume_latency.p99")) {
+			double r = json_number_value(json_object_get(row, "ratio"));
+
+			/* make.py: 9000 / 40000 */
+			assert_true(fabs(r - 0.225) < 0.01);
+			assert_string_equal(json_string_value(json_object_get(row, "verdict")), "improved");
+			checked++;
+		}
+	}
+	assert_int_equal(checked, 1);
+	json_decref(j);
+	free(out);
+
+	o.format = "text";
+	o.baseline = "design=nosuch";
+	assert_int_equal(run_compare("base", NULL, &o, &out), 2);
+	free(out);
+}
+
+/* results__metrics_json -> results__write -> results__load -> metric_value */
+static void test_results_roundtrip(void **state)
+{
+	struct run_metrics *m = calloc(1, sizeof(*m));
+	char dir[] = "/tmp/fb-test-results-XXXXXX", sub[256], path[300], err[256];
+	json_t *root, *run, *loaded;
+	double v;
+	FILE *f;
+	char line[512];
+	int rows = 0;
+
+	assert_non_null(m);
+	assert_non_null(mkdtemp(dir));
+	metrics__init(m);
+	for (uint64_t i = 1; i <= 1000; i++)
+		hist__record(&m->resume_ns, i * 100);
+	atomic_store(&m->flushes, 3000);
+	atomic_store(&m->suspends, 7);
+	m->wall_s = 2.0;
+	m->cpu_user_s = 0.5;
+	m->max_rss_kb = 1234;
+
+	run = json_pack("{s:i,s:i,s:s,s:s,s:o}", "variant", 0, "repeat", 0,
+			"key", "workload=mixed,design=srcu", "design", "srcu",
+			"metrics", results__metrics_json(m));
+	assert_non_null(run);
+	assert_null(json_object_get(json_object_get(run, "metrics"), "flush_latency"));  /* count 0 */
+	root = json_pack("{s:s,s:[o]}", "schema", RESULTS_SCHEMA, "runs", run);
+	snprintf(sub, sizeof(sub), "%s/a/b", dir);      /* mkdir -p */
+	assert_int_equal(results__write(sub, root), 0);
+
+	loaded = results__load(sub, err, sizeof(err));
+	if (!loaded)
+		fail_msg("%s", err);
+	run = json_array_get(json_object_get(loaded, "runs"), 0);
+	assert_int_equal(results__metric_value(run, "resume_latency.p99", &v), 0);
+	assert_true(v == (double)hist__percentile(&m->resume_ns, 99));
+	assert_true(fabs(v - 99000) <= 99000.0 / 64);
+	assert_int_equal(results__metric_value(run, "resume_latency.max", &v), 0);
+	assert_true(v == 100000);
+	assert_int_equal(results__metric_value(run, "counters.suspends", &v), 0);
+	assert_true(v == 7);
+	assert_int_equal(results__metric_value(run, "suspends", &v), 0);
+	assert_true(v == 7);
+	assert_int_equal(results__metric_value(run, "rates.flushes_per_s", &v), 0);
+	assert_true(v == 1500);
+	assert_int_equal(results__metric_value(run, "rates.suspends_per_s", &v), 0);
+	assert_true(v == 3.5);
+	assert_int_equal(results__metric_value(run, "cpu.max_rss_kb", &v), 0);
+	assert_true(v == 1234);
+	assert_int_equal(results__metric_value(run, "flush_latency.p99", &v), -ENOENT);
+	assert_int_equal(results__metric_value(run, "nothing", &v), -ENOENT);
+	assert_string_equal(results__variant_key(run), "workload=mixed,design=srcu");
+	/* histogram buckets add up to count */
+	json_t *h = json_object_get(json_object_get(json_object_get(run, "metrics"), "resume_latency"), "hist"), *b;
+	size_t i;
+	json_int_t total = 0;
+	json_array_foreach(h, i, b)
+		total += json_integer_value(json_array_get(b, 1));
+	assert_int_equal(total, 1000);
+	json_decref(loaded);
+
+	/* CSV: versioned header, column line, quoted key */
+	snprintf(path, sizeof(path), "%s/results.csv", sub);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	assert_non_null(fgets(line, sizeof(line), f));
+	assert_string_equal(line, RESULTS_CSV_VERSION "\n");
+	assert_non_null(fgets(line, sizeof(line), f));
+	assert_string_equal(line, "variant,repeat,key,metric,field,value\n");
+	int seen_p99 = 0;
+	while (fgets(line, sizeof(line), f)) {
+		rows++;
+		if (strstr(line, "0,0,\"workload=mixed,design=srcu\",resume_latency,p99,"))
+			seen_p99++;
+	}
+	fclose(f);
+	assert_int_equal(seen_p99, 1);
+	assert_true(rows > 20);
+	/* no temp files left behind */
+	snprintf(path, sizeof(path), "ls %s | grep -c tmp", sub);
+	f = popen(path, "r");
+	assert_non_null(fgets(line, sizeof(line), f));
+	pclose(f);
+	assert_string_equal(line, "0\n");
+
+	snprintf(path, sizeof(path), "rm -rf %s", dir);
+	assert_int_equal(system(path), 0);
+	json_decref(root);
+	free(m);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_direction),
+		cmocka_unit_test(test_identical),
+		cmocka_unit_test(test_regressed),
+		cmocka_unit_test(test_improved_small_rates),
+		cmocka_unit_test(test_insufficient),
+		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_json_format),
+		cmocka_unit_test(test_within),
+		cmocka_unit_test(test_results_roundtrip),
+	};
+
+	return cmocka_run_group_tests(tests, setup, NULL);
+}

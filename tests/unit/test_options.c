@@ -1,0 +1,420 @@
+// SPDX-License-Identifier: MIT
+/* Unit tests: the option table (bench/options.c). */
+#include <errno.h>
+#include <limits.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "design.h"
+#include "options.h"
+#include "pressure.h"
+
+/*
+ * Weak stand-ins for the design/pressure registries (host/designs/registry.c,
+ * host/pressure/registry.c) so this test needs none of the VMM; if the real
+ * registries are linked in, they win.  Names mirror the real ones.
+ */
+static const struct design_ops t_designs[] = {
+	{ .name = "srcu" }, { .name = "srcu-private" }, { .name = "targeted" },
+	{ .name = "srcu-nogp", .flags = DESIGN_F_BROKEN },
+};
+__attribute__((weak)) const struct design_ops *const designs[] = {
+	&t_designs[0], &t_designs[1], &t_designs[2], &t_designs[3], NULL,
+};
+__attribute__((weak)) const struct design_ops *design__find(const char *name)
+{
+	for (unsigned i = 0; designs[i]; i++)
+		if (!strcmp(designs[i]->name, name))
+			return designs[i];
+	return NULL;
+}
+static const struct pressure_ops t_press[] = {
+	{ .name = "none" }, { .name = "paging" }, { .name = "swap" },
+};
+__attribute__((weak)) const struct pressure_ops *const pressures[] = {
+	&t_press[0], &t_press[1], &t_press[2], NULL,
+};
+__attribute__((weak)) const struct pressure_ops *pressure__find(const char *name)
+{
+	for (unsigned i = 0; pressures[i]; i++)
+		if (!strcmp(pressures[i]->name, name))
+			return pressures[i];
+	return NULL;
+}
+
+static void test_defaults(void **state)
+{
+	struct run_config c;
+	options__defaults(&c);
+	assert_int_equal(c.vcpus, 64);
+	assert_int_equal(c.mem_mb, 256);
+	assert_string_equal(c.backend, "auto");
+	assert_string_equal(c.workload, "mixed");
+	assert_int_equal(c.flushers, 0);
+	assert_int_equal(c.inhibitors, 0);
+	assert_int_equal(c.touchers, 0);
+	assert_string_equal(c.flush_kind, "mix");
+	assert_string_equal(c.targets, "sparse");
+	assert_int_equal(c.target_count, 4);
+	assert_int_equal(c.gva_count, 4);
+	assert_int_equal(c.flush_think_us, 200);
+	assert_int_equal(c.inhibit_period_us, 1000);
+	assert_int_equal(c.completion_kb, 16);
+	assert_int_equal(c.touch_mb, 64);
+	assert_int_equal(c.touch_batch, 64);
+	assert_int_equal(c.touch_think_us, 100);
+	assert_false(c.touch_verify);
+	assert_string_equal(c.design, "srcu");
+	assert_string_equal(c.request, "event");
+	assert_false(c.allow_broken);
+	assert_int_equal(c.race_delay_us, 0);
+	assert_int_equal(c.halt_poll_ns, 0);
+	assert_string_equal(c.srcu_gp, "vmm");
+	assert_int_equal(c.lost_timeout_ms, 1000);
+	assert_string_equal(c.pressure, "none");
+	assert_int_equal(c.resident_mb, 32);
+	assert_string_equal(c.fault_latency, "fixed");
+	assert_int_equal(c.fault_latency_us, 500);
+	assert_int_equal(c.fault_latency_max_us, 5000);
+	assert_true(c.fault_latency_sigma == 0.5);
+	assert_int_equal(c.pager_threads, 2);
+	assert_string_equal(c.backing_file, "");
+	assert_false(c.backing_direct);
+	assert_int_equal(c.zram_mb, 512);
+	assert_int_equal(c.memcg_limit_mb, 0);
+	assert_false(c.pageout_churn);
+	assert_string_equal(c.kernel_ref, "none");
+	assert_int_equal(c.kernel_ref_period_ms, 5);
+	assert_true(c.duration_s == 3.0);
+	assert_true(c.warmup_s == 0.5);
+	assert_int_equal(c.repeat, 1);
+	assert_int_equal(c.seed, 1);
+	assert_string_equal(c.perf, "none");
+	assert_string_equal(c.perf_events, "");
+	assert_string_equal(c.pin, "none");
+	assert_string_equal(c.mem_node, "");
+	char err[256];
+	assert_int_equal(options__check(&c, err, sizeof(err)), 0);
+}
+
+/* Every field of struct run_config has exactly one table entry, sane metadata. */
+static void test_table_consistent(void **state)
+{
+	size_t covered = 0;
+	unsigned n = 0;
+	for (const struct bench_option *o = bench_options; o->name; o++, n++) {
+		char k[64];
+		snprintf(k, sizeof(k), "%s", o->name);
+		for (char *p = k; *p; p++)
+			if (*p == '-')
+				*p = '_';
+		assert_string_equal(k, o->key);          /* dashed name == field name */
+		assert_non_null(o->help);
+		assert_true(strlen(o->help) > 10);
+		assert_non_null(o->def);
+		bool sec = false;
+		for (unsigned s = 0; options_sections[s]; s++)
+			sec |= !strcmp(options_sections[s], o->section);
+		assert_true(sec);
+		assert_ptr_equal(options__find(o->name), o);
+		assert_ptr_equal(options__find(o->key), o);
+		for (const struct bench_option *p = bench_options; p < o; p++) {
+			assert_string_not_equal(p->name, o->name);
+			/* no two entries for the same field */
+			assert_true(p->offset != o->offset);
+		}
+		covered += o->size;
+		/* the default is a valid value */
+		struct run_config c;
+		char err[256];
+		memset(&c, 0, sizeof(c));
+		if (options__set(&c, o, o->def, err, sizeof(err)))
+			fail_msg("default of %s rejected: %s", o->name, err);
+	}
+	assert_true(n >= 40);
+	/* all field bytes covered (padding aside): catches a field without an entry */
+	assert_true(covered <= sizeof(struct run_config));
+	assert_true(covered + 8 * 8 >= sizeof(struct run_config));
+}
+
+static void test_find(void **state)
+{
+	assert_non_null(options__find("flush-think-us"));
+	assert_ptr_equal(options__find("flush_think_us"), options__find("flush-think-us"));
+	assert_ptr_equal(options__find("flush_think-us"), options__find("flush-think-us"));
+	assert_null(options__find("flush-think"));
+	assert_null(options__find(""));
+	assert_null(options__find(NULL));
+}
+
+static void expect_err(const char *name, const char *value, const char *msg)
+{
+	struct run_config c;
+	char err[512] = "";
+	options__defaults(&c);
+	const struct bench_option *o = options__find(name);
+	assert_non_null(o);
+	assert_int_equal(options__set(&c, o, value, err, sizeof(err)), -EINVAL);
+	if (strcmp(err, msg))
+		fail_msg("set %s=%s: got \"%s\", want \"%s\"", name, value, err, msg);
+}
+
+static void test_set_errors(void **state)
+{
+	expect_err("vcpus", "0", "vcpus: 0 is out of range (1..1024)");
+	expect_err("vcpus", "1025", "vcpus: 1025 is out of range (1..1024)");
+	expect_err("vcpus", "-1", "vcpus: '-1' is not a non-negative integer");
+	expect_err("vcpus", "12abc", "vcpus: '12abc' is not a non-negative integer");
+	expect_err("vcpus", "", "vcpus: '' is not a non-negative integer");
+	expect_err("vcpus", "99999999999999999999999",
+		   "vcpus: 99999999999999999999999 is out of range (1..1024)");
+	expect_err("memcg-limit-mb", "4294967296",
+		   "memcg-limit-mb: 4294967296 is out of range (0..1048576)");
+	expect_err("duration-s", "abc", "duration-s: 'abc' is not a number");
+	expect_err("duration-s", "nan", "duration-s: nan is out of range (0.01..86400)");
+	expect_err("duration-s", "0", "duration-s: 0 is out of range (0.01..86400)");
+	expect_err("touch-verify", "maybe", "touch-verify: 'maybe' is not a boolean (true or false)");
+	expect_err("request", "evnt",
+		   "request: 'evnt' is not one of event, unblock; did you mean 'event'?");
+	expect_err("backend", "qemu", "backend: 'qemu' is not one of auto, kvm, native");
+	expect_err("design", "nope",
+		   "design: unknown design 'nope' (registered: srcu, srcu-private, targeted, srcu-nogp)");
+	expect_err("pressure", "zswap",
+		   "pressure: unknown pressure mode 'zswap' (registered: none, paging, swap)");
+	expect_err("mem-node", "far",
+		   "mem-node: 'far' is not a NUMA node number, 'interleave', 'local' or empty");
+	char longv[300];
+	memset(longv, 'x', sizeof(longv) - 1);
+	longv[sizeof(longv) - 1] = '\0';
+	struct run_config c;
+	char err[512];
+	options__defaults(&c);
+	assert_int_equal(options__set(&c, options__find("backing-file"), longv, err, sizeof(err)),
+			 -EINVAL);
+	assert_non_null(strstr(err, "too long (at most 255 characters)"));
+	/* a failed set leaves the field alone */
+	assert_int_equal(c.vcpus, 64);
+	assert_string_equal(c.backing_file, "");
+}
+
+static void test_set_ok(void **state)
+{
+	struct run_config c;
+	char err[256];
+	options__defaults(&c);
+	assert_int_equal(options__set(&c, options__find("vcpus"), " 1024 ", err, sizeof(err)), 0);
+	assert_int_equal(c.vcpus, 1024);
+	assert_int_equal(options__set(&c, options__find("touch_verify"), "YES", err, sizeof(err)), 0);
+	assert_true(c.touch_verify);
+	assert_int_equal(options__set(&c, options__find("seed"), "18446744073709551615", err,
+				      sizeof(err)), 0);
+	assert_true(c.seed == UINT64_MAX);
+	assert_int_equal(options__set(&c, options__find("duration-s"), "1e-1", err, sizeof(err)), 0);
+	assert_true(c.duration_s == 0.1);
+	assert_int_equal(options__set(&c, options__find("mem-node"), "1", err, sizeof(err)), 0);
+	assert_string_equal(c.mem_node, "1");
+	assert_int_equal(options__set(&c, options__find("perf-events"), "cycles,instructions",
+				      err, sizeof(err)), 0);
+	assert_string_equal(c.perf_events, "cycles,instructions");
+	assert_int_equal(options__set(&c, options__find("design"), "targeted", err, sizeof(err)), 0);
+	assert_string_equal(c.design, "targeted");
+}
+
+static void test_json_roundtrip(void **state)
+{
+	struct run_config a, b;
+	char err[256];
+	options__defaults(&a);
+	json_t *j = options__to_json(&a);
+	assert_non_null(j);
+	unsigned n = 0;
+	for (const struct bench_option *o = bench_options; o->name; o++, n++)
+		assert_non_null(json_object_get(j, o->key));
+	assert_int_equal(json_object_size(j), n);
+	/* typed values */
+	assert_int_equal(json_integer_value(json_object_get(j, "vcpus")), 64);
+	assert_true(json_is_real(json_object_get(j, "duration_s")));
+	assert_true(json_is_false(json_object_get(j, "touch_verify")));
+	assert_string_equal(json_string_value(json_object_get(j, "design")), "srcu");
+
+	memset(&b, 0, sizeof(b));
+	assert_int_equal(options__from_json(&b, j, err, sizeof(err)), 0);
+	assert_memory_equal(&a, &b, sizeof(a));
+	json_decref(j);
+
+	/* non-default values survive a trip through JSON text too */
+	assert_int_equal(options__set(&a, options__find("vcpus"), "7", err, sizeof(err)), 0);
+	assert_int_equal(options__set(&a, options__find("fault-latency-sigma"), "0.1", err,
+				      sizeof(err)), 0);
+	assert_int_equal(options__set(&a, options__find("seed"), "18446744073709551615", err,
+				      sizeof(err)), 0);
+	assert_int_equal(options__set(&a, options__find("backing-file"), "/tmp/x,y", err,
+				      sizeof(err)), 0);
+	j = options__to_json(&a);
+	char *text = json_dumps(j, 0);
+	json_decref(j);
+	j = json_loads(text, 0, NULL);
+	free(text);
+	memset(&b, 0, sizeof(b));
+	assert_int_equal(options__from_json(&b, j, err, sizeof(err)), 0);
+	assert_memory_equal(&a, &b, sizeof(a));
+	json_decref(j);
+
+	j = json_pack("{s:i}", "vcpu", 3);
+	assert_int_equal(options__from_json(&b, j, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "unknown key 'vcpu'");
+	json_decref(j);
+	j = json_pack("{s:i}", "vcpus", 0);
+	assert_int_equal(options__from_json(&b, j, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "vcpus: 0 is out of range (1..1024)");
+	json_decref(j);
+}
+
+/* set(format(x)) == x for every option, at defaults. */
+static void test_format_roundtrip(void **state)
+{
+	struct run_config a, b;
+	char buf[512], err[256];
+	options__defaults(&a);
+	options__defaults(&b);
+	for (const struct bench_option *o = bench_options; o->name; o++) {
+		options__format(&a, o, buf, sizeof(buf));
+		memset((char *)&b + o->offset, 0x5a, o->size);
+		assert_int_equal(options__set(&b, o, buf, err, sizeof(err)), 0);
+		if (o->kind == OPT_KIND_STRING || o->kind == OPT_KIND_CHOICE)
+			assert_string_equal((char *)&a + o->offset, (char *)&b + o->offset);
+		else
+			assert_memory_equal((char *)&a + o->offset, (char *)&b + o->offset, o->size);
+	}
+}
+
+static void test_suggest(void **state)
+{
+	assert_string_equal(options__suggest("vcpu"), "vcpus");
+	assert_string_equal(options__suggest("VCPUS_"), "vcpus");
+	assert_string_equal(options__suggest("flush_think"), "flush-think-us");
+	assert_string_equal(options__suggest("duration"), "duration-s");
+	assert_string_equal(options__suggest("desing"), "design");
+	assert_string_equal(options__suggest("presure"), "pressure");
+	assert_null(options__suggest("xyzzy"));
+	assert_null(options__suggest(""));
+	assert_null(options__suggest("vcpus"));   /* exact: nothing to suggest */
+	const char *names[] = { "out", "quiet", "scenario" };
+	assert_string_equal(options__closest("scenraio", names, 3), "scenario");
+	assert_null(options__closest("zzzzzz", names, 3));
+}
+
+static void test_check(void **state)
+{
+	struct run_config c;
+	char err[256];
+	options__defaults(&c);
+	c.vcpus = 8;
+	c.flushers = 4;
+	c.inhibitors = 4;
+	c.touchers = 1;
+	assert_int_equal(options__check(&c, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "flushers + inhibitors + touchers = 9 exceeds vcpus = 8");
+	c.touchers = 0;
+	assert_int_equal(options__check(&c, err, sizeof(err)), 0);
+
+	options__defaults(&c);
+	c.touchers = 1;
+	c.touch_mb = 512;
+	assert_int_equal(options__check(&c, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "touch-mb = 512 exceeds mem-mb = 256; raise mem-mb");
+
+	options__defaults(&c);
+	snprintf(c.fault_latency, sizeof(c.fault_latency), "uniform");
+	c.fault_latency_max_us = 10;
+	assert_int_equal(options__check(&c, err, sizeof(err)), -EINVAL);
+
+	options__defaults(&c);
+	snprintf(c.design, sizeof(c.design), "srcu-nogp");
+	assert_int_equal(options__check(&c, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "add --allow-broken"));
+	c.allow_broken = true;
+	assert_int_equal(options__check(&c, err, sizeof(err)), 0);
+}
+
+static char *capture(const char *format, int *ret)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	*ret = options__print_doc(f, format);
+	fclose(f);
+	return buf;
+}
+
+static void test_doc(void **state)
+{
+	int r;
+	char *md = capture("markdown", &r);
+	assert_int_equal(r, 0);
+	for (const struct bench_option *o = bench_options; o->name; o++) {
+		char cell[80];
+		snprintf(cell, sizeof(cell), "| `%s` |", o->key);
+		assert_non_null(strstr(md, cell));
+	}
+	for (unsigned s = 0; options_sections[s]; s++) {
+		char h[40];
+		snprintf(h, sizeof(h), "## [%s]", options_sections[s]);
+		assert_non_null(strstr(md, h));
+	}
+	assert_non_null(strstr(md, "srcu, srcu-private, targeted"));
+	free(md);
+
+	char *js = capture("json", &r);
+	assert_int_equal(r, 0);
+	json_error_t je;
+	json_t *j = json_loads(js, 0, &je);
+	assert_non_null(j);
+	unsigned n = 0;
+	for (const struct bench_option *o = bench_options; o->name; o++)
+		n++;
+	assert_int_equal(json_array_size(j), n);
+	json_decref(j);
+	free(js);
+
+	char *txt = capture("text", &r);
+	assert_int_equal(r, 0);
+	assert_non_null(strstr(txt, "flush_think_us"));
+	free(txt);
+
+	free(capture("yaml", &r));
+	assert_int_equal(r, -EINVAL);
+
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	options__print_help(f, "design");
+	fclose(f);
+	assert_non_null(strstr(buf, "--allow-broken BOOL"));
+	assert_null(strstr(buf, "--vcpus"));
+	free(buf);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_table_consistent),
+		cmocka_unit_test(test_find),
+		cmocka_unit_test(test_set_errors),
+		cmocka_unit_test(test_set_ok),
+		cmocka_unit_test(test_json_roundtrip),
+		cmocka_unit_test(test_format_roundtrip),
+		cmocka_unit_test(test_suggest),
+		cmocka_unit_test(test_check),
+		cmocka_unit_test(test_doc),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
