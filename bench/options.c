@@ -825,7 +825,10 @@ void options__print_help(FILE *f, const char *section)
 			if (strcmp(o->section, sec))
 				continue;
 			char flag[64], vals[256];
-			snprintf(flag, sizeof(flag), "--%s %s", o->name, argh(o));
+			if (o->kind == OPT_KIND_BOOL)   /* a switch on the command line */
+				snprintf(flag, sizeof(flag), "--[no-]%s", o->name);
+			else
+				snprintf(flag, sizeof(flag), "--%s %s", o->name, argh(o));
 			describe_values(o, vals, sizeof(vals), "|");
 			fprintf(f, "    %-30s %s\n", flag, o->help);
 			fprintf(f, "    %-30s (%s%s%s; default %s%s%s)\n", "", vals,

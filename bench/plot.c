@@ -304,7 +304,8 @@ static int plot_cdf(struct ctx *c)
 		return ret;
 
 	snprintf(title, sizeof(title), "Latency CDF at %ld vCPUs (repeats merged)", vcpus);
-	common_vars(c, &vs, "cdf", title, 560 * c->set.nr_pressures + 160, 380 * nm + 200);
+	common_vars(c, &vs, "cdf", title, c->set.nr_pressures > 1 ? 560 * c->set.nr_pressures + 160 : 900,
+		    380 * nm + 210);
 	vars__add(&vs, "METRICS", "%s", metrics);
 	vars__add(&vs, "PANELS", "%s", panels);
 	vars__add(&vs, "SERIES", "%s", names);
@@ -376,7 +377,8 @@ static int plot_percentiles(struct ctx *c)
 		return ret;
 
 	snprintf(title, sizeof(title), "Latency percentiles at %ld vCPUs (bar: mean over repeats)", vcpus);
-	common_vars(c, &vs, "percentiles", title, 620 * c->set.nr_pressures + 160, 400 * nm + 200);
+	common_vars(c, &vs, "percentiles", title,
+		    c->set.nr_pressures > 1 ? 620 * c->set.nr_pressures + 160 : 900, 400 * nm + 210);
 	vars__add(&vs, "METRICS", "%s", metrics);
 	vars__add(&vs, "PANELS", "%s", panels);
 	vars__add(&vs, "NGROUPS", "%u", ns);

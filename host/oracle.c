@@ -53,14 +53,17 @@ static void oracle__scan(struct vm *vm, uint64_t now)
 			continue;
 		struct vcpu *t = vm->vcpus[tid];
 		uint64_t want = atomic_load(&f->waiting_seq);
-		uint64_t cleared = atomic_load(&t->cleared_seq);
-		uint64_t cleared_ns = atomic_load(&t->cleared_ns);
-		if (cleared < want || now < cleared_ns + timeout)
+		/* measured from the END of the uninhibit: a correct design has
+		 * woken every waiter of that cycle before uninhibit() returns,
+		 * however long its grace period took */
+		uint64_t done = atomic_load(&t->uninhibited_seq);
+		uint64_t done_ns = atomic_load(&t->uninhibited_ns);
+		if (done < want || now < done_ns + timeout)
 			continue;
 		f->lost_reported = true;
 		oracle__report(vm, ORACLE_LOST_WAKEUP, (int)f->id, tid, want,
 			       "still suspended %lu ms after seq %lu was uninhibited; rescued by watchdog",
-			       (unsigned long)((now - cleared_ns) / 1000000), (unsigned long)want);
+			       (unsigned long)((now - done_ns) / 1000000), (unsigned long)want);
 		flush__wake_flusher(f, t, 0);
 	}
 }

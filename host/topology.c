@@ -261,21 +261,21 @@ void topology__print(FILE *f)
 	unsigned ci = 0;
 
 	if (!topo_get()) {
-		fprintf(f, "topology:     unavailable (hwloc could not load it)\n");
+		fprintf(f, "  unavailable (hwloc could not load the topology)\n");
 		return;
 	}
-	fprintf(f, "topology:     %u package(s), %u core(s), %u PU(s), %u NUMA node(s)\n",
+	fprintf(f, "  %u package(s), %u core(s), %u PU(s), %u NUMA node(s)\n",
 		nb(HWLOC_OBJ_PACKAGE), nb(HWLOC_OBJ_CORE), nb(HWLOC_OBJ_PU), nb(HWLOC_OBJ_NUMANODE));
 	while ((o = hwloc_get_next_obj_by_type(topo, HWLOC_OBJ_NUMANODE, o))) {
 		char *s = NULL;
 
 		hwloc_bitmap_list_asprintf(&s, o->cpuset);
-		fprintf(f, "  node %u:     CPUs %s, ", o->os_index, s ? s : "?");
+		fprintf(f, "  node %-6u CPUs %s, ", o->os_index, s ? s : "?");
 		print_size(f, o->attr->numanode.local_memory);
 		fputc('\n', f);
 		free(s);
 	}
-	fprintf(f, "  caches:     ");
+	fprintf(f, "  caches      ");
 	for (size_t i = 0; i < sizeof(caches) / sizeof(caches[0]); i++) {
 		unsigned count;
 		hwloc_obj_t c = cache_obj(caches[i].t, &count);
@@ -286,7 +286,7 @@ void topology__print(FILE *f)
 		fprintf(f, " x%u", count);
 	}
 	fprintf(f, "%s\n", ci ? "" : "unknown");
-	fprintf(f, "  cores:      ");
+	fprintf(f, "  cores       ");
 	o = NULL;
 	ci = 0;
 	while ((o = hwloc_get_next_obj_by_type(topo, HWLOC_OBJ_CORE, o))) {

@@ -45,7 +45,8 @@ int topology__expected_cpu(const char *mode, unsigned index, unsigned count);
  * numbers; tid 0 = calling thread.  NULL on error. */
 json_t *topology__thread_affinity(pid_t tid);
 
-/* Human summary for `bench info`. */
+/* Human summary for `bench info`: lines indented by two spaces, to go under
+ * the caller's "topology:" heading. */
 void topology__print(FILE *f);
 
 /* Number of PUs / cores / packages (0 if hwloc failed). */

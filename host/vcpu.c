@@ -350,16 +350,21 @@ static int vcpu__run_loop(struct vcpu *vcpu)
 	int r;
 
 	for (;;) {
-		if (vcpu__runnable(vcpu)) {
-			r = vcpu__enter_guest(vcpu);
-		} else {
+		if (!vcpu__runnable(vcpu)) {
 			vcpu__block(vcpu, 0);
-			if (vcpu__runnable(vcpu))
-				flush__resumed(vcpu);
-			else if (atomic_load(&vm->stopping))
-				return 0;        /* still suspended: pending at stop */
-			r = 1;
+			if (!vcpu__runnable(vcpu)) {
+				if (atomic_load(&vm->stopping))
+					return 0;        /* still suspended: pending at stop */
+				continue;
+			}
 		}
+		/* A suspension ends here even if the wake beat us to the block
+		 * (designs whose flusher leaves its read side before blocking). */
+		if (vcpu->suspend_pending) {
+			vcpu->suspend_pending = false;
+			flush__resumed(vcpu);
+		}
+		r = vcpu__enter_guest(vcpu);
 		if (r <= 0)
 			return r;
 		if (atomic_load_explicit(&vm->fatal, memory_order_relaxed))

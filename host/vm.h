@@ -123,6 +123,8 @@ struct vcpu {
 	_Atomic uint64_t uninhibit_start_ns;   /* of the latest uninhibit */
 	_Atomic uint64_t cleared_seq;          /* latest sequence whose inhibit was cleared */
 	_Atomic uint64_t cleared_ns;
+	_Atomic uint64_t uninhibited_seq;      /* latest sequence whose uninhibit() returned */
+	_Atomic uint64_t uninhibited_ns;
 	uint64_t inhibit_set_ns;
 
 	/* ---- suspended flusher state (flusher side) ---- */
@@ -135,6 +137,7 @@ struct vcpu {
 	uint64_t suspend_ns;
 	uint64_t runnable_ns;
 	bool resume_pending;               /* resumed; record re-entry latency at next entry */
+	bool suspend_pending;              /* suspended by this thread, resume not yet accounted */
 
 	pthread_mutex_t wake_lock;         /* serialises wakers of this flusher */
 	bool lost_reported;                /* oracle already reported this suspension */

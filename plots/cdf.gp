@@ -18,13 +18,15 @@ colors   = '@COLORS@'      # one colour per series (colour = design)
 dashes   = '@DASHES@'      # one dash type per series (dash = request)
 xmin     = '@XMIN@'        # per row: x range in µs, shared by the row's panels
 xmax     = '@XMAX@'
+W        = @WIDTH@          # size in pixels; margins below are in pixels / W or H
+H        = @HEIGHT@
 if (!exists("fmt")) fmt = 'png'
 if (!exists("out")) out = '@NAME@.' . fmt
 
 if (fmt eq 'svg') {
-    set terminal svg size @WIDTH@,@HEIGHT@ dynamic font 'Sans,12' background rgb 'white'
+    set terminal svg size W, H dynamic font 'Sans,12' background rgb 'white'
 } else {
-    set terminal pngcairo size @WIDTH@,@HEIGHT@ font 'Sans,10' background rgb 'white'
+    set terminal pngcairo size W, H font 'Sans,10' background rgb 'white'
 }
 set output out
 set termoption noenhanced
@@ -46,15 +48,15 @@ set ylabel 'fraction of samples ≤ x'
 
 # Room at the top for the shared legend, at the bottom for the caption.
 set multiplot layout nm, np title title font ',14' \
-    margins 0.07, 0.98, 0.10, 0.85 spacing 0.06, 0.12
-set label 99 caption at screen 0.01, 0.02 left font ',9' tc rgb '#555555'
+    margins 80.0/W, 1 - 30.0/W, 75.0/H, 1 - 140.0/H spacing 80.0/W, 95.0/H
+set label 99 caption at screen 0.01, 18.0/H left font ',9' tc rgb '#555555'
 do for [m = 1:nm] {
     do for [p = 1:np] {
         set title word(metrics, m) . '  —  pressure=' . word(panels, p) font ',11'
         set xlabel label(word(metrics, m))
         set xrange [real(word(xmin, m)) : real(word(xmax, m))]
         if (m == 1 && p == 1) {
-            set key at screen 0.5, 0.935 center center horizontal maxrows 2 \
+            set key at screen 0.5, 1 - 62.0/H center center horizontal maxrows 2 \
                 reverse Left samplen 4 spacing 1.1 width 2 box lc rgb '#bbbbbb'
         } else {
             unset key

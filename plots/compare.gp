@@ -17,13 +17,15 @@ nrows    = @NROWS@
 top      = @TOP@           # margins as screen fractions (room for title,
 bottom   = @BOTTOM@        # legend and caption at any height)
 keyy     = @KEYY@
+W        = @WIDTH@          # size in pixels; margins below are in pixels / W or H
+H        = @HEIGHT@
 if (!exists("fmt")) fmt = 'png'
 if (!exists("out")) out = '@NAME@.' . fmt
 
 if (fmt eq 'svg') {
-    set terminal svg size @WIDTH@,@HEIGHT@ dynamic font 'Sans,12' background rgb 'white'
+    set terminal svg size W, H dynamic font 'Sans,12' background rgb 'white'
 } else {
-    set terminal pngcairo size @WIDTH@,@HEIGHT@ font 'Sans,10' background rgb 'white'
+    set terminal pngcairo size W, H font 'Sans,10' background rgb 'white'
 }
 set output out
 set termoption noenhanced
@@ -42,7 +44,7 @@ set errorbars small
 
 set multiplot layout 1, nm title title font ',14' \
     margins @LMARGIN@, 0.98, bottom, top spacing 0.03, 0.1
-set label 99 caption at screen 0.01, 18.0 / @HEIGHT@ left font ',9' tc rgb '#555555'
+set label 99 caption at screen 0.01, 18.0/H left font ',9' tc rgb '#555555'
 # Legend as coloured text: a multiplot key is squeezed into one narrow panel.
 set label 91 '■ regression' at screen 0.22, keyy left tc rgb '#d62728'
 set label 92 '■ improvement' at screen 0.38, keyy left tc rgb '#2ca02c'

@@ -14,13 +14,15 @@ metrics  = '@METRICS@'
 panels   = '@PANELS@'
 ngroups  = @NGROUPS@
 ymin     = '@YMIN@'        # per row: lower end of the log y axis (µs)
+W        = @WIDTH@          # size in pixels; margins below are in pixels / W or H
+H        = @HEIGHT@
 if (!exists("fmt")) fmt = 'png'
 if (!exists("out")) out = '@NAME@.' . fmt
 
 if (fmt eq 'svg') {
-    set terminal svg size @WIDTH@,@HEIGHT@ dynamic font 'Sans,12' background rgb 'white'
+    set terminal svg size W, H dynamic font 'Sans,12' background rgb 'white'
 } else {
-    set terminal pngcairo size @WIDTH@,@HEIGHT@ font 'Sans,10' background rgb 'white'
+    set terminal pngcairo size W, H font 'Sans,10' background rgb 'white'
 }
 set output out
 set termoption noenhanced
@@ -46,15 +48,15 @@ set border 3
 set style arrow 1 heads size screen 0.006, 90 lc rgb '#000000' lw 1.5
 
 set multiplot layout nm, np title title font ',14' \
-    margins 0.07, 0.98, 0.11, 0.87 spacing 0.06, 0.13
-set label 99 caption at screen 0.01, 0.02 left font ',9' tc rgb '#555555'
+    margins 80.0/W, 1 - 30.0/W, 95.0/H, 1 - 130.0/H spacing 80.0/W, 125.0/H
+set label 99 caption at screen 0.01, 18.0/H left font ',9' tc rgb '#555555'
 do for [m = 1:nm] {
     do for [p = 1:np] {
         set title word(metrics, m) . '  —  pressure=' . word(panels, p) font ',11'
         set ylabel label(word(metrics, m))
         set yrange [real(word(ymin, m)) : *]
         if (m == 1 && p == 1) {
-            set key at screen 0.5, 0.945 center center horizontal \
+            set key at screen 0.5, 1 - 58.0/H center center horizontal \
                 reverse Left samplen 2 width 2 box lc rgb '#bbbbbb'
         } else {
             unset key

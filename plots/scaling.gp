@@ -13,13 +13,15 @@ caption  = '@CAPTION@'
 series   = '@SERIES@'
 colors   = '@COLORS@'
 dashes   = '@DASHES@'
+W        = @WIDTH@          # size in pixels; margins below are in pixels / W or H
+H        = @HEIGHT@
 if (!exists("fmt")) fmt = 'png'
 if (!exists("out")) out = '@NAME@.' . fmt
 
 if (fmt eq 'svg') {
-    set terminal svg size @WIDTH@,@HEIGHT@ dynamic font 'Sans,12' background rgb 'white'
+    set terminal svg size W, H dynamic font 'Sans,12' background rgb 'white'
 } else {
-    set terminal pngcairo size @WIDTH@,@HEIGHT@ font 'Sans,10' background rgb 'white'
+    set terminal pngcairo size W, H font 'Sans,10' background rgb 'white'
 }
 set output out
 set termoption noenhanced
@@ -35,14 +37,14 @@ set tics nomirror
 set offsets graph 0.03, graph 0.03, 0, 0
 
 set multiplot layout 1, 2 title title font ',14' \
-    margins 0.08, 0.98, 0.14, 0.80 spacing 0.10, 0.1
-set label 99 caption at screen 0.01, 0.025 left font ',9' tc rgb '#555555'
+    margins 80.0/W, 1 - 30.0/W, 85.0/H, 1 - 130.0/H spacing 110.0/W, 0.1
+set label 99 caption at screen 0.01, 18.0/H left font ',9' tc rgb '#555555'
 
 set title 'p99 uninhibit → resume latency' font ',11'
 set ylabel 'latency (µs)'
 set logscale y 10
 set format y '%g'
-set key at screen 0.5, 0.90 center center horizontal maxrows 2 \
+set key at screen 0.5, 1 - 62.0/H center center horizontal maxrows 2 \
     reverse Left samplen 4 width 2 box lc rgb '#bbbbbb'
 plot for [s = 1:ns] data index (s - 1) using 1:2:3:4 with yerrorlines \
      lw 2 pt 7 ps 0.8 lc rgb word(colors, s) dt int(word(dashes, s)) title word(series, s)

@@ -18,13 +18,15 @@ ymin     = @YMIN@          # shared y range (µs) so the rows compare
 ymax     = @YMAX@
 y2max    = @Y2MAX@         # shared fault-rate range (faults/s)
 faults   = @FAULTS@        # 1: draw the fault rate on y2
+W        = @WIDTH@          # size in pixels; margins below are in pixels / W or H
+H        = @HEIGHT@
 if (!exists("fmt")) fmt = 'png'
 if (!exists("out")) out = '@NAME@.' . fmt
 
 if (fmt eq 'svg') {
-    set terminal svg size @WIDTH@,@HEIGHT@ dynamic font 'Sans,12' background rgb 'white'
+    set terminal svg size W, H dynamic font 'Sans,12' background rgb 'white'
 } else {
-    set terminal pngcairo size @WIDTH@,@HEIGHT@ font 'Sans,10' background rgb 'white'
+    set terminal pngcairo size W, H font 'Sans,10' background rgb 'white'
 }
 set output out
 set termoption noenhanced
@@ -49,12 +51,12 @@ if (faults) {
 }
 
 set multiplot layout np, 1 title title . "\n" . subtitle font ',14' \
-    margins 0.09, 0.91, 0.10, 0.86 spacing 0.1, 0.07
-set label 99 caption at screen 0.01, 0.02 left font ',9' tc rgb '#555555'
+    margins 85.0/W, 1 - 85.0/W, 80.0/H, 1 - 135.0/H spacing 0.1, 60.0/H
+set label 99 caption at screen 0.01, 18.0/H left font ',9' tc rgb '#555555'
 do for [p = 1:np] {
     set title word(titles, p) font ',11'
     if (p == 1) {
-        set key at screen 0.5, 0.92 center center horizontal reverse Left samplen 3 width 2 \
+        set key at screen 0.5, 1 - 80.0/H center center horizontal reverse Left samplen 3 width 2 \
             box lc rgb '#bbbbbb'
     } else {
         unset key

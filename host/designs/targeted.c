@@ -17,6 +17,7 @@
  * is simply re-issued.
  */
 #include <stdatomic.h>
+#include <sched.h>
 #include <stdlib.h>
 
 #include "design.h"
@@ -85,23 +86,42 @@ static bool tg__suspend(struct vcpu *f, struct vcpu *t, uint64_t seq)
 
 	atomic_thread_fence(memory_order_seq_cst);          /* smp_mb() */
 	uint64_t w = atomic_load(&t->inhibit);
-	if (inhibit_word_set(w) && inhibit_word_seq(w) == seq)
-		return true;
 
-	/* Cleared (or re-inhibited) since we looked: retry instead. */
+	if (inhibit_word_set(w)) {
+		/* We wait for the cycle we see now that we are registered (the
+		 * target may have moved on while we got here); a wake that came
+		 * already was for a cycle during which we were registered. */
+		pthread_mutex_lock(&f->wake_lock);
+		atomic_store(&f->waiting_seq, atomic_load(&f->suspended) ? inhibit_word_seq(w)
+							       : atomic_load(&f->woken_by_seq));
+		pthread_mutex_unlock(&f->wake_lock);
+		return true;
+	}
+
+	/* Cleared since we looked: retry instead. */
 	pthread_mutex_lock(&T->lock);
 	bool mine = tg__unlink(T, F);
 	pthread_mutex_unlock(&T->lock);
-	if (!mine)
-		return true;     /* the uninhibitor already took us: its wake is coming */
-	pthread_mutex_lock(&f->wake_lock);
-	bool still = atomic_load(&f->suspended);
-	if (still) {
-		atomic_store(&f->waiting_on, -1);
-		atomic_store_explicit(&f->suspended, false, memory_order_release);
+	if (mine) {
+		pthread_mutex_lock(&f->wake_lock);
+		bool still = atomic_load(&f->suspended);
+		if (still) {
+			atomic_store(&f->waiting_on, -1);
+			atomic_store_explicit(&f->suspended, false, memory_order_release);
+			f->suspend_pending = false;     /* retracted: not a suspension */
+		}
+		pthread_mutex_unlock(&f->wake_lock);
+		return !still;
 	}
+	/* An uninhibitor took us off the list: its wake is imminent.  Wait
+	 * for it so the oracle knows which cycle we were registered for. */
+	while (atomic_load(&f->suspended) && !atomic_load(&f->vm->stopping))
+		sched_yield();
+	pthread_mutex_lock(&f->wake_lock);
+	if (!atomic_load(&f->suspended))
+		atomic_store(&f->waiting_seq, atomic_load(&f->woken_by_seq));
 	pthread_mutex_unlock(&f->wake_lock);
-	return !still;
+	return true;
 }
 
 static void tg__resume(struct vcpu *f)

@@ -397,7 +397,7 @@ static void test_doc(void **state)
 	FILE *f = open_memstream(&buf, &len);
 	options__print_help(f, "design");
 	fclose(f);
-	assert_non_null(strstr(buf, "--allow-broken BOOL"));
+	assert_non_null(strstr(buf, "--[no-]allow-broken"));
 	assert_null(strstr(buf, "--vcpus"));
 	free(buf);
 }
