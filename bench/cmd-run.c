@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,6 +57,20 @@ static const struct option run_options[] = {
 void cmd_run_help(void)
 {
 	usage_with_options(run_usage, run_options, true);
+}
+
+/* One line, "bench run: <what>; <how to fix>", and out. */
+static void run__die(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3), noreturn));
+static void run__die(int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("bench run: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(code);
 }
 
 static int mkdir_p(const char *path)
@@ -111,11 +126,11 @@ static int run__preflight(struct scenario *sc, const struct backend_ops **backen
 
 	for (unsigned i = 1; i < sc->nr_variants; i++)
 		if (strcmp(sc->variants[i].backend, want))
-			die(FB_EXIT_USAGE, "run: all variants must use one backend (got '%s' and '%s')",
+			run__die(FB_EXIT_USAGE, "all variants must use one backend (got '%s' and '%s')",
 			    want, sc->variants[i].backend);
 	*backend = env__backend(want, note, nlen, err, sizeof(err));
 	if (!*backend)
-		die(FB_EXIT_USAGE, "run: %s; use --backend native to run without KVM", err);
+		run__die(FB_EXIT_USAGE, "%s; use --backend native to run without KVM", err);
 	if (note[0] && strcmp(want, "native"))
 		pr_warn("%s", note);
 
@@ -135,23 +150,23 @@ static int run__preflight(struct scenario *sc, const struct backend_ops **backen
 		struct run_config *c = &sc->variants[i];
 		keep[i] = true;
 		if (max_vcpus > 0 && c->vcpus > (unsigned)max_vcpus)
-			die(FB_EXIT_USAGE, "run: vcpus=%u exceeds KVM_CAP_MAX_VCPUS=%d on this kernel; lower --vcpus",
+			run__die(FB_EXIT_USAGE, "vcpus=%u exceeds KVM_CAP_MAX_VCPUS=%d on this kernel; lower --vcpus",
 			    c->vcpus, max_vcpus);
 		const struct design_ops *d = design__find(c->design);
 		if (!d)
-			die(FB_EXIT_USAGE, "run: unknown design '%s'; see 'bench info'", c->design);
+			run__die(FB_EXIT_USAGE, "unknown design '%s'; see 'bench info'", c->design);
 		if ((d->flags & DESIGN_F_BROKEN) && !c->allow_broken)
-			die(FB_EXIT_USAGE, "run: design '%s' is deliberately broken; add --allow-broken to run it", c->design);
+			run__die(FB_EXIT_USAGE, "design '%s' is deliberately broken; add --allow-broken to run it", c->design);
 		if (strcmp(c->srcu_gp, "vmm") && *backend != &backend_kvm)
-			die(FB_EXIT_USAGE, "run: srcu-gp=%s needs the kvm backend (a real kvm->srcu); use --srcu-gp vmm",
+			run__die(FB_EXIT_USAGE, "srcu-gp=%s needs the kvm backend (a real kvm->srcu); use --srcu-gp vmm",
 			    c->srcu_gp);
 		if (c->mem_node[0] && numa__check(c->mem_node, why, sizeof(why)))
-			die(FB_EXIT_USAGE, "run: %s", why);
+			run__die(FB_EXIT_USAGE, "%s", why);
 		if (strcmp(c->perf, "none") && !perf__available(c->perf, why, sizeof(why)))
-			die(FB_EXIT_USAGE, "run: --perf %s: %s", c->perf, why);
+			run__die(FB_EXIT_USAGE, "--perf %s: %s", c->perf, why);
 		const struct pressure_ops *p = pressure__find(c->pressure);
 		if (!p)
-			die(FB_EXIT_USAGE, "run: unknown pressure mode '%s'; see 'bench info'", c->pressure);
+			run__die(FB_EXIT_USAGE, "unknown pressure mode '%s'; see 'bench info'", c->pressure);
 		unsigned k = 0;
 		for (; k < nseen && seen[k] != p; k++)
 			;
@@ -166,7 +181,7 @@ static int run__preflight(struct scenario *sc, const struct backend_ops **backen
 		kept += keep[i];
 	}
 	if (!kept)
-		die(FB_EXIT_USAGE, "run: no variant can run here (see the warnings above)");
+		run__die(FB_EXIT_USAGE, "no variant can run here (see the warnings above)");
 	return 0;
 }
 
@@ -296,25 +311,26 @@ int cmd_run(int argc, char **argv)
 	}
 	scenario__init(&sc);
 	if (scenario__load(&sc, opt_scenario, err, sizeof(err)))
-		die(FB_EXIT_USAGE, "run: %s", err);
+		run__die(FB_EXIT_USAGE, "%s", err);
 	int nargs = parse_options("run", argc, argv, run_options, run_usage, &sc);
-	if (nargs == -2)
-		return 0;
-	if (nargs < 0)
-		return FB_EXIT_USAGE;
+	if (nargs < 0) {
+		scenario__free(&sc);
+		free(cmdline);
+		return nargs == -2 ? 0 : FB_EXIT_USAGE;
+	}
 	if (nargs > 0)
-		die(FB_EXIT_USAGE, "run: unexpected argument '%s' (see 'bench run --help')", argv[0]);
+		run__die(FB_EXIT_USAGE, "unexpected argument '%s' (see 'bench run --help')", argv[0]);
 	if (opt_quiet)
 		fb_log_level = 0;
 	if (opt_verbose)
 		fb_log_level = 2;
 	if (strcmp(opt_plot_format, "png") && strcmp(opt_plot_format, "svg") && strcmp(opt_plot_format, "both"))
-		die(FB_EXIT_USAGE, "run: --plot-format must be png, svg or both");
+		run__die(FB_EXIT_USAGE, "--plot-format must be png, svg or both");
 	if (scenario__expand(&sc, err, sizeof(err)))
-		die(FB_EXIT_USAGE, "run: %s", err);
+		run__die(FB_EXIT_USAGE, "%s", err);
 	char why[256];
 	if (design__check_all(why, sizeof(why)))
-		die(FB_EXIT_BUG, "run: design table is broken: %s", why);
+		run__die(FB_EXIT_BUG, "design table is broken: %s", why);
 
 	bool *keep = xcalloc(sc.nr_variants, sizeof(bool));
 	run__preflight(&sc, &backend, note, sizeof(note), keep);
@@ -334,7 +350,7 @@ int cmd_run(int argc, char **argv)
 	if (!r)
 		r = dir_writable(outdir);
 	if (r)
-		die(FB_EXIT_USAGE, "run: cannot write results to '%s': %s; choose another --out", outdir, strerror(-r));
+		run__die(FB_EXIT_USAGE, "cannot write results to '%s': %s; choose another --out", outdir, strerror(-r));
 
 	cleanup__install_signals();
 
@@ -414,14 +430,14 @@ int cmd_run(int argc, char **argv)
 	if (json_array_size(runs) == 0) {
 		rmdir(outdir);      /* nothing half-written left behind */
 		if (interrupted)
-			die(130, "run: interrupted before any run finished; nothing written");
+			run__die(130, "interrupted before any run finished; nothing written");
 		json_decref(root);
 		scenario__free(&sc);
 		return rc ? rc : FB_EXIT_BUG;
 	}
 	r = results__write(outdir, root);
 	if (r)
-		die(FB_EXIT_USAGE, "run: writing %s/results.json failed: %s", outdir, strerror(-r));
+		run__die(FB_EXIT_USAGE, "writing %s/results.json failed: %s", outdir, strerror(-r));
 	if (default_out) {
 		/* results/latest -> newest run (replace atomically) */
 		char tmp[64];

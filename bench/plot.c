@@ -565,7 +565,7 @@ static int plot_timeseries(struct ctx *c)
 		 faults ? " vs fault rate" : "");
 	snprintf(sub, sizeof(sub), "request=%s, pressure=%s, %ld vCPUs, repeat %ld, max per sampling interval",
 		 *request ? request : "-", pressure, vcpus, repeat);
-	common_vars(c, &vs, "timeseries", title, 1100, 250 * np + 210);
+	common_vars(c, &vs, "timeseries", title, 1100, 270 * np + 230);
 	vars__addq(&vs, "SUBTITLE", sub);
 	vars__add(&vs, "TITLES", "%s", titles);
 	vars__add(&vs, "FAULTS", "%d", faults ? 1 : 0);

@@ -5,6 +5,7 @@
  */
 #define _GNU_SOURCE
 #include <ctype.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
@@ -645,6 +646,35 @@ static int ctl(struct perf_session *s, const char *cmd, unsigned ms)
 
 /* ---- lifecycle ------------------------------------------------------------------- */
 
+static unsigned count_threads(void)
+{
+	unsigned n = 0;
+	DIR *d = opendir("/proc/self/task");
+	struct dirent *de;
+
+	if (!d)
+		return 1;
+	while ((de = readdir(d)))
+		if (de->d_name[0] != '.')
+			n++;
+	closedir(d);
+	return n ? n : 1;
+}
+
+/* perf record -p keeps one ring buffer per thread that exists when it
+ * attaches; threads created later write into their creator's buffer.  So the
+ * first thread's buffer carries most samples: 4 MiB each when few threads
+ * exist, scaled down to keep the total near 256 MiB with hundreds of vCPU
+ * threads (power of two pages, as perf requires; at least 256 KiB). */
+static unsigned mmap_pages_for(unsigned threads)
+{
+	unsigned budget = (256u << 20) / 4096 / threads, pages = 1024;
+
+	while (pages > 64 && pages > budget)
+		pages >>= 1;
+	return pages;
+}
+
 /* Cleanup action: async-signal-safe (runs from signal handlers / atexit). */
 static void perf_kill(void *arg)
 {
@@ -653,7 +683,7 @@ static void perf_kill(void *arg)
 	int status;
 
 	if (pid <= 0)
-		return;
+		goto out;
 	kill(pid, SIGTERM);
 	for (int i = 0; i < 500; i++) {            /* 5 s: let it close its file */
 		struct timespec ts = { 0, 10000000L };
@@ -665,6 +695,7 @@ static void perf_kill(void *arg)
 	waitpid(pid, &status, 0);
 reaped:
 	s->pid = 0;
+out:
 	unlink(s->tmp_path);              /* never leave a half-written file */
 }
 
@@ -780,7 +811,7 @@ int perf__start(struct perf_session **out, const char *mode, const char *events,
 		argv[argc++] = "monotonic";
 		argv[argc++] = "-N";          /* no build-id cache: faster stop */
 		argv[argc++] = "-m";
-		snprintf(mmap_pages, sizeof(mmap_pages), "1024");  /* 4 MiB: vCPUs share it via inherit */
+		snprintf(mmap_pages, sizeof(mmap_pages), "%u", mmap_pages_for(count_threads()));
 		argv[argc++] = mmap_pages;
 	} else {
 		argv[argc++] = "stat";

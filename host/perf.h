@@ -21,6 +21,9 @@
  * the code was mapped before perf__start()).  Threads that exist at
  * perf__start() (synthesized from /proc) or are created inside the window
  * are named.  ("enable <event>" cannot name the tracking event in 6.1.)
+ * perf record -p keeps one ring buffer per thread existing at start; -m is
+ * scaled so they total ~256 MiB at most (4 MiB each for up to 64 threads,
+ * 256 KiB minimum).
  * Call perf__start() from a thread that outlives the session (the main
  * thread): the child's PR_SET_PDEATHSIG fires when the *forking thread* dies.
  *

@@ -148,15 +148,16 @@ static hwloc_const_bitmap_t scatter_set(unsigned index, unsigned count)
 		for (unsigned i = 0; i < distrib_n; i++)
 			hwloc_bitmap_free(distrib[i]);
 		free(distrib);
+		/* hwloc_distrib() allocates each set itself */
 		distrib = xcalloc(count, sizeof(*distrib));
-		for (unsigned i = 0; i < count; i++)
-			distrib[i] = hwloc_bitmap_alloc();
-		distrib_n = count;
-		if (hwloc_distrib(topo, &root, 1, distrib, count, INT_MAX, 0) == 0)
+		distrib_n = 0;
+		if (hwloc_distrib(topo, &root, 1, distrib, count, INT_MAX, 0) == 0) {
 			for (unsigned i = 0; i < count; i++)
 				hwloc_bitmap_singlify(distrib[i]);
+			distrib_n = count;
+		}
 	}
-	r = distrib[index];
+	r = distrib_n == count ? distrib[index] : NULL;
 	pthread_mutex_unlock(&distrib_lock);
 	return r;
 }
@@ -169,8 +170,10 @@ int topology__expected_cpu(const char *mode, unsigned index, unsigned count)
 		return -1;
 	if (!strcmp(mode, "compact"))
 		return (int)hwloc_get_obj_by_type(topo, HWLOC_OBJ_PU, index % n)->os_index;
-	if (!strcmp(mode, "scatter") && index < count)
-		return hwloc_bitmap_first(scatter_set(index, count));
+	if (!strcmp(mode, "scatter") && index < count) {
+		hwloc_const_bitmap_t set = scatter_set(index, count);
+		return set ? hwloc_bitmap_first(set) : -1;
+	}
 	return -1;
 }
 

@@ -90,6 +90,40 @@ uint64_t vcpu__tsc_to_ns(const struct vm *vm, uint64_t cycles)
 	return vm->tsc_khz ? (uint64_t)((unsigned __int128)cycles * 1000000u / vm->tsc_khz) : cycles;
 }
 
+static void vcpu__exited(struct vcpu *vcpu)
+{
+	uint64_t seq = atomic_fetch_add(&vcpu->exit_seq, 1) + 1;
+
+	atomic_store(&vcpu->exit_futex, (uint32_t)seq);
+	if (atomic_load(&vcpu->ack_waiters))
+		futex_wake(&vcpu->exit_futex, INT32_MAX);
+}
+
+int vcpu__fault_begin(struct vcpu *vcpu)
+{
+	int m = atomic_load(&vcpu->mode);
+
+	if (vcpu->vm->backend != &backend_native)
+		return -1;           /* KVM reports its own mode */
+	while (m != OUTSIDE_GUEST_MODE) {
+		if (atomic_compare_exchange_weak(&vcpu->mode, &m, OUTSIDE_GUEST_MODE)) {
+			vcpu__exited(vcpu);
+			return m;
+		}
+	}
+	return -1;
+}
+
+void vcpu__fault_end(struct vcpu *vcpu, int mode)
+{
+	int m = OUTSIDE_GUEST_MODE;
+
+	/* back "in the guest": still blocked in the fault, so no race with
+	 * the vCPU's own mode changes; a pending native kick stays pending */
+	if (mode >= 0)
+		atomic_compare_exchange_strong(&vcpu->mode, &m, IN_GUEST_MODE);
+}
+
 static bool vcpu__check_block(struct vcpu *vcpu, bool sleeping)
 {
 	struct vm *vm = vcpu->vm;
@@ -331,10 +365,7 @@ static int vcpu__enter_guest(struct vcpu *vcpu)
 	}
 	int r = vm->backend->run(vcpu, &e);
 	atomic_store(&vcpu->mode, OUTSIDE_GUEST_MODE);
-	uint64_t seq = atomic_fetch_add(&vcpu->exit_seq, 1) + 1;
-	atomic_store(&vcpu->exit_futex, (uint32_t)seq);
-	if (atomic_load(&vcpu->ack_waiters))
-		futex_wake(&vcpu->exit_futex, INT32_MAX);
+	vcpu__exited(vcpu);
 	vcpu__srcu_lock(vcpu);
 	if (r < 0) {
 		vcpu__fail(vcpu, "vCPU %u: %s run failed: %s", vcpu->id, vm->backend->name, strerror(-r));

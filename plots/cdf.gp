@@ -48,7 +48,7 @@ set ylabel 'fraction of samples ≤ x'
 
 # Room at the top for the shared legend, at the bottom for the caption.
 set multiplot layout nm, np title title font ',14' \
-    margins 80.0/W, 1 - 30.0/W, 75.0/H, 1 - 140.0/H spacing 80.0/W, 95.0/H
+    margins 80.0/W, 1 - 30.0/W, 92.0/H, 1 - 140.0/H spacing 80.0/W, 95.0/H
 set label 99 caption at screen 0.01, 18.0/H left font ',9' tc rgb '#555555'
 do for [m = 1:nm] {
     do for [p = 1:np] {

@@ -38,6 +38,7 @@ set logscale y 10
 set format y '%g'
 set ylabel 'max per interval (µs)'
 set yrange [ymin:ymax]
+set xrange [0:*]
 set border 11
 set xtics nomirror
 set ytics nomirror
@@ -51,7 +52,7 @@ if (faults) {
 }
 
 set multiplot layout np, 1 title title . "\n" . subtitle font ',14' \
-    margins 85.0/W, 1 - 85.0/W, 80.0/H, 1 - 135.0/H spacing 0.1, 60.0/H
+    margins 85.0/W, 1 - 85.0/W, 80.0/H, 1 - 135.0/H spacing 0.1, 80.0/H
 set label 99 caption at screen 0.01, 18.0/H left font ',9' tc rgb '#555555'
 do for [p = 1:np] {
     set title word(titles, p) font ',11'

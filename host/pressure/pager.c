@@ -475,11 +475,14 @@ static void pager__fault(struct pager_thread *t, const struct uffd_msg *msg)
 	/* KVM holds kvm->srcu across its whole fault path; so do we, on behalf
 	 * of the faulting vCPU, from the moment we pick the fault up. */
 	srcu__read_lock_behalf(&vm->srcu, (unsigned)t->slot, vcpu);
+	int mode = vcpu >= 0 ? vcpu__fault_begin(vm->vcpus[vcpu]) : -1;
 	pg__lock(p, i);
 	uint32_t st = pg__state(p, i);
 	if (st == PG_PRESENT) {
 		/* Another thread's fault on the same page was served already, or
 		 * a WP fault whose eviction was aborted: just let it retry. */
+		if (vcpu >= 0)
+			vcpu__fault_end(vm->vcpus[vcpu], mode);
 		uffd__wake(p, i);
 		pg__unlock(p, i);
 		srcu__read_unlock(&vm->srcu, (unsigned)t->slot);
@@ -503,6 +506,8 @@ static void pager__fault(struct pager_thread *t, const struct uffd_msg *msg)
 	}
 	if (p->lat.kind != LAT_FILE)
 		sleep_until(t, deadline);
+	if (vcpu >= 0)
+		vcpu__fault_end(vm->vcpus[vcpu], mode);   /* before the copy wakes it */
 	err = pager__install(p, i, src);
 	pg__unlock(p, i);
 	srcu__read_unlock(&vm->srcu, (unsigned)t->slot);

@@ -85,7 +85,9 @@ static void test_json(void)
 	json_t *nodes;
 
 	TEST_ASSERT(j, "topology__json");
-	printf("topology: %s\n", json_dumps(j, JSON_COMPACT));
+	char *dump = json_dumps(j, JSON_COMPACT);
+	printf("topology: %s\n", dump);
+	free(dump);
 	TEST_ASSERT_EQ(json_integer_value(json_object_get(j, "pus")),
 		       (json_int_t)hwloc_get_nbobjs_by_type(topo, HWLOC_OBJ_PU));
 	TEST_ASSERT(json_integer_value(json_object_get(j, "packages")) >= 1, "packages");
@@ -127,8 +129,6 @@ static void scatter_case(unsigned count)
 	hwloc_obj_t root = hwloc_get_root_obj(topo);
 	unsigned *load = xcalloc(CPU_SETSIZE, sizeof(*load));
 
-	for (unsigned i = 0; i < count; i++)
-		sets[i] = hwloc_bitmap_alloc();
 	TEST_ASSERT(hwloc_distrib(topo, &root, 1, sets, count, INT_MAX, 0) == 0, "hwloc_distrib");
 	run_pins("scatter", count, a);
 	for (unsigned i = 0; i < count; i++) {
@@ -242,7 +242,9 @@ static void test_numa(void)
 		TEST_ASSERT(status[i] == 0, "page %zu on node %d", i, status[i]);
 	d = numa__describe(mem, len);
 	TEST_ASSERT(d, "numa__describe");
-	printf("mem-node 0: %s\n", json_dumps(d, JSON_COMPACT));
+	char *dump = json_dumps(d, JSON_COMPACT);
+	printf("mem-node 0: %s\n", dump);
+	free(dump);
 	TEST_ASSERT(!strcmp(json_string_value(json_object_get(d, "policy")), "bind"), "policy");
 	TEST_ASSERT_EQ(json_integer_value(json_object_get(json_object_get(d, "nodes"), "0")),
 		       json_integer_value(json_object_get(d, "sampled_pages")));
