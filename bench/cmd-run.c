@@ -203,6 +203,32 @@ static double mval(json_t *run, const char *path)
 	return v;
 }
 
+static int run__cmp(const void *a, const void *b)
+{
+	json_t *x = *(json_t *const *)a, *y = *(json_t *const *)b;
+	json_int_t vx = json_integer_value(json_object_get(x, "variant"));
+	json_int_t vy = json_integer_value(json_object_get(y, "variant"));
+	json_int_t rx = json_integer_value(json_object_get(x, "repeat"));
+	json_int_t ry = json_integer_value(json_object_get(y, "repeat"));
+
+	return vx != vy ? (vx < vy ? -1 : 1) : (rx < ry ? -1 : rx > ry);
+}
+
+/* runs[] in scenario order (variant, repeat); the run order is in scenario.order */
+static void run__sort(json_t *runs)
+{
+	size_t n = json_array_size(runs);
+	json_t **v = xcalloc(n, sizeof(*v));
+
+	for (size_t i = 0; i < n; i++)
+		v[i] = json_incref(json_array_get(runs, i));
+	qsort(v, n, sizeof(*v), run__cmp);
+	json_array_clear(runs);
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(runs, v[i]);
+	free(v);
+}
+
 static void run__print_table(json_t *runs)
 {
 	size_t i;
@@ -435,6 +461,7 @@ int cmd_run(int argc, char **argv)
 		scenario__free(&sc);
 		return rc ? rc : FB_EXIT_BUG;
 	}
+	run__sort(runs);
 	r = results__write(outdir, root);
 	if (r)
 		run__die(FB_EXIT_USAGE, "writing %s/results.json failed: %s", outdir, strerror(-r));

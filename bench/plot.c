@@ -295,9 +295,9 @@ static int plot_cdf(struct ctx *c)
 			}
 		}
 		/* whole decades, the same for every panel of the row */
-		snprintf(xmin + strlen(xmin), sizeof(xmin) - strlen(xmin), "%s%g", *xmin ? " " : "",
+		snprintf(xmin + strlen(xmin), sizeof(xmin) - strlen(xmin), "%s%.12g", *xmin ? " " : "",
 			 pow(10, floor(log10(lo))));
-		snprintf(xmax + strlen(xmax), sizeof(xmax) - strlen(xmax), "%s%g", *xmax ? " " : "",
+		snprintf(xmax + strlen(xmax), sizeof(xmax) - strlen(xmax), "%s%.12g", *xmax ? " " : "",
 			 pow(10, ceil(log10(hi))));
 	}
 	if ((ret = dfile__commit(c, &d, "data/cdf.dat")))
@@ -370,7 +370,7 @@ static int plot_percentiles(struct ctx *c)
 			}
 		}
 		/* a decade below the smallest bar, so short bars stay visible */
-		snprintf(ymin + strlen(ymin), sizeof(ymin) - strlen(ymin), "%s%g", *ymin ? " " : "",
+		snprintf(ymin + strlen(ymin), sizeof(ymin) - strlen(ymin), "%s%.12g", *ymin ? " " : "",
 			 isfinite(low) ? pow(10, floor(log10(low / 2))) : 1.0);
 	}
 	if ((ret = dfile__commit(c, &d, "data/percentiles.dat")))
@@ -569,9 +569,9 @@ static int plot_timeseries(struct ctx *c)
 	vars__addq(&vs, "SUBTITLE", sub);
 	vars__add(&vs, "TITLES", "%s", titles);
 	vars__add(&vs, "FAULTS", "%d", faults ? 1 : 0);
-	vars__add(&vs, "YMIN", "%g", pow(10, floor(log10(ylo))));
-	vars__add(&vs, "YMAX", "%g", pow(10, ceil(log10(yhi * 1.05))));
-	vars__add(&vs, "Y2MAX", "%g", y2hi > 0 ? y2hi * 1.1 : 1.0);
+	vars__add(&vs, "YMIN", "%.12g", pow(10, floor(log10(ylo))));
+	vars__add(&vs, "YMAX", "%.12g", pow(10, ceil(log10(yhi * 1.05))));
+	vars__add(&vs, "Y2MAX", "%.12g", y2hi > 0 ? y2hi * 1.1 : 1.0);
 	ret = render(c, "timeseries", &vs);
 	vars__free(&vs);
 	return ret ? ret : 1;

@@ -84,6 +84,21 @@ rm -rf "$P"
 "$BENCH" plot --format svg "$T/matrix" >/dev/null || fail "--format svg failed"
 [ -s "$P/cdf.svg" ] && [ ! -e "$P/cdf.png" ] || fail "--format svg wrote PNG or no SVG"
 
+# long tails (seconds) give axis ends like 1e+07 µs, which gnuplot must accept
+mkdir "$T/tail"
+python3 - "$SAMPLES/matrix/results.json" "$T/tail/results.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+for r in d["runs"]:
+    m = r["metrics"]["flush_latency"]
+    m["hist"].append([2147483647, 1]); m["count"] += 1; m["max"] = 2147483647
+    r["timeseries"]["resume_max_ns"][3] = 3000000000
+json.dump(d, open(sys.argv[2], "w"))
+PY
+"$BENCH" plot --format png "$T/tail" >/dev/null 2>"$T/e" || fail "long-tail results: $(cat "$T/e")"
+grep -q "1e+" "$T/tail/plots/cdf.gp" && fail "exponent notation in cdf.gp axis ranges"
+check_png "$T/tail/plots/cdf.png"
+
 # --- 2. vCPU sweep: scaling is drawn --------------------------------------
 out=$("$BENCH" plot "$T/scaling") || fail "bench plot scaling exited $?"
 echo "$out"

@@ -123,7 +123,7 @@ done
 {
 	echo "KVM_AMD_PARAMS='$KVM_AMD_PARAMS'"
 	echo "SHARES='$guest_shares'"
-	[ $VERBOSE = 1 ] && echo "GUEST_LOGLEVEL=7" || echo "GUEST_LOGLEVEL=4"
+	[ $VERBOSE = 1 ] && echo "GUEST_LOGLEVEL=7" || echo "GUEST_LOGLEVEL=5"	# warnings too: a KVM WARN_ON in the guest shows up
 } > "$CTL/vm.env"
 {
 	echo 'export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'

@@ -97,8 +97,8 @@ fi
 # 4. initramfs: modules in load order (dependencies first).
 MODDIR="$CACHE/modules"
 declare -A MODPATH=()
-while IFS= read -r ko; do
-	n=$(basename "$ko" .ko); n=${n//-/_}
+while IFS= read -r ko; do	# no subprocess per module: there are ~4000
+	n=${ko##*/}; n=${n%.ko}; n=${n//-/_}
 	MODPATH[$n]=$ko
 done < <(find "$MODDIR/kernel" -name '*.ko')
 

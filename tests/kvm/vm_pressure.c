@@ -1,0 +1,127 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Memory pressure on a whole VM (issue: validity tests, not timings).
+ *
+ * paging with a fixed injected fault latency L and touchers:
+ *   - fault service p50 is within 10 % of L;
+ *   - under srcu the grace-period p99 is at least L (a reader of the VM SRCU
+ *     sat in a fault: the pager holds it on the vCPU's behalf);
+ *   - under targeted the uninhibit -> resume p50 does not contain L.
+ * paging and swap with touch_verify: every page read back intact after
+ * eviction / swap-out and re-fault (the guest checks its own pattern).
+ */
+#include <stdatomic.h>
+#include <unistd.h>
+
+#include "options.h"
+#include "pressure.h"
+#include "test_util.h"
+#include "util.h"
+#include "vm.h"
+
+#define L_US 2000
+
+struct res {
+	struct hist_summary fault, gp, resume;
+	uint64_t faults, suspends, verify_fail, touched, guest_verify;
+};
+
+static struct res run(const char *design, const char *pressure, bool verify, unsigned ms,
+		      unsigned lat_us, unsigned touch_mb)
+{
+	struct run_config cfg;
+	struct run_metrics *m = aligned_alloc(64, sizeof(*m));
+	const struct pressure_ops *p = pressure__find(pressure);
+	char err[512];
+	struct vm *vm;
+	struct res r = { 0 };
+
+	options__defaults(&cfg);
+	cfg.vcpus = 16;
+	cfg.mem_mb = touch_mb + 16;
+	cfg.touchers = 4;
+	cfg.touch_mb = touch_mb;
+	cfg.touch_think_us = 0;
+	cfg.touch_verify = verify;
+	cfg.resident_mb = touch_mb / 4;
+	cfg.memcg_limit_mb = 0;
+	cfg.fault_latency_us = lat_us;
+	cfg.pager_threads = lat_us < L_US ? 4 : 2;
+	snprintf(cfg.workload, sizeof(cfg.workload), "mixed");
+	snprintf(cfg.targets, sizeof(cfg.targets), "inhibitors");
+	snprintf(cfg.design, sizeof(cfg.design), "%s", design);
+	snprintf(cfg.pressure, sizeof(cfg.pressure), "%s", pressure);
+	snprintf(cfg.fault_latency, sizeof(cfg.fault_latency), "fixed");
+	metrics__init(m);
+	TEST_ASSERT(__vm_create(&vm, &cfg, test_backend(), m, err, sizeof(err)) == 0, "%s", err);
+	vm->pressure = p;
+	TEST_ASSERT_EQ(p->setup(vm), 0);
+	TEST_ASSERT_EQ(p->start(vm), 0);
+	TEST_ASSERT_EQ(vm__start(vm), 0);
+	usleep(300000);
+	vm__begin_measure(vm);
+	usleep(ms * 1000);
+	int rc = vm__stop(vm);
+	TEST_ASSERT(rc == 0, "%s/%s: %s", design, pressure, vm__error(vm) ? vm__error(vm) : "?");
+	p->stop(vm);
+	hist__summary(&m->fault_ns, &r.fault);
+	hist__summary(&m->gp_ns, &r.gp);
+	hist__summary(&m->resume_ns, &r.resume);
+	r.faults = atomic_load(&m->faults);
+	r.suspends = atomic_load(&vm->all_suspends);
+	r.verify_fail = atomic_load(&m->guest_verify_failures);
+	for (unsigned i = 0; i < vm->nr_vcpus; i++) {
+		r.touched += vm->vcpus[i]->page->pages_touched;
+		r.guest_verify += vm->vcpus[i]->page->verify_failures;
+	}
+	TEST_ASSERT_EQ(atomic_load(&m->lost_wakeups), 0ull);
+	p->teardown(vm);
+	vm__destroy(vm);
+	free(m);
+	printf("%-9s %-7s verify=%d: faults=%lu fault p50=%luus gp p99=%luus resume p50=%luus "
+	       "suspends=%lu touched=%lu verify_failures=%lu\n", design, pressure, verify,
+	       (unsigned long)r.faults, (unsigned long)r.fault.p50 / 1000, (unsigned long)r.gp.p99 / 1000,
+	       (unsigned long)r.resume.p50 / 1000, (unsigned long)r.suspends, (unsigned long)r.touched,
+	       (unsigned long)r.guest_verify);
+	return r;
+}
+
+int main(void)
+{
+	char why[256];
+	const uint64_t L = L_US * 1000ull;
+
+	test_backend();
+	TEST_REQUIRE(pressure__find("paging")->available(why, sizeof(why)), "paging: %s", why);
+
+	struct res s = run("srcu", "paging", false, 2000, L_US, 32);
+	TEST_ASSERT(s.faults > 50, "only %lu faults: the touchers are not under pressure", (unsigned long)s.faults);
+	TEST_ASSERT(s.fault.p50 >= L * 9 / 10 && s.fault.p50 <= L * 11 / 10,
+		    "fault service p50 %lu ns not within 10%% of L=%lu ns", (unsigned long)s.fault.p50,
+		    (unsigned long)L);
+	TEST_ASSERT(s.gp.count > 0 && s.gp.p99 >= L, "srcu grace period p99 %lu ns < L=%lu ns: no reader sat in a fault?",
+		    (unsigned long)s.gp.p99, (unsigned long)L);
+
+	struct res t = run("targeted", "paging", false, 2000, L_US, 32);
+	TEST_ASSERT(t.faults > 50, "targeted: only %lu faults", (unsigned long)t.faults);
+	TEST_ASSERT(t.resume.count > 0 && t.resume.p50 < L,
+		    "targeted resume p50 %lu ns contains the fault latency L=%lu ns",
+		    (unsigned long)t.resume.p50, (unsigned long)L);
+	TEST_ASSERT(t.resume.p50 < s.resume.p50, "targeted resume p50 %lu >= srcu %lu under paging",
+		    (unsigned long)t.resume.p50, (unsigned long)s.resume.p50);
+
+	/* no data loss through eviction + re-fault */
+	struct res v = run("targeted", "paging", true, 3000, 20, 8);
+	TEST_ASSERT(v.faults > (8ull << 20) / 4096, "paging: fewer faults than pages: nothing was evicted");
+	TEST_ASSERT(v.touched > 2 * (8ull << 20) / 4096, "touchers did not go round their working set twice");
+	TEST_ASSERT_EQ(v.guest_verify, 0ull);
+
+	if (pressure__find("swap")->available(why, sizeof(why))) {
+		struct res w = run("targeted", "swap", true, 3000, 20, 64);
+		TEST_ASSERT(w.touched > 2 * (64ull << 20) / 4096, "swap: touchers did not go round twice");
+		TEST_ASSERT_EQ(w.guest_verify, 0ull);
+	} else {
+		printf("swap part skipped: %s\n", why);
+	}
+	return 0;
+}
