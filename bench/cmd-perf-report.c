@@ -35,7 +35,7 @@ static const char *const perf_report_usage[] = {
 
 static unsigned top_n = 15;
 static const char *fold_event = "cpu-clock";
-static bool per_thread, check, no_fold;
+static bool per_thread, check, fold = true;
 
 static const struct option perf_report_options[] = {
 	OPT_UINT('n', "top", &top_n, "symbols shown per event (default 15)"),
@@ -43,7 +43,7 @@ static const struct option perf_report_options[] = {
 		   "event whose call chains are folded (default cpu-clock)"),
 	OPT_BOOLEAN(0, "per-thread", &per_thread,
 		    "keep thread names as they are (default: 'vcpu-12' folds into 'vcpu')"),
-	OPT_BOOLEAN(0, "no-fold", &no_fold, "do not write the .folded files"),
+	OPT_BOOLEAN(0, "fold", &fold, "write DIR/perf/<variant>.folded (default; --no-fold skips)"),
 	OPT_BOOLEAN(0, "check", &check,
 		    "verify each run's perf output against results.json (window, counts); exit 1 on a violation"),
 	OPT_END()
@@ -489,7 +489,7 @@ int cmd_perf_report(int argc, char **argv)
 			continue;
 		printf("== %s ==\n", name);
 		print_top(data);
-		if (!no_fold) {
+		if (fold) {
 			long n = write_folded(data, folded, &stacks);
 			if (n < 0) {
 				fprintf(stderr, "bench perf-report: %s: %s\n", folded, strerror((int)-n));

@@ -234,17 +234,34 @@ static void run__print_table(json_t *runs)
 	size_t i;
 	json_t *run;
 
-	printf("\n%-44s %9s %8s %10s %10s %10s %10s %7s %6s\n", "variant", "flushes/s", "suspends",
+	/* label = the values of the run key ("srcu/unblock/64"), the keys are the header */
+	int w = 24;
+	json_array_foreach(runs, i, run) {
+		int n = (int)strlen(json_string_value(json_object_get(run, "key")));
+		if (n > w)
+			w = n;
+	}
+	printf("\n%-*s %9s %8s %10s %10s %10s %10s %7s %6s\n", w / 2 + 8, "variant", "flushes/s", "suspends",
 	       "resume p50", "resume p99", "flush p99", "gp p99", "scanned", "oracle");
 	json_array_foreach(runs, i, run) {
-		char key[64];
-		snprintf(key, sizeof(key), "%s/%s/%s%s", json_string_value(json_object_get(run, "design")),
-			 json_string_value(json_object_get(run, "request")),
-			 json_string_value(json_object_get(run, "pressure")),
-			 json_integer_value(json_object_get(run, "repeat")) ? "*" : "");
+		char key[512] = "";
+		const char *k = json_string_value(json_object_get(run, "key"));
+		/* "a=1,b=2" -> "1/2" */
+		for (const char *p = k; p && *p;) {
+			const char *eq = strchr(p, '='), *comma = strchr(p, ',');
+			if (!eq)
+				break;
+			int vl = comma ? (int)(comma - eq - 1) : (int)strlen(eq + 1);
+			size_t used = strlen(key);
+			snprintf(key + used, sizeof(key) - used, "%s%.*s", used ? "/" : "", vl, eq + 1);
+			p = comma ? comma + 1 : NULL;
+		}
+		if (json_integer_value(json_object_get(run, "repeat")))
+			snprintf(key + strlen(key), sizeof(key) - strlen(key), " #%" JSON_INTEGER_FORMAT,
+				 json_integer_value(json_object_get(run, "repeat")));
 		json_t *o = json_object_get(run, "oracle");
 		bool ok = json_is_true(json_object_get(o, "ok"));
-		printf("%-44s %9.0f %8.0f %9.1fus %9.1fus %9.1fus %9.1fus %7.1f %6s\n", key,
+		printf("%-*s %9.0f %8.0f %9.1fus %9.1fus %9.1fus %9.1fus %7.1f %6s\n", w / 2 + 8, key,
 		       mval(run, "rates.flushes_per_s"), mval(run, "counters.suspends"),
 		       mval(run, "resume_latency.p50") / 1e3, mval(run, "resume_latency.p99") / 1e3,
 		       mval(run, "flush_latency.p99") / 1e3, mval(run, "grace_period.p99") / 1e3,
@@ -473,6 +490,23 @@ int cmd_run(int argc, char **argv)
 			unlink(tmp);
 	}
 
+	if (json_array_size(runs)) {
+		json_t *r0 = json_array_get(runs, 0);
+		const char *k0 = json_string_value(json_object_get(r0, "key"));
+		printf("\nvariant = ");
+		for (const char *p = k0; p && *p; p++) {
+			if (*p == '=') {
+				while (*p && *p != ',')
+					p++;
+				if (!*p)
+					break;
+				putchar('/');
+				continue;
+			}
+			putchar(*p);
+		}
+		putchar('\n');
+	}
 	run__print_table(runs);
 	if (!interrupted && json_array_size(runs) > 1) {
 		struct compare_opts co;

@@ -127,6 +127,9 @@ const struct bench_option bench_options[] = {
 	{ .name = "touchers", FIELD(touchers), .kind = OPT_KIND_UINT, .def = "0",
 	  .min = 0, .max = FB_MAX_VCPUS, .section = "workload",
 	  .help = "mixed: vCPUs that stream through touch-mb of memory (fault under pressure)" },
+	{ .name = "touchers-pct", FIELD(touchers_pct), .kind = OPT_KIND_UINT, .def = "0", .unit = "%",
+	  .min = 0, .max = 90, .section = "workload",
+	  .help = "mixed: touchers as a share of vcpus (rounded down) when touchers = 0" },
 	{ .name = "flush-kind", FIELD(flush_kind), .kind = OPT_KIND_CHOICE, .def = "mix",
 	  .choices = ch_flush, .section = "workload",
 	  .help = "TLFS call the flushers issue (mix rotates through the four)" },
@@ -689,18 +692,19 @@ int options__from_json(struct run_config *c, const json_t *obj, char *err, size_
 int options__check(const struct run_config *c, char *err, size_t len)
 {
 	if (!strcmp(c->workload, "mixed")) {
-		unsigned long roles = (unsigned long)c->flushers + c->inhibitors + c->touchers;
+		unsigned touchers = run_config__touchers(c);
+		unsigned long roles = (unsigned long)c->flushers + c->inhibitors + touchers;
 		if (roles > c->vcpus) {
 			snprintf(err, len, "flushers + inhibitors + touchers = %lu exceeds vcpus = %u",
 				 roles, c->vcpus);
 			return -EINVAL;
 		}
-		if (c->touchers >= c->vcpus && c->vcpus > 1) {
+		if (touchers >= c->vcpus && c->vcpus > 1) {
 			snprintf(err, len, "touchers = %u leaves no vCPU to flush (vcpus = %u)",
-				 c->touchers, c->vcpus);
+				 touchers, c->vcpus);
 			return -EINVAL;
 		}
-		if (c->touchers && c->touch_mb > c->mem_mb) {
+		if (touchers && c->touch_mb > c->mem_mb) {
 			snprintf(err, len, "touch-mb = %u exceeds mem-mb = %u; raise mem-mb",
 				 c->touch_mb, c->mem_mb);
 			return -EINVAL;

@@ -395,6 +395,7 @@ static int plot_scaling(struct ctx *c)
 	const char *pressure;
 	char names[4096] = "", colors[2048] = "", dashes[512] = "", title[256];
 	unsigned ns = 0, points = 0;
+	double ylo = INFINITY, yhi = 0;
 	struct dfile d;
 	struct vars vs = { 0 };
 	int ret;
@@ -422,6 +423,10 @@ static int plot_scaling(struct ctx *c)
 			plot__minmeanmax(x, n, &flo, &fmean, &fhi);
 			if (isnan(mean) && isnan(fmean))
 				continue;
+			if (lo > 0)
+				ylo = fmin(ylo, lo / 1000);
+			if (hi > 0)
+				yhi = fmax(yhi, hi / 1000);
 			if (!rows++) {
 				fprintf(d.f, "\n\n# %s pressure=%s\n", v->label, pressure);
 				design = v->design;
@@ -453,6 +458,8 @@ static int plot_scaling(struct ctx *c)
 	vars__add(&vs, "SERIES", "%s", names);
 	vars__add(&vs, "COLORS", "%s", colors);
 	vars__add(&vs, "DASHES", "%s", dashes);
+	vars__add(&vs, "YMIN", "%.12g", isfinite(ylo) ? pow(10, floor(log10(ylo))) : 1.0);
+	vars__add(&vs, "YMAX", "%.12g", yhi > 0 ? pow(10, ceil(log10(yhi * 1.05))) : 1e6);
 	ret = render(c, "scaling", &vs);
 	vars__free(&vs);
 	return ret ? ret : 1;

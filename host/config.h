@@ -28,6 +28,7 @@ struct run_config {
 	unsigned flushers;            /* mixed: vCPUs that flush (0 = auto: 3/4 of the rest) */
 	unsigned inhibitors;          /* mixed: vCPUs that inhibit (0 = auto: 1/4) */
 	unsigned touchers;            /* mixed: vCPUs that stream memory (default 0) */
+	unsigned touchers_pct;        /* mixed: ... as a share of vcpus, when touchers = 0 */
 	char flush_kind[CFG_STR];     /* space | list | space-ex | list-ex | mix */
 	char targets[CFG_STR];        /* all | sparse | neighbours | inhibitors */
 	unsigned target_count;        /* K for sparse/neighbours/inhibitors */
@@ -80,5 +81,12 @@ struct run_config {
 	char pin[CFG_STR];            /* none | compact | scatter */
 	char mem_node[CFG_STR];       /* "" (default) | N | interleave | local */
 };
+
+/* Touchers of a mixed run: the count if given, else a share of the vCPUs,
+ * so one scenario works from 8 to 1024 vCPUs. */
+static inline unsigned run_config__touchers(const struct run_config *c)
+{
+	return c->touchers ? c->touchers : (unsigned)((uint64_t)c->vcpus * c->touchers_pct / 100);
+}
 
 #endif

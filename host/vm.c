@@ -57,7 +57,7 @@ static int vm__assign_roles(struct vm *vm, char *err, size_t len)
 	}
 	if (strcmp(c->workload, "mixed"))
 		return vm__err(err, len, -EINVAL, "unknown workload '%s' (null, hypercall, mixed)", c->workload);
-	unsigned touch = c->touchers, inh = c->inhibitors, fl = c->flushers;
+	unsigned touch = run_config__touchers(c), inh = c->inhibitors, fl = c->flushers;
 	if (touch >= n && n > 1)
 		return vm__err(err, len, -EINVAL, "touchers=%u leaves no vCPU to flush (vcpus=%u)", touch, n);
 	unsigned rest = n > touch ? n - touch : 1;

@@ -31,14 +31,16 @@ if (fmt eq 'svg') {
 set output out
 set termoption noenhanced
 
-label(m) = (m eq 'resume_latency') ? 'uninhibit → resume latency (µs)' : \
-           (m eq 'flush_latency')  ? 'flush hypercall latency (µs)' : m.' (µs)'
+label(m) = (m eq 'resume_latency') ? 'uninhibit → resume latency' : \
+           (m eq 'flush_latency')  ? 'flush hypercall latency' : m
 nm = words(metrics); np = words(panels); ns = words(series)
 
 set style line 100 lc rgb '#dddddd' lt 1 lw 1
 set grid xtics ytics mxtics back ls 100
 set logscale x 10
-set format x '%g'
+# data are in µs; decade tics carry the unit
+set xtics ('1ns' 0.001, '10ns' 0.01, '100ns' 0.1, '1µs' 1, '10µs' 10, '100µs' 100, '1ms' 1000, \
+     '10ms' 1e4, '100ms' 1e5, '1s' 1e6, '10s' 1e7, '100s' 1e8)
 set yrange [0:1.02]
 set ytics 0, 0.25, 1
 set mxtics 10
@@ -54,7 +56,7 @@ do for [m = 1:nm] {
     do for [p = 1:np] {
         set title word(metrics, m) . '  —  pressure=' . word(panels, p) font ',11'
         set xlabel label(word(metrics, m))
-        set xrange [real(word(xmin, m)) : real(word(xmax, m))]
+        set xrange [real(word(xmin, m)) / 1.001 : real(word(xmax, m)) * 1.001]   # 1.001: keep the end tics
         if (m == 1 && p == 1) {
             set key at screen 0.5, 1 - 62.0/H center center horizontal maxrows 2 \
                 reverse Left samplen 4 spacing 1.1 width 2 box lc rgb '#bbbbbb'

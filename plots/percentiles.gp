@@ -27,8 +27,8 @@ if (fmt eq 'svg') {
 set output out
 set termoption noenhanced
 
-label(m) = (m eq 'resume_latency') ? 'uninhibit → resume latency (µs)' : \
-           (m eq 'flush_latency')  ? 'flush hypercall latency (µs)' : m.' (µs)'
+label(m) = (m eq 'resume_latency') ? 'uninhibit → resume latency' : \
+           (m eq 'flush_latency')  ? 'flush hypercall latency' : m
 # "srcu/event" -> two tick lines "srcu" / "event"
 tick(s) = (strstrt(s, '/') > 0) ? s[1:strstrt(s, '/') - 1] . "\n" . s[strstrt(s, '/') + 1:*] : s
 nm = words(metrics); np = words(panels)
@@ -39,10 +39,13 @@ set style fill solid 0.9 border rgb '#333333'
 set style line 100 lc rgb '#dddddd' lt 1 lw 1
 set grid ytics mytics back ls 100
 set logscale y 10
-set format y '%g'
+# data are in µs; decade tics carry the unit
+set ytics ('1ns' 0.001, '10ns' 0.01, '100ns' 0.1, '1µs' 1, '10µs' 10, '100µs' 100, '1ms' 1000, \
+     '10ms' 1e4, '100ms' 1e5, '1s' 1e6, '10s' 1e7, '100s' 1e8)
+set mytics 10
 set xrange [-0.6:ngroups - 0.4]
 set xtics scale 0 nomirror
-set ytics nomirror
+set ytics nomirror scale 1, 0.5
 set border 3
 # error bars as capped vectors from min to max
 set style arrow 1 heads size screen 0.006, 90 lc rgb '#000000' lw 1.5
@@ -54,7 +57,7 @@ do for [m = 1:nm] {
     do for [p = 1:np] {
         set title word(metrics, m) . '  —  pressure=' . word(panels, p) font ',11'
         set ylabel label(word(metrics, m))
-        set yrange [real(word(ymin, m)) : *]
+        set yrange [real(word(ymin, m)) / 1.001 : *]   # 1.001: keep the bottom tic
         if (m == 1 && p == 1) {
             set key at screen 0.5, 1 - 58.0/H center center horizontal \
                 reverse Left samplen 2 width 2 box lc rgb '#bbbbbb'

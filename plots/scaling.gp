@@ -13,6 +13,8 @@ caption  = '@CAPTION@'
 series   = '@SERIES@'
 colors   = '@COLORS@'
 dashes   = '@DASHES@'
+ymin     = @YMIN@          # latency axis: whole decades (µs)
+ymax     = @YMAX@
 W        = @WIDTH@          # size in pixels; margins below are in pixels / W or H
 H        = @HEIGHT@
 if (!exists("fmt")) fmt = 'png'
@@ -41,9 +43,13 @@ set multiplot layout 1, 2 title title font ',14' \
 set label 99 caption at screen 0.01, 18.0/H left font ',9' tc rgb '#555555'
 
 set title 'p99 uninhibit → resume latency' font ',11'
-set ylabel 'latency (µs)'
+set ylabel 'p99 latency'
 set logscale y 10
-set format y '%g'
+# data are in µs; decade tics carry the unit
+set yrange [ymin / 1.001 : ymax * 1.001]   # 1.001: keep the end tics
+set ytics ('1ns' 0.001, '10ns' 0.01, '100ns' 0.1, '1µs' 1, '10µs' 10, '100µs' 100, '1ms' 1000, \
+     '10ms' 1e4, '100ms' 1e5, '1s' 1e6, '10s' 1e7, '100s' 1e8)
+set mytics 10
 set key at screen 0.5, 1 - 62.0/H center center horizontal maxrows 2 \
     reverse Left samplen 4 width 2 box lc rgb '#bbbbbb'
 plot for [s = 1:ns] data index (s - 1) using 1:2:3:4 with yerrorlines \
@@ -53,6 +59,8 @@ unset label 99
 set title 'flush throughput' font ',11'
 set ylabel 'flushes/s (all vCPUs)'
 unset logscale y
+set ytics autofreq
+set mytics default
 set format y '%.0f'
 set yrange [0:*]
 unset key

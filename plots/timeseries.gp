@@ -35,13 +35,16 @@ np = words(titles)
 set style line 100 lc rgb '#dddddd' lt 1 lw 1
 set grid xtics ytics back ls 100
 set logscale y 10
-set format y '%g'
-set ylabel 'max per interval (µs)'
-set yrange [ymin:ymax]
+# data are in µs; decade tics carry the unit
+set ytics ('1ns' 0.001, '10ns' 0.01, '100ns' 0.1, '1µs' 1, '10µs' 10, '100µs' 100, '1ms' 1000, \
+     '10ms' 1e4, '100ms' 1e5, '1s' 1e6, '10s' 1e7, '100s' 1e8)
+set mytics 10
+set ylabel 'max per interval'
+set yrange [ymin / 1.001 : ymax * 1.001]   # 1.001: keep the end tics
 set xrange [0:*]
 set border 11
 set xtics nomirror
-set ytics nomirror
+set ytics nomirror scale 1, 0.5
 if (faults) {
     set y2tics nomirror tc rgb '#b07aa1'
     set y2label 'faults/s' tc rgb '#b07aa1'

@@ -28,8 +28,11 @@ fi
 "$BENCH" perf-report --help >/dev/null 2>&1 || skip "bench has no perf-report command yet"
 
 tracefs_before=$(grep -c " tracefs " /proc/mounts)
+# Small and fast: 4 vCPUs with explicit roles (the embedded default scenario
+# may ask for more), no memory pressure (perf is what is under test).
+ROLES=(--workload mixed --flushers 2 --inhibitors 1 --touchers 1 --pressure none)
 RUN=(run --vcpus 4 --duration-s 1 --warmup-s 0.5 --design srcu,targeted --request event
-     --pressure none --quiet)
+     "${ROLES[@]}" --quiet)
 
 # perf processes still attached to a W run (their -o path contains $W)
 leftover_perf() { pgrep -f -- "-o $W/" || true; }
@@ -103,10 +106,11 @@ else
 fi
 
 # ---- Ctrl-C: perf must not outlive bench, nothing half-written ------------------
-"$BENCH" run --vcpus 4 --duration-s 5 --warmup-s 0.2 --design srcu --request event --pressure none \
+"$BENCH" run --vcpus 4 --duration-s 5 --warmup-s 0.2 --design srcu --request event "${ROLES[@]}" \
 	--quiet --perf record --out "$W/int" >"$W/int.out" 2>&1 &
 bpid=$!
-for _ in $(seq 50); do [ -n "$(leftover_perf)" ] && break; sleep 0.1; done
+for _ in $(seq 100); do [ -n "$(leftover_perf)" ] && break; sleep 0.1; done
+[ -n "$(leftover_perf)" ] || fail "Ctrl-C test: perf never started ($(head -c 300 "$W/int.out"))"
 sleep 0.5
 kill -INT $bpid
 wait $bpid

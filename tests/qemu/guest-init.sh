@@ -6,7 +6,7 @@
 # the command run-in-vm.sh wrote to the control share (tag fbctl), and
 # reports its exit status both in /ctl/rc and as a marker line on the console.
 # Marker lines (parsed by run-in-vm.sh, so keep them stable):
-#   FLUSHBENCH-QEMU-BEGIN uptime=<s>   command starts; what follows is its output
+#   FLUSHBENCH-QEMU-BEGIN uptime=<s>   command starts (its stdout/stderr: ttyS1/ttyS2)
 #   FLUSHBENCH-QEMU-NOKVM: <reason>  /dev/kvm missing (run-in-vm.sh exits 4)
 #   FLUSHBENCH-QEMU-ERROR: <reason>  environment failure (run-in-vm.sh exits 125)
 #   FLUSHBENCH-QEMU-EXIT=<n> uptime=<s>  command finished with status n
@@ -72,5 +72,10 @@ if [ ! -c /dev/kvm ]; then
 fi
 
 echo "FLUSHBENCH-QEMU-BEGIN uptime=$(cut -d' ' -f1 /proc/uptime)"
-chroot $R /bin/bash /run/fbctl/cmd.sh < /dev/null
+# ttyS1/ttyS2 carry the command's stdout/stderr: raw, so bytes pass unchanged
+# (no \n -> \r\n); clocal, so open() does not wait for a carrier.
+stty -F /dev/ttyS1 raw -echo clocal
+stty -F /dev/ttyS2 raw -echo clocal
+# Closing the ttys when the command ends waits for their output to drain.
+chroot $R /bin/bash /run/fbctl/cmd.sh < /dev/null > /dev/ttyS1 2> /dev/ttyS2
 finish $?

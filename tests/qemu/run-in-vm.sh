@@ -20,7 +20,8 @@
 # the build directory and --share directories are read-write; /tmp, /run,
 # /var/tmp and /dev/shm are private tmpfs.  COMMAND runs with bash in the
 # host's current directory if that is visible, else in /.  Its stdout and
-# stderr both arrive on this script's stdout.
+# stderr arrive on this script's stdout and stderr (separate serial ports);
+# guest kernel warnings printed meanwhile go to stderr, prefixed.
 #
 # exit: COMMAND's exit status; 4 = something needed is missing (qemu, kernel
 # image, /dev/kvm in the guest) with a one-line reason; 124 = timeout (qemu
@@ -141,10 +142,13 @@ APPEND="console=ttyS0 quiet loglevel=4 panic=-1 edd=off"
 ACCEL=tcg
 [ "$CPUS" -gt 1 ] && ACCEL="tcg,thread=multi"
 
-# Serial console -> fifo -> filter: the filter hides the boot log (kept in
-# $CTL/boot.log) and the markers, and streams the command's output.
-mkfifo "$CTL/console"
-awk -v verbose=$VERBOSE -v ctl="$CTL" '
+# Three serial ports: ttyS0 = guest console (boot log, markers, kernel
+# messages), ttyS1 = COMMAND's stdout, ttyS2 = its stderr.  Keeping them apart
+# means a kernel message can never corrupt output a caller parses.  The
+# console filter hides the boot log (kept in $CTL/boot.log) and the markers,
+# and passes kernel messages printed while COMMAND runs to stderr.
+mkfifo "$CTL/console" "$CTL/out" "$CTL/err"
+awk -v verbose=$VERBOSE -v ctl="$CTL" -v me="$ME" '
 	# Markers may follow terminal escapes from the firmware on the same line.
 	function after(key,   s) { s = substr($0, index($0, key) + length(key)); sub(/ .*/, "", s); return s }
 	{ sub(/\r$/, "") }
@@ -152,21 +156,28 @@ awk -v verbose=$VERBOSE -v ctl="$CTL" '
 	/FLUSHBENCH-QEMU-EXIT=/ { print after("EXIT=") > (ctl "/marker_rc")
 				  print after("uptime=") > (ctl "/t_end"); done = 1; next }
 	/FLUSHBENCH-QEMU-(NOKVM|ERROR):/ { print substr($0, index($0, "FLUSHBENCH-QEMU-")) > (ctl "/reason") }
-	!began || done { print > (ctl "/boot.log"); if (verbose) { print; fflush() }; next }
-	{ print; fflush() }
+	{ print > (ctl "/boot.log") }
+	verbose || (began && !done && $0 != "") { print me ": guest kernel: " $0 > "/dev/stderr"; fflush("/dev/stderr") }
 ' < "$CTL/console" &
 FPID=$!
+cat < "$CTL/out" &
+OPID=$!
+cat < "$CTL/err" >&2 &
+EPID=$!
 
 T0=$(date +%s.%N)
+# The shell opens the out/err fifos (fds 7, 8) so the readers above are never
+# left blocked in open() even if qemu fails before opening its chardevs.
 timeout -k 10 "$TIMEOUT" "$QEMU" -nodefaults -no-user-config -nographic -no-reboot \
 	-machine q35 -accel "$ACCEL" -cpu "$CPU_MODEL" -smp "$CPUS" -m "$MEM" \
 	-kernel "$KERNEL" -initrd "$CACHE/initramfs.cpio" -append "$APPEND" \
-	-serial stdio "${VIRTFS[@]}" < /dev/null > "$CTL/console" 2> "$CTL/qemu.err" &
+	-serial stdio -serial file:/dev/fd/7 -serial file:/dev/fd/8 "${VIRTFS[@]}" \
+	< /dev/null > "$CTL/console" 2> "$CTL/qemu.err" 7> "$CTL/out" 8> "$CTL/err" &
 QPID=$!
 wait $QPID
 QRC=$?
 QPID=
-wait $FPID
+wait $FPID $OPID $EPID
 T1=$(date +%s.%N)
 [ $VERBOSE = 1 ] && sed "s/^/$ME: qemu: /" "$CTL/qemu.err" >&2
 

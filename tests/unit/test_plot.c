@@ -123,7 +123,7 @@ static void test_templates_embedded(void **state)
 	static const struct { const char *file; const char *vars[12]; } t[] = {
 		{ "cdf.gp", { "METRICS", "PANELS", "SERIES", "COLORS", "DASHES", "XMIN", "XMAX" } },
 		{ "percentiles.gp", { "METRICS", "PANELS", "NGROUPS", "YMIN" } },
-		{ "scaling.gp", { "SERIES", "COLORS", "DASHES" } },
+		{ "scaling.gp", { "SERIES", "COLORS", "DASHES", "YMIN", "YMAX" } },
 		{ "timeseries.gp", { "SUBTITLE", "TITLES", "FAULTS", "YMIN", "YMAX", "Y2MAX" } },
 		{ "compare.gp", { "METRICS", "NROWS", "LMARGIN", "TOP", "BOTTOM", "KEYY" } },
 	};
