@@ -114,7 +114,7 @@ const struct bench_option bench_options[] = {
 	/* --- workload --- */
 	{ .name = "workload", FIELD(workload), .kind = OPT_KIND_CHOICE, .def = "mixed",
 	  .choices = ch_workload, .section = "workload",
-	  .help = "guest workload: null (bare exits), hypercall (flushes, no inhibits), "
+	  .help = "guest workload: null (bare exits), hypercall (null TLFS hypercalls through the full ABI), "
 		  "mixed (flushers + inhibitors + touchers)" },
 	{ .name = "flushers", FIELD(flushers), .kind = OPT_KIND_UINT, .def = "0",
 	  .min = 0, .max = FB_MAX_VCPUS, .section = "workload",

@@ -57,7 +57,7 @@ for n in cdf percentiles timeseries; do
 	echo "$out" | grep -q "^plot $n: .*$n.png .*$n.svg\$" || fail "no 'plot $n:' line"
 done
 series="srcu/event srcu/unblock srcu-private/event srcu-private/unblock targeted/event targeted/unblock"
-check_svg "$P/cdf.svg" $series resume_latency flush_latency "pressure=none" "pressure=paging" "kernel 6.18.44"
+check_svg "$P/cdf.svg" $series resume_latency flush_latency "pressure=none" "pressure=paging" "kernel 6.18.44" "1ms" "10µs"
 check_svg "$P/percentiles.svg" p50 p99 p99.9 srcu-private targeted unblock "pressure=paging" "min..max over repeats"
 check_svg "$P/timeseries.svg" "design srcu" "design targeted" "fault rate" "grace period (max)" "faults/s"
 # scaling is skipped, not failed, with exactly one note; nothing half-made
@@ -104,7 +104,7 @@ out=$("$BENCH" plot "$T/scaling") || fail "bench plot scaling exited $?"
 echo "$out"
 P=$T/scaling/plots
 for n in cdf percentiles scaling timeseries; do check_png "$P/$n.png"; done
-check_svg "$P/scaling.svg" srcu/unblock srcu-private/unblock targeted/unblock vCPUs "flushes/s (all vCPUs)" "latency (µs)"
+check_svg "$P/scaling.svg" srcu/unblock srcu-private/unblock targeted/unblock vCPUs "flushes/s (all vCPUs)" "p99 latency" "100µs"
 echo "$out" | grep -q skipped && fail "a plot was skipped on the sweep"
 
 # --- 3. compare plot -------------------------------------------------------

@@ -61,7 +61,7 @@ while [ $# -gt 0 ]; do
 	--kvm-amd) [ $# -ge 2 ] || usage "--kvm-amd needs parameters"; KVM_AMD_PARAMS=$2; shift ;;
 	--verbose) VERBOSE=1 ;;
 	--keep) KEEP=1 ;;
-	-h|--help) sed -n '2,29p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0"; exit 0 ;;
 	--) shift; break ;;
 	*) usage "unknown option '$1' (put the command after --)" ;;
 	esac

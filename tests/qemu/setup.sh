@@ -25,7 +25,7 @@ while [ $# -gt 0 ]; do
 	case "$1" in
 	--check) CHECK=1 ;;
 	--kernel-pkg) KPKG=$2; shift ;;
-	-h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0"; exit 0 ;;
 	*) echo "setup.sh: unknown option '$1'; see --help" >&2; exit 2 ;;
 	esac
 	shift
