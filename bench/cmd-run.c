@@ -157,7 +157,7 @@ static int run__preflight(struct scenario *sc, const struct backend_ops **backen
 			run__die(FB_EXIT_USAGE, "unknown design '%s'; see 'bench info'", c->design);
 		if ((d->flags & DESIGN_F_BROKEN) && !c->allow_broken)
 			run__die(FB_EXIT_USAGE, "design '%s' is deliberately broken; add --allow-broken to run it", c->design);
-		if (strcmp(c->srcu_gp, "vmm") && *backend != &backend_kvm)
+		if (strcmp(c->srcu_gp, "vmm") && strcmp(c->srcu_gp, "auto") && *backend != &backend_kvm)
 			run__die(FB_EXIT_USAGE, "srcu-gp=%s needs the kvm backend (a real kvm->srcu); use --srcu-gp vmm",
 			    c->srcu_gp);
 		if (c->mem_node[0] && numa__check(c->mem_node, why, sizeof(why)))

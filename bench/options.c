@@ -30,9 +30,9 @@ static const char *const ch_workload[]  = { "null", "hypercall", "mixed", NULL }
 static const char *const ch_flush[]     = { "space", "list", "space-ex", "list-ex", "mix", NULL };
 static const char *const ch_targets[]   = { "all", "sparse", "neighbours", "inhibitors", NULL };
 static const char *const ch_request[]   = { "event", "unblock", NULL };
-static const char *const ch_srcu_gp[]   = { "vmm", "kernel", "both", NULL };
+static const char *const ch_srcu_gp[]   = { "auto", "vmm", "kernel", "both", NULL };
 static const char *const ch_latency[]   = { "fixed", "uniform", "lognormal", "file", NULL };
-static const char *const ch_kref[]      = { "none", "msr-filter", "ioeventfd", "memslot", NULL };
+static const char *const ch_kref[]      = { "auto", "none", "msr-filter", "ioeventfd", "memslot", NULL };
 static const char *const ch_perf[]      = { "none", "record", "stat", NULL };
 static const char *const ch_pin[]       = { "none", "compact", "scatter", NULL };
 
@@ -184,10 +184,10 @@ const struct bench_option bench_options[] = {
 	{ .name = "halt-poll-ns", FIELD(halt_poll_ns), .kind = OPT_KIND_UINT, .def = "0",
 	  .unit = "ns", .min = 0, .max = 100000000, .section = "design",
 	  .help = "block(): poll this long before sleeping (like KVM halt_poll_ns)" },
-	{ .name = "srcu-gp", FIELD(srcu_gp), .kind = OPT_KIND_CHOICE, .def = "vmm",
+	{ .name = "srcu-gp", FIELD(srcu_gp), .kind = OPT_KIND_CHOICE, .def = "auto",
 	  .choices = ch_srcu_gp, .section = "design",
 	  .help = "grace period SRCU designs wait for: the VMM's SRCU, the kernel's "
-		  "kvm->srcu (via an ioctl), or both" },
+		  "kvm->srcu (via an ioctl), or both; auto = both on the kvm backend, vmm on native" },
 	{ .name = "lost-timeout-ms", FIELD(lost_timeout_ms), .kind = OPT_KIND_UINT,
 	  .def = "1000", .unit = "ms", .min = 10, .max = 600000, .section = "design",
 	  .help = "oracle: a flusher still suspended this long after its target was "
@@ -232,10 +232,10 @@ const struct bench_option bench_options[] = {
 	  .help = "swap: a side thread pushes guest memory out with MADV_PAGEOUT" },
 
 	/* --- kernel reference line --- */
-	{ .name = "kernel-ref", FIELD(kernel_ref), .kind = OPT_KIND_CHOICE, .def = "none",
+	{ .name = "kernel-ref", FIELD(kernel_ref), .kind = OPT_KIND_CHOICE, .def = "auto",
 	  .choices = ch_kref, .section = "kernel-ref",
 	  .help = "measure the real kernel's synchronize_srcu(&kvm->srcu) through this ioctl "
-		  "under the same load (kvm backend only)" },
+		  "under the same load (kvm backend only; auto = msr-filter there, none on native)" },
 	{ .name = "kernel-ref-period-ms", FIELD(kernel_ref_period_ms), .kind = OPT_KIND_UINT,
 	  .def = "5", .unit = "ms", .min = 1, .max = 60000, .section = "kernel-ref",
 	  .help = "interval between two reference ioctls" },

@@ -60,6 +60,15 @@ static void *kref__thread(void *arg)
 	return NULL;
 }
 
+/* kernel_ref: "auto" = msr-filter (plain synchronize_srcu, like the RFC's
+ * ioctl) where the backend has a kvm->srcu, nothing elsewhere. */
+static const char *run__kernel_ref(const struct run_config *cfg, struct vm *vm)
+{
+	if (!strcmp(cfg->kernel_ref, "none") || !vm->backend->kernel_gp)
+		return NULL;
+	return strcmp(cfg->kernel_ref, "auto") ? cfg->kernel_ref : "msr-filter";
+}
+
 /* Sleep up to secs, waking early on Ctrl-C or a vCPU failure. */
 static bool run__sleep(struct vm *vm, double secs)
 {
@@ -234,7 +243,9 @@ int run__variant(const struct run_config *cfg, struct run_ctx *ctx, json_t **out
 	if (strcmp(cfg->perf, "none")) {
 		char dir[4096];
 		snprintf(dir, sizeof(dir), "%s/perf", ctx->outdir);
-		r = perf__start(&perf, cfg->perf, cfg->perf_events, dir, ctx->key, err, len);
+		char name[600];   /* one profile per (variant, repeat) */
+		snprintf(name, sizeof(name), "%s,repeat=%u", ctx->key, ctx->repeat);
+		r = perf__start(&perf, cfg->perf, cfg->perf_events, dir, name, err, len);
 		if (r)
 			goto out;
 	}
@@ -246,9 +257,10 @@ int run__variant(const struct run_config *cfg, struct run_ctx *ctx, json_t **out
 	}
 	started = true;
 
-	if (strcmp(cfg->kernel_ref, "none") && vm->backend->kernel_gp) {
+	const char *kref_how = run__kernel_ref(cfg, vm);
+	if (kref_how) {
 		kref.vm = vm;
-		kref.how = cfg->kernel_ref;
+		kref.how = kref_how;
 		kref.period_ms = cfg->kernel_ref_period_ms ? cfg->kernel_ref_period_ms : 5;
 		if (pthread_create(&kref.thread, NULL, kref__thread, &kref) == 0)
 			kref.vm = vm;
@@ -263,9 +275,10 @@ int run__variant(const struct run_config *cfg, struct run_ctx *ctx, json_t **out
 		if (perf)
 			perf__enable(perf);
 		ok = run__sleep(vm, cfg->duration_s);
+		vm__end_measure(vm);      /* the window ends here, not after perf's ack */
+		rusage_now(&ru1);
 		if (perf)
 			perf__disable(perf);
-		rusage_now(&ru1);
 	} else {
 		rusage_now(&ru0);
 		ru1 = ru0;
@@ -331,7 +344,7 @@ int run__variant(const struct run_config *cfg, struct run_ctx *ctx, json_t **out
 	affinity = NULL;
 	if (strcmp(cfg->kernel_ref, "none")) {
 		json_t *k = json_object();
-		json_object_set_new(k, "ioctl", json_string(cfg->kernel_ref));
+		json_object_set_new(k, "ioctl", json_string(kref_how ? kref_how : cfg->kernel_ref));
 		json_object_set_new(k, "available", json_boolean(vm->backend->kernel_gp != NULL));
 		if (!vm->backend->kernel_gp)
 			json_object_set_new(k, "why", json_string("the native backend has no kvm->srcu"));

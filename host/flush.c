@@ -224,7 +224,9 @@ void flush__grace_period(struct vm *vm)
 		M_INC(vm, grace_periods);
 	}
 	if (strcmp(gp, "vmm") && vm->backend->kernel_gp) {
-		const char *how = strcmp(vm->cfg->kernel_ref, "none") ? vm->cfg->kernel_ref : "ioeventfd";
+		/* ioeventfd deassign: an expedited kvm->srcu grace period with no
+		 * request to every vCPU (docs/KVM-BACKEND.md) */
+		const char *how = "ioeventfd";
 		uint64_t k0 = now_ns();
 		if (vm->backend->kernel_gp(vm, how) == 0) {
 			M_HIST(vm, kernel_gp_ns, now_ns() - k0);

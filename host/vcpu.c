@@ -6,6 +6,9 @@
  * and not blocked, entry re-checks requests after publishing IN_GUEST_MODE
  * and dropping the read side, and a kick forces a vCPU in guest mode out.
  */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE      /* pthread_setname_np */
+#endif
 #include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -410,6 +413,9 @@ void *vcpu__thread(void *arg)
 	int r;
 
 	vcpu->tid = (pid_t)syscall(SYS_gettid);
+	char name[16];
+	snprintf(name, sizeof(name), "vcpu-%u", vcpu->id);
+	pthread_setname_np(pthread_self(), name);      /* profiles and top show which vCPU */
 	if (strcmp(vm->cfg->pin, "none")) {
 		char err[256];
 		if (topology__pin(vm->cfg->pin, vcpu->id, vm->nr_vcpus, false, err, sizeof(err)) < 0)
@@ -430,7 +436,9 @@ void *vcpu__thread(void *arg)
 		vcpu__srcu_unlock(vcpu);
 		atomic_fetch_sub(&vm->running_vcpus, 1);
 	}
-	if (atomic_load(&vcpu->suspended))
+	/* a suspension whose resume was never accounted, even if a wake
+	 * raced with the stop: suspends == resumes + pending, exactly */
+	if (vcpu->suspend_pending)
 		atomic_fetch_add(&vm->metrics->pending_at_stop, 1);
 	vm->backend->vcpu_exit(vcpu);
 	return NULL;

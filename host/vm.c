@@ -350,10 +350,15 @@ void vm__begin_measure(struct vm *vm)
 	atomic_store(&vm->measuring, true);
 }
 
-int vm__stop(struct vm *vm)
+void vm__end_measure(struct vm *vm)
 {
 	if (atomic_exchange(&vm->measuring, false) || !vm->t_stop_ns)
 		vm->t_stop_ns = now_ns();
+}
+
+int vm__stop(struct vm *vm)
+{
+	vm__end_measure(vm);
 	for (unsigned i = 0; i < vm->nr_vcpus; i++)
 		vm->vcpus[i]->page->stop = 1;
 	atomic_store(&vm->stopping, true);

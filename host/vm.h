@@ -230,6 +230,7 @@ struct vm *vm_create(const struct run_config *cfg, const struct backend_ops *bac
 		     struct run_metrics *m);
 int  vm__start(struct vm *vm);         /* release vCPU threads */
 void vm__begin_measure(struct vm *vm); /* end of warm-up */
+void vm__end_measure(struct vm *vm);   /* end of the measured window (vm__stop implies it) */
 int  vm__stop(struct vm *vm);          /* set stop, kick all, join; -errno if a vCPU failed */
 /* First fatal vCPU error message, or NULL. */
 const char *vm__error(const struct vm *vm);
