@@ -229,43 +229,88 @@ static void run__sort(json_t *runs)
 	free(v);
 }
 
+/* "a=1,b=2" -> "1/2" (+ " #r" for repeats > 0): the table's row label */
+static void run__label(json_t *run, char *key, size_t len)
+{
+	const char *k = json_string_value(json_object_get(run, "key"));
+
+	key[0] = 0;
+	for (const char *p = k; p && *p;) {
+		const char *eq = strchr(p, '='), *comma = strchr(p, ',');
+		if (!eq)
+			break;
+		int vl = comma ? (int)(comma - eq - 1) : (int)strlen(eq + 1);
+		size_t used = strlen(key);
+		snprintf(key + used, len - used, "%s%.*s", used ? "/" : "", vl, eq + 1);
+		p = comma ? comma + 1 : NULL;
+	}
+	if (json_integer_value(json_object_get(run, "repeat")))
+		snprintf(key + strlen(key), len - strlen(key), " #%" JSON_INTEGER_FORMAT,
+			 json_integer_value(json_object_get(run, "repeat")));
+}
+
+static bool run__is_rtt(json_t *run)
+{
+	return strcmp(json_string_value(json_object_get(run, "workload")), "mixed") != 0;
+}
+
+/* One table for the flush/inhibit (mixed) runs, one for the exit floor
+ * (null / hypercall workloads), each row labelled by the varying keys. */
 static void run__print_table(json_t *runs)
 {
 	size_t i;
 	json_t *run;
-
-	/* label = the values of the run key ("srcu/unblock/64"), the keys are the header */
+	char key[512];
 	int w = 24;
+	bool any_mixed = false, any_rtt = false;
+
 	json_array_foreach(runs, i, run) {
-		int n = (int)strlen(json_string_value(json_object_get(run, "key")));
-		if (n > w)
-			w = n;
+		run__label(run, key, sizeof(key));
+		if ((int)strlen(key) + 2 > w)
+			w = (int)strlen(key) + 2;
+		any_rtt |= run__is_rtt(run);
+		any_mixed |= !run__is_rtt(run);
 	}
-	printf("\n%-*s %9s %8s %10s %10s %10s %10s %7s %6s\n", w / 2 + 8, "variant", "flushes/s", "suspends",
-	       "resume p50", "resume p99", "flush p99", "gp p99", "scanned", "oracle");
+	if (any_mixed)
+		printf("\n%-*s %9s %8s %10s %10s %10s %10s %7s %6s\n", w, "variant", "flushes/s", "suspends",
+		       "resume p50", "resume p99", "flush p99", "gp p99", "scanned", "oracle");
 	json_array_foreach(runs, i, run) {
-		char key[512] = "";
-		const char *k = json_string_value(json_object_get(run, "key"));
-		/* "a=1,b=2" -> "1/2" */
-		for (const char *p = k; p && *p;) {
-			const char *eq = strchr(p, '='), *comma = strchr(p, ',');
-			if (!eq)
-				break;
-			int vl = comma ? (int)(comma - eq - 1) : (int)strlen(eq + 1);
-			size_t used = strlen(key);
-			snprintf(key + used, sizeof(key) - used, "%s%.*s", used ? "/" : "", vl, eq + 1);
-			p = comma ? comma + 1 : NULL;
-		}
-		if (json_integer_value(json_object_get(run, "repeat")))
-			snprintf(key + strlen(key), sizeof(key) - strlen(key), " #%" JSON_INTEGER_FORMAT,
-				 json_integer_value(json_object_get(run, "repeat")));
+		if (run__is_rtt(run))
+			continue;
+		run__label(run, key, sizeof(key));
 		json_t *o = json_object_get(run, "oracle");
 		bool ok = json_is_true(json_object_get(o, "ok"));
-		printf("%-*s %9.0f %8.0f %9.1fus %9.1fus %9.1fus %9.1fus %7.1f %6s\n", w / 2 + 8, key,
+		printf("%-*s %9.0f %8.0f %9.1fus %9.1fus %9.1fus %9.1fus %7.1f %6s\n", w, key,
 		       mval(run, "rates.flushes_per_s"), mval(run, "counters.suspends"),
 		       mval(run, "resume_latency.p50") / 1e3, mval(run, "resume_latency.p99") / 1e3,
 		       mval(run, "flush_latency.p99") / 1e3, mval(run, "grace_period.p99") / 1e3,
 		       mval(run, "scanned_per_uninhibit.mean"), ok ? "ok" : "FAIL");
+	}
+	if (!any_rtt)
+		return;
+	printf("\n%-*s %10s %10s %10s %10s %10s\n", w, "variant (exit floor)", "exits/s", "rtt p50",
+	       "rtt p90", "rtt p99", "errors");
+	double null_p50 = 0;
+	json_array_foreach(runs, i, run)
+		if (!strcmp(json_string_value(json_object_get(run, "workload")), "null") && !null_p50)
+			null_p50 = mval(run, "exit_rtt.p50");
+	json_array_foreach(runs, i, run) {
+		if (!run__is_rtt(run))
+			continue;
+		bool hc = !strcmp(json_string_value(json_object_get(run, "workload")), "hypercall");
+		const char *m = hc ? "hypercall_rtt" : "exit_rtt";
+		char p50[64], p90[64], p99[64];
+		double v50;
+		run__label(run, key, sizeof(key));
+		snprintf(p50, sizeof(p50), "%s.p50", m);
+		snprintf(p90, sizeof(p90), "%s.p90", m);
+		snprintf(p99, sizeof(p99), "%s.p99", m);
+		v50 = mval(run, p50);
+		printf("%-*s %10.0f %9.2fus %9.2fus %9.2fus %10.0f", w, key, mval(run, "rates.exits_per_s"),
+		       v50 / 1e3, mval(run, p90) / 1e3, mval(run, p99) / 1e3, mval(run, "counters.hypercall_errors"));
+		if (hc && null_p50 > 0)
+			printf("   %.2fx the null exit", v50 / null_p50);
+		putchar('\n');
 	}
 }
 
@@ -512,6 +557,17 @@ int cmd_run(int argc, char **argv)
 		struct compare_opts co;
 		compare__default_opts(&co);
 		co.baseline = opt_baseline;
+		size_t ri;
+		json_t *rr;
+		bool mixed = false;
+		json_array_foreach(runs, ri, rr)
+			mixed |= !run__is_rtt(rr);
+		if (!mixed) {       /* exit-floor runs: compare round trips, not flushes */
+			co.metrics[0] = "exit_rtt.p50";
+			co.metrics[1] = "hypercall_rtt.p50";
+			co.metrics[2] = "rates.exits_per_s";
+			co.nr_metrics = 3;
+		}
 		co.cmd = "run";
 		printf("\n");
 		compare__within(root, &co, stdout);

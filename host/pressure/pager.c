@@ -233,6 +233,7 @@ static void pager__mark_present(struct pager *p, uint64_t i)
 	pg__set_state(p, i, PG_PRESENT);
 	fifo__push(p, (uint32_t)i);
 	uint64_t r = atomic_fetch_add(&p->resident, 1) + 1;
+	atomic_store_explicit(&p->vm->resident_pages, r, memory_order_relaxed);   /* time series */
 	if (p->restoring)
 		return;
 	uint64_t peak = atomic_load(&p->peak);
@@ -331,7 +332,8 @@ static int pager__evict(struct pager *p, struct pager_thread *t, uint64_t i)
 	if (madvise(addr, p->pgsz, MADV_DONTNEED) < 0)
 		return -errno;
 	pg__set_state(p, i, PG_SAVED);
-	atomic_fetch_sub(&p->resident, 1);
+	atomic_store_explicit(&p->vm->resident_pages, atomic_fetch_sub(&p->resident, 1) - 1,
+			      memory_order_relaxed);
 	uffd__wake(p, i);
 	atomic_fetch_add(&p->evictions, 1);
 	M_INC(p->vm, evictions);

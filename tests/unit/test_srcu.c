@@ -1,0 +1,520 @@
+// SPDX-License-Identifier: MIT
+/*
+ * host/srcu.c, the VMM's SRCU domain: grace-period accounting, waiting for
+ * pre-existing readers (and only for them), nesting, behalf/blocker
+ * reporting, independence of domains, and a classic publish / synchronize /
+ * poison stress run.  Assertions are about ordering and counts; the only
+ * clocks are liveness bounds (a timed join, a per-test SIGALRM watchdog) so
+ * a broken grace period fails instead of hanging.
+ */
+#define _GNU_SOURCE
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include "srcu.h"
+#include "util.h"
+
+#define HOLD_US 50000          /* how long a reader lingers after signalling */
+#define LIVENESS_S 10          /* generous bound for "must return" */
+
+static int watchdog_on(void **state)  { (void)state; alarm(30); return 0; }
+static int watchdog_off(void **state) { (void)state; alarm(0); return 0; }
+
+static void wait_for(_Atomic int *v, int want)
+{
+	while (atomic_load(v) < want)
+		sched_yield();
+}
+
+static bool join_within(pthread_t t, int seconds)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += seconds;
+	return pthread_timedjoin_np(t, NULL, &ts) == 0;
+}
+
+/* ---- a synchronize running on its own thread ---- */
+struct async_gp {
+	struct srcu_struct *sp;
+	pthread_t t;
+	int blocker;
+	_Atomic bool returned;
+};
+
+static void *async_gp_fn(void *arg)
+{
+	struct async_gp *g = arg;
+
+	srcu__synchronize(g->sp, &g->blocker);
+	atomic_store(&g->returned, true);
+	return NULL;
+}
+
+static void async_gp_start(struct async_gp *g, struct srcu_struct *sp)
+{
+	g->sp = sp;
+	g->blocker = -2;
+	atomic_store(&g->returned, false);
+	assert_int_equal(pthread_create(&g->t, NULL, async_gp_fn, g), 0);
+}
+
+/* The writer has announced itself on slot: it is inside its grace period
+ * and has found that slot's reader pre-existing. */
+static void wait_writer_on(struct srcu_struct *sp, unsigned slot)
+{
+	while (!atomic_load(&sp->slots[slot].waiters))
+		sched_yield();
+}
+
+/* ---- a reader thread driven through stages ----
+ * stage 1: read side taken (nest deep, behalf set); then either lingers
+ * HOLD_US and sets done right before the final unlock (linger), or waits
+ * for release.  stage 2: fully unlocked. */
+struct reader {
+	struct srcu_struct *sp;
+	unsigned slot;
+	int behalf;               /* -2: plain read_lock */
+	int nest;                 /* read_lock depth; one unlock before stage 1 if > 1 */
+	bool linger;
+	pthread_t t;
+	_Atomic int stage;
+	_Atomic bool release, done;
+	bool held_at_stage1, held_after;
+};
+
+static void *reader_fn(void *arg)
+{
+	struct reader *r = arg;
+
+	for (int i = 0; i < r->nest; i++) {
+		if (r->behalf == -2)
+			srcu__read_lock(r->sp, r->slot);
+		else
+			srcu__read_lock_behalf(r->sp, r->slot, r->behalf);
+	}
+	if (r->nest > 1)
+		srcu__read_unlock(r->sp, r->slot);      /* still nested once more */
+	r->held_at_stage1 = srcu__read_held(r->sp, r->slot);
+	atomic_store(&r->stage, 1);
+	if (r->linger)
+		usleep(HOLD_US);
+	else
+		while (!atomic_load(&r->release))
+			sched_yield();
+	for (int i = r->nest > 1 ? 1 : 0; i < r->nest; i++) {
+		if (i == r->nest - 1)
+			atomic_store(&r->done, true);   /* last thing inside the section */
+		srcu__read_unlock(r->sp, r->slot);
+	}
+	r->held_after = srcu__read_held(r->sp, r->slot);
+	atomic_store(&r->stage, 2);
+	return NULL;
+}
+
+static void reader_start(struct reader *r, struct srcu_struct *sp, unsigned slot,
+			 int nest, bool linger)
+{
+	memset(r, 0, sizeof(*r));
+	r->sp = sp;
+	r->slot = slot;
+	r->behalf = -2;
+	r->nest = nest;
+	r->linger = linger;
+	assert_int_equal(pthread_create(&r->t, NULL, reader_fn, r), 0);
+	wait_for(&r->stage, 1);
+}
+
+static void reader_finish(struct reader *r)
+{
+	atomic_store(&r->release, true);
+	pthread_join(r->t, NULL);
+}
+
+/* (a) no readers: returns at once, one grace period accounted each time */
+static void test_no_readers(void **state)
+{
+	struct srcu_struct sp;
+	int blocker = 99;
+
+	(void)state;
+	assert_int_equal(srcu__init(&sp, "t", 4), 0);
+	uint32_t e0 = atomic_load(&sp.gp_epoch);
+	srcu__synchronize(&sp, &blocker);
+	assert_int_equal(blocker, -1);
+	assert_int_equal(atomic_load(&sp.nr_gp), 1);
+	assert_int_equal(atomic_load(&sp.gp_ns.count), 1);
+	assert_true(atomic_load(&sp.gp_epoch) != e0);
+	srcu__synchronize(&sp, NULL);
+	assert_int_equal(atomic_load(&sp.nr_gp), 2);
+	assert_int_equal(atomic_load(&sp.gp_ns.count), 2);
+	/* a finished reader does not hold anyone up either */
+	srcu__read_lock(&sp, 2);
+	srcu__read_unlock(&sp, 2);
+	srcu__synchronize(&sp, &blocker);
+	assert_int_equal(blocker, -1);
+	assert_int_equal(atomic_load(&sp.nr_gp), 3);
+	srcu__exit(&sp);
+}
+
+/* (b) a grace period waits for a reader that was inside when it began */
+static void test_waits_for_preexisting(void **state)
+{
+	struct srcu_struct sp;
+	struct reader r;
+
+	(void)state;
+	assert_int_equal(srcu__init(&sp, "t", 4), 0);
+	for (unsigned slot = 0; slot < 4; slot += 3) {
+		int blocker = 99;
+		reader_start(&r, &sp, slot, 1, true);
+		srcu__synchronize(&sp, &blocker);
+		assert_true(atomic_load(&r.done));
+		assert_int_equal(blocker, (int)slot);
+		reader_finish(&r);
+		assert_true(r.held_at_stage1);
+		assert_false(r.held_after);
+	}
+	assert_int_equal(atomic_load(&sp.nr_gp), 2);
+	srcu__exit(&sp);
+}
+
+/* (c) ...and not for one that entered after it began: R0 (slot 0) holds the
+ * writer inside its grace period, R1 (slot 1, scanned later) then enters and
+ * stays; once R0 leaves, the writer must return while R1 is still inside. */
+static void test_ignores_new_reader(void **state)
+{
+	struct srcu_struct sp;
+	struct reader r0, r1;
+	struct async_gp g;
+
+	(void)state;
+	assert_int_equal(srcu__init(&sp, "t", 2), 0);
+	reader_start(&r0, &sp, 0, 1, false);
+	async_gp_start(&g, &sp);
+	wait_writer_on(&sp, 0);
+	reader_start(&r1, &sp, 1, 1, false);
+	assert_false(atomic_load(&g.returned));
+	reader_finish(&r0);
+	bool ok = join_within(g.t, LIVENESS_S);
+	bool r1_inside = atomic_load(&r1.stage) == 1;
+	reader_finish(&r1);
+	if (!ok)
+		pthread_join(g.t, NULL);
+	assert_true(ok);
+	assert_true(r1_inside);
+	assert_int_equal(g.blocker, 0);
+	srcu__exit(&sp);
+}
+
+/* (c') liveness: grace periods keep completing while another slot locks and
+ * unlocks in a tight loop (including nested sections). */
+struct spinner {
+	struct srcu_struct *sp;
+	unsigned slot;
+	_Atomic bool stop;
+	_Atomic uint64_t sections;
+};
+
+static void *spinner_fn(void *arg)
+{
+	struct spinner *s = arg;
+
+	while (!atomic_load_explicit(&s->stop, memory_order_relaxed)) {
+		srcu__read_lock(s->sp, s->slot);
+		if (s->sections & 1) {
+			srcu__read_lock(s->sp, s->slot);
+			srcu__read_unlock(s->sp, s->slot);
+		}
+		srcu__read_unlock(s->sp, s->slot);
+		atomic_fetch_add_explicit(&s->sections, 1, memory_order_relaxed);
+	}
+	return NULL;
+}
+
+static void test_liveness_under_readers(void **state)
+{
+	struct srcu_struct sp;
+	struct spinner s[2];
+	pthread_t t[2];
+
+	(void)state;
+	assert_int_equal(srcu__init(&sp, "t", 3), 0);
+	for (unsigned i = 0; i < 2; i++) {
+		s[i] = (struct spinner){ .sp = &sp, .slot = i * 2 };
+		assert_int_equal(pthread_create(&t[i], NULL, spinner_fn, &s[i]), 0);
+	}
+	for (unsigned i = 0; i < 2; i++)
+		while (!atomic_load(&s[i].sections))
+			sched_yield();
+	for (int i = 0; i < 100; i++)
+		srcu__synchronize(&sp, NULL);     /* the alarm catches a hang */
+	for (unsigned i = 0; i < 2; i++) {
+		atomic_store(&s[i].stop, true);
+		pthread_join(t[i], NULL);
+	}
+	assert_int_equal(atomic_load(&sp.nr_gp), 100);
+	assert_int_equal(atomic_load(&sp.gp_ns.count), 100);
+	srcu__exit(&sp);
+}
+
+/* (d) nesting: lock twice, unlock once -> still a reader the writer waits for */
+static void test_nesting(void **state)
+{
+	struct srcu_struct sp;
+	struct reader r;
+	int blocker = 99;
+
+	(void)state;
+	assert_int_equal(srcu__init(&sp, "t", 3), 0);
+
+	/* single thread: held until the outermost unlock */
+	for (int i = 0; i < 3; i++)
+		srcu__read_lock(&sp, 1);
+	for (int i = 0; i < 3; i++) {
+		assert_true(srcu__read_held(&sp, 1));
+		assert_int_not_equal(atomic_load(&sp.slots[1].epoch), 0);
+		srcu__read_unlock(&sp, 1);
+	}
+	assert_false(srcu__read_held(&sp, 1));
+	assert_int_equal(atomic_load(&sp.slots[1].epoch), 0);
+
+	/* another thread's grace period waits for the outer unlock */
+	reader_start(&r, &sp, 2, 2, true);
+	srcu__synchronize(&sp, &blocker);
+	assert_true(atomic_load(&r.done));
+	assert_int_equal(blocker, 2);
+	reader_finish(&r);
+	assert_true(r.held_at_stage1);
+	assert_false(r.held_after);
+	srcu__exit(&sp);
+}
+
+/* (e) behalf is recorded; the blocker names the slot that was waited on */
+static void test_behalf_and_blocker(void **state)
+{
+	struct srcu_struct sp;
+	struct reader r;
+	struct async_gp g;
+
+	(void)state;
+	assert_int_equal(srcu__init(&sp, "t", 5), 0);
+	for (unsigned i = 0; i < 5; i++)
+		assert_int_equal(sp.slots[i].behalf, -1);
+
+	memset(&r, 0, sizeof(r));
+	r.sp = &sp;
+	r.slot = 3;
+	r.behalf = 7;
+	r.nest = 1;
+	assert_int_equal(pthread_create(&r.t, NULL, reader_fn, &r), 0);
+	wait_for(&r.stage, 1);
+	assert_int_equal(sp.slots[3].behalf, 7);
+	assert_true(sp.slots[3].since_ns != 0);
+	async_gp_start(&g, &sp);
+	wait_writer_on(&sp, 3);
+	assert_false(atomic_load(&g.returned));
+	reader_finish(&r);
+	assert_true(join_within(g.t, LIVENESS_S));
+	assert_int_equal(g.blocker, 3);
+
+	/* a plain read_lock works for nobody */
+	reader_start(&r, &sp, 3, 1, false);
+	assert_int_equal(sp.slots[3].behalf, -1);
+	reader_finish(&r);
+
+	/* nothing held: no blocker */
+	async_gp_start(&g, &sp);
+	assert_true(join_within(g.t, LIVENESS_S));
+	assert_int_equal(g.blocker, -1);
+	srcu__exit(&sp);
+}
+
+/* (f) domains are independent: a reader of A holds up A only */
+static void test_independent_domains(void **state)
+{
+	struct srcu_struct a, b;
+	struct reader r;
+	struct async_gp g;
+
+	(void)state;
+	assert_int_equal(srcu__init(&a, "a", 2), 0);
+	assert_int_equal(srcu__init(&b, "b", 2), 0);
+	reader_start(&r, &a, 0, 1, false);
+
+	async_gp_start(&g, &b);
+	bool ok = join_within(g.t, LIVENESS_S);
+	if (!ok) {
+		reader_finish(&r);
+		pthread_join(g.t, NULL);
+	}
+	assert_true(ok);
+	assert_int_equal(g.blocker, -1);
+	assert_int_equal(atomic_load(&b.nr_gp), 1);
+	assert_int_equal(atomic_load(&a.nr_gp), 0);
+
+	/* ... while A's own grace period does wait for it */
+	async_gp_start(&g, &a);
+	wait_writer_on(&a, 0);
+	assert_false(atomic_load(&g.returned));
+	reader_finish(&r);
+	assert_true(join_within(g.t, LIVENESS_S));
+	assert_int_equal(g.blocker, 0);
+	assert_int_equal(atomic_load(&a.nr_gp), 1);
+	assert_int_equal(atomic_load(&b.nr_gp), 1);
+	srcu__exit(&a);
+	srcu__exit(&b);
+}
+
+/* (g) publish / synchronize / poison.  The writer swaps in a fresh object,
+ * waits a grace period and poisons the old one (then reuses it); readers
+ * dereference inside (possibly nested) read sections and must never see
+ * poison. */
+#define STRESS_READERS 8
+#define STRESS_ITERS 20000
+#define MAGIC  0x600dcafeu
+#define POISON 0xdeadbeefu
+
+struct obj { _Atomic uint32_t val; };
+
+struct stress {
+	struct srcu_struct sp;
+	_Atomic(struct obj *) cur;
+	_Atomic bool stop;
+	_Atomic int started;
+	_Atomic uint64_t progress;       /* read sections so far, all readers */
+	_Atomic uint64_t poisoned_reads, sections;
+};
+
+struct stress_reader {
+	struct stress *s;
+	unsigned slot;
+	uint64_t rng;
+};
+
+static uint32_t xs(uint64_t *r)
+{
+	uint64_t x = *r;
+
+	x ^= x << 13;
+	x ^= x >> 7;
+	x ^= x << 17;
+	*r = x;
+	return (uint32_t)(x >> 32);
+}
+
+static bool bad(struct obj *p)
+{
+	return atomic_load_explicit(&p->val, memory_order_relaxed) != MAGIC;
+}
+
+static void *stress_reader_fn(void *arg)
+{
+	struct stress_reader *sr = arg;
+	struct stress *s = sr->s;
+	uint64_t bads = 0, n = 0;
+
+	atomic_fetch_add(&s->started, 1);
+	while (!atomic_load_explicit(&s->stop, memory_order_relaxed)) {
+		uint32_t r = xs(&sr->rng);
+
+		srcu__read_lock(&s->sp, sr->slot);
+		struct obj *p = atomic_load_explicit(&s->cur, memory_order_acquire);
+		bads += bad(p);
+		if (r & 1) {              /* a nested section must not end the outer one */
+			srcu__read_lock(&s->sp, sr->slot);
+			bads += bad(p);
+			srcu__read_unlock(&s->sp, sr->slot);
+		}
+		for (unsigned i = (r >> 1) & 63; i; i--)
+			cpu_relax();
+		bads += bad(p);
+		srcu__read_unlock(&s->sp, sr->slot);
+		n++;
+		atomic_fetch_add_explicit(&s->progress, 1, memory_order_relaxed);
+		/* mostly outside the CPU between sections: 9 threads share 2
+		 * CPUs, and a reader preempted inside a section stretches the
+		 * grace period to a time slice */
+		if (!((r >> 8) & 3))
+			usleep(20);
+	}
+	atomic_fetch_add(&s->poisoned_reads, bads);
+	atomic_fetch_add(&s->sections, n);
+	return NULL;
+}
+
+static void test_stress_publish_poison(void **state)
+{
+	struct stress *s = calloc(1, sizeof(*s));
+	struct stress_reader sr[STRESS_READERS];
+	pthread_t t[STRESS_READERS];
+	struct obj objs[2];
+
+	(void)state;
+	assert_non_null(s);
+	assert_int_equal(srcu__init(&s->sp, "stress", STRESS_READERS), 0);
+	atomic_store(&objs[0].val, MAGIC);
+	atomic_store(&objs[1].val, POISON);
+	atomic_store(&s->cur, &objs[0]);
+	for (unsigned i = 0; i < STRESS_READERS; i++) {
+		sr[i] = (struct stress_reader){ .s = s, .slot = i, .rng = 0x9e3779b97f4a7c15ull * (i + 1) };
+		assert_int_equal(pthread_create(&t[i], NULL, stress_reader_fn, &sr[i]), 0);
+	}
+	/* every reader is running before the first grace period */
+	wait_for(&s->started, STRESS_READERS);
+	struct obj *spare = &objs[1];
+	unsigned waited = 0;
+	for (unsigned it = 0; it < STRESS_ITERS; it++) {
+		int blocker;
+		atomic_store_explicit(&spare->val, MAGIC, memory_order_relaxed);
+		struct obj *old = atomic_exchange_explicit(&s->cur, spare, memory_order_acq_rel);
+		srcu__synchronize(&s->sp, &blocker);
+		waited += blocker >= 0;
+		atomic_store_explicit(&old->val, POISON, memory_order_relaxed);
+		spare = old;
+		/* keep the readers in the race: at least one section per period */
+		uint64_t p0 = atomic_load_explicit(&s->progress, memory_order_relaxed);
+		while (atomic_load_explicit(&s->progress, memory_order_relaxed) == p0)
+			sched_yield();
+	}
+	atomic_store(&s->stop, true);
+	for (unsigned i = 0; i < STRESS_READERS; i++)
+		pthread_join(t[i], NULL);
+	print_message("stress: %u grace periods (%u waited for a reader), %lu read sections\n",
+		      STRESS_ITERS, waited, (unsigned long)atomic_load(&s->sections));
+	assert_int_equal(atomic_load(&s->poisoned_reads), 0);
+	assert_int_equal(atomic_load(&s->sp.nr_gp), STRESS_ITERS);
+	/* the race was really run: some grace periods found readers inside */
+	assert_true(waited > 0);
+	assert_true(atomic_load(&s->sections) >= STRESS_ITERS);
+	for (unsigned i = 0; i < STRESS_READERS; i++)
+		assert_int_equal(atomic_load(&s->sp.slots[i].epoch), 0);
+	srcu__exit(&s->sp);
+	free(s);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_no_readers, watchdog_on, watchdog_off),
+		cmocka_unit_test_setup_teardown(test_waits_for_preexisting, watchdog_on, watchdog_off),
+		cmocka_unit_test_setup_teardown(test_ignores_new_reader, watchdog_on, watchdog_off),
+		cmocka_unit_test_setup_teardown(test_liveness_under_readers, watchdog_on, watchdog_off),
+		cmocka_unit_test_setup_teardown(test_nesting, watchdog_on, watchdog_off),
+		cmocka_unit_test_setup_teardown(test_behalf_and_blocker, watchdog_on, watchdog_off),
+		cmocka_unit_test_setup_teardown(test_independent_domains, watchdog_on, watchdog_off),
+		cmocka_unit_test_setup_teardown(test_stress_publish_poison, watchdog_on, watchdog_off),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
