@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,6 +31,7 @@
 #include "results.h"
 #include "run.h"
 #include "scenario.h"
+#include "stats.h"
 #include "util.h"
 #include "vm.h"
 
@@ -354,6 +356,79 @@ static int run__oracle_verdict(json_t *runs)
 	return rc;
 }
 
+/* Relative standard error (%) of metric over the runs of variant v so far;
+ * n = number of runs that have it. */
+static double run__rse(json_t *runs, unsigned v, const char *metric, unsigned *n)
+{
+	double x[1024];
+	size_t i;
+	json_t *run;
+	struct sample_stats st;
+
+	*n = 0;
+	json_array_foreach(runs, i, run) {
+		double val;
+		if ((unsigned)json_integer_value(json_object_get(run, "variant")) != v || *n >= 1024 ||
+		    results__metric_value(run, metric, &val))
+			continue;
+		x[(*n)++] = val;
+	}
+	if (*n < 2)
+		return 100.0;
+	stats__describe(x, *n, &st);
+	return st.mean != 0 ? st.sd / sqrt((double)*n) / fabs(st.mean) * 100.0 : 0.0;
+}
+
+/* Phoronix-style adaptive repeats: queue one more (shuffled) round for every
+ * variant whose metric is still noisier than repeat_rse_pct, until
+ * repeat_max runs.  Returns the number of runs added. */
+static unsigned run__adaptive_round(struct scenario *sc, const bool *keep, json_t *runs, unsigned round,
+				    unsigned **order, unsigned *npairs, uint64_t *seed)
+{
+	const struct run_config *c0 = &sc->variants[0];
+	unsigned add = 0, first = *npairs;
+
+	if (!c0->repeat_max || round >= c0->repeat_max || cleanup__interrupted())
+		return 0;
+	*order = realloc(*order, sizeof(**order) * (*npairs + sc->nr_variants));
+	if (!*order)
+		run__die(FB_EXIT_BUG, "out of memory");
+	for (unsigned v = 0; v < sc->nr_variants; v++) {
+		unsigned n;
+		if (!keep[v] || run__rse(runs, v, c0->repeat_metric, &n) <= c0->repeat_rse_pct)
+			continue;
+		(*order)[(*npairs)++] = round * sc->nr_variants + v;
+		add++;
+	}
+	for (unsigned i = add; i > 1; i--) {
+		unsigned j = (unsigned)(splitmix(seed) % i), t = (*order)[first + i - 1];
+		(*order)[first + i - 1] = (*order)[first + j];
+		(*order)[first + j] = t;
+	}
+	if (add && !opt_quiet)
+		fprintf(stderr, "\nbench run: adaptive repeats: round %u for %u variant(s) above %.1f%% RSE of %s\n",
+			round + 1, add, c0->repeat_rse_pct, c0->repeat_metric);
+	return add;
+}
+
+/* What adaptive repeating ended with, per variant, for results.json. */
+static json_t *run__adaptive_json(struct scenario *sc, json_t *runs)
+{
+	const struct run_config *c0 = &sc->variants[0];
+	json_t *o = json_object(), *per = json_array();
+
+	json_object_set_new(o, "metric", json_string(c0->repeat_metric));
+	json_object_set_new(o, "target_rse_pct", json_real(c0->repeat_rse_pct));
+	json_object_set_new(o, "max", json_integer(c0->repeat_max));
+	for (unsigned v = 0; v < sc->nr_variants; v++) {
+		unsigned n;
+		double rse = run__rse(runs, v, c0->repeat_metric, &n);
+		json_array_append_new(per, json_pack("{s:i,s:i,s:f}", "variant", (int)v, "runs", (int)n, "rse_pct", rse));
+	}
+	json_object_set_new(o, "variants", per);
+	return o;
+}
+
 static char *run__command_line(int argc, char **argv)
 {
 	size_t len = 16;
@@ -480,7 +555,14 @@ int cmd_run(int argc, char **argv)
 	if (!opt_quiet)
 		fprintf(stderr, "bench run: %u variants x %u repeats on the %s backend -> %s\n",
 			sc.nr_variants, repeat, backend->name, outdir);
-	for (unsigned k = 0; k < npairs; k++) {
+	unsigned round = repeat;
+	for (unsigned k = 0;; k++) {
+		if (k == npairs) {
+			/* adaptive repeats: another round for the noisy variants */
+			if (!run__adaptive_round(&sc, keep, runs, round, &order, &npairs, &s))
+				break;
+			round++;
+		}
 		unsigned v = order[k] % sc.nr_variants, rep = order[k] / sc.nr_variants;
 		struct run_config *c = &sc.variants[v];
 		char *key = scenario__variant_key(&sc, c);
@@ -514,6 +596,8 @@ int cmd_run(int argc, char **argv)
 	json_object_set_new(env, "end_time", json_string(tend));
 	json_object_set_new(env, "wall_s", json_real((double)(now_ns() - t0) / 1e9));
 	json_object_set(root, "complete", json_boolean(!interrupted && !failed));
+	if (sc.variants[0].repeat_max)
+		json_object_set_new(json_object_get(root, "scenario"), "adaptive", run__adaptive_json(&sc, runs));
 
 	if (json_array_size(runs) == 0) {
 		rmdir(outdir);      /* nothing half-written left behind */

@@ -250,6 +250,17 @@ const struct bench_option bench_options[] = {
 	{ .name = "repeat", FIELD(repeat), .kind = OPT_KIND_UINT, .def = "1",
 	  .min = 1, .max = 1000, .section = "run", .flags = OPT_F_SCENARIO,
 	  .help = "repeats per variant, run in a seeded shuffled order (scenario-level)" },
+	{ .name = "repeat-max", FIELD(repeat_max), .kind = OPT_KIND_UINT, .def = "0",
+	  .min = 0, .max = 1000, .section = "run", .flags = OPT_F_SCENARIO,
+	  .help = "adaptive repeats (Phoronix-style): after repeat runs, repeat variants whose "
+		  "repeat-metric has a relative standard error above repeat-rse-pct, up to this many "
+		  "runs per variant (0 = off)" },
+	{ .name = "repeat-rse-pct", FIELD(repeat_rse_pct), .kind = OPT_KIND_DOUBLE, .def = "5",
+	  .unit = "%", .min = 0.1, .max = 100, .section = "run", .flags = OPT_F_SCENARIO,
+	  .help = "adaptive repeats: target relative standard error of the mean" },
+	{ .name = "repeat-metric", FIELD(repeat_metric), .kind = OPT_KIND_STRING,
+	  .def = "resume_latency.p99", .section = "run", .flags = OPT_F_SCENARIO,
+	  .help = "adaptive repeats: metric path judged (as in bench compare --metric)" },
 	{ .name = "seed", FIELD(seed), .kind = OPT_KIND_U64, .def = "1",
 	  .min = 0, .max = 18446744073709551615.0, .section = "run", .flags = OPT_F_SCENARIO,
 	  .help = "seed of the run-order shuffle and the guest PRNGs (scenario-level)" },

@@ -73,6 +73,9 @@ struct run_config {
 	double duration_s;            /* measured window per variant */
 	double warmup_s;              /* excluded from metrics */
 	unsigned repeat;              /* repeats per variant */
+	unsigned repeat_max;          /* adaptive: keep repeating up to this many (0 = off) */
+	double repeat_rse_pct;        /* adaptive: ... until the metric's relative std. error <= this */
+	char repeat_metric[CFG_STR];  /* adaptive: the metric path, e.g. resume_latency.p99 */
 	uint64_t seed;                /* shuffling + guest PRNG */
 
 	/* --- perf / topology --- */
