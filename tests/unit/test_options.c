@@ -76,7 +76,7 @@ static void test_defaults(void **state)
 	assert_false(c.allow_broken);
 	assert_int_equal(c.race_delay_us, 0);
 	assert_int_equal(c.halt_poll_ns, 0);
-	assert_string_equal(c.srcu_gp, "vmm");
+	assert_string_equal(c.srcu_gp, "auto");
 	assert_int_equal(c.lost_timeout_ms, 1000);
 	assert_string_equal(c.pressure, "none");
 	assert_int_equal(c.resident_mb, 32);
@@ -90,7 +90,7 @@ static void test_defaults(void **state)
 	assert_int_equal(c.zram_mb, 512);
 	assert_int_equal(c.memcg_limit_mb, 0);
 	assert_false(c.pageout_churn);
-	assert_string_equal(c.kernel_ref, "none");
+	assert_string_equal(c.kernel_ref, "auto");
 	assert_int_equal(c.kernel_ref_period_ms, 5);
 	assert_true(c.duration_s == 3.0);
 	assert_true(c.warmup_s == 0.5);

@@ -305,7 +305,7 @@ static void test_files(void **state)
 	struct scenario sc = { 0 };
 	char dir[1024], path[1200];
 	static const struct { const char *name; unsigned variants; } cfgs[] = {
-		{ "default.ini", 6 }, { "smoke.ini", 4 }, { "scaling.ini", 22 },
+		{ "default.ini", 18 }, { "smoke.ini", 4 }, { "scaling.ini", 22 },
 		{ "pressure.ini", 6 }, { "full.ini", 54 },
 	};
 	src_dir(dir, sizeof(dir));

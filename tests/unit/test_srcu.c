@@ -2,7 +2,8 @@
 /*
  * host/srcu.c, the VMM's SRCU domain: grace-period accounting, waiting for
  * pre-existing readers (and only for them), nesting, behalf/blocker
- * reporting, independence of domains, and a classic publish / synchronize /
+ * reporting (also nesting inside a running grace period), independence of
+ * domains, and a classic publish / synchronize /
  * poison stress run.  Assertions are about ordering and counts; the only
  * clocks are liveness bounds (a timed join, a per-test SIGALRM watchdog) so
  * a broken grace period fails instead of hanging.
@@ -15,6 +16,7 @@
 #include <cmocka.h>
 #include <pthread.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,7 +28,23 @@
 #define HOLD_US 50000          /* how long a reader lingers after signalling */
 #define LIVENESS_S 10          /* generous bound for "must return" */
 
-static int watchdog_on(void **state)  { (void)state; alarm(30); return 0; }
+static void watchdog_fired(int sig)
+{
+	static const char msg[] = "test_srcu: watchdog: a test hung for 30 s "
+		"(a grace period never ended or a reader was never woken)\n";
+
+	(void)sig;
+	if (write(2, msg, sizeof(msg) - 1) < 0) { /* nothing more to do */ }
+	_exit(1);
+}
+
+static int watchdog_on(void **state)
+{
+	(void)state;
+	signal(SIGALRM, watchdog_fired);
+	alarm(30);
+	return 0;
+}
 static int watchdog_off(void **state) { (void)state; alarm(0); return 0; }
 
 static void wait_for(_Atomic int *v, int want)
@@ -50,6 +68,8 @@ struct async_gp {
 	pthread_t t;
 	int blocker;
 	_Atomic bool returned;
+	_Atomic bool *watch;        /* optional: sampled right after the return */
+	bool watch_at_return;
 };
 
 static void *async_gp_fn(void *arg)
@@ -57,24 +77,33 @@ static void *async_gp_fn(void *arg)
 	struct async_gp *g = arg;
 
 	srcu__synchronize(g->sp, &g->blocker);
+	if (g->watch)
+		g->watch_at_return = atomic_load(g->watch);
 	atomic_store(&g->returned, true);
 	return NULL;
 }
 
-static void async_gp_start(struct async_gp *g, struct srcu_struct *sp)
+static void async_gp_start(struct async_gp *g, struct srcu_struct *sp, _Atomic bool *watch)
 {
 	g->sp = sp;
 	g->blocker = -2;
+	g->watch = watch;
+	g->watch_at_return = false;
 	atomic_store(&g->returned, false);
 	assert_int_equal(pthread_create(&g->t, NULL, async_gp_fn, g), 0);
 }
 
-/* The writer has announced itself on slot: it is inside its grace period
- * and has found that slot's reader pre-existing. */
-static void wait_writer_on(struct srcu_struct *sp, unsigned slot)
+/* Wait until the writer has announced itself on slot (it is inside its
+ * grace period and found that slot's reader pre-existing).  false if it
+ * returned without doing so. */
+static bool wait_writer_on(struct srcu_struct *sp, unsigned slot, struct async_gp *g)
 {
-	while (!atomic_load(&sp->slots[slot].waiters))
+	while (!atomic_load(&sp->slots[slot].waiters)) {
+		if (atomic_load(&g->returned))
+			return false;
 		sched_yield();
+	}
+	return true;
 }
 
 /* ---- a reader thread driven through stages ----
@@ -179,9 +208,10 @@ static void test_waits_for_preexisting(void **state)
 		int blocker = 99;
 		reader_start(&r, &sp, slot, 1, true);
 		srcu__synchronize(&sp, &blocker);
-		assert_true(atomic_load(&r.done));
-		assert_int_equal(blocker, (int)slot);
+		bool done = atomic_load(&r.done);
 		reader_finish(&r);
+		assert_true(done);
+		assert_int_equal(blocker, (int)slot);
 		assert_true(r.held_at_stage1);
 		assert_false(r.held_after);
 	}
@@ -201,17 +231,19 @@ static void test_ignores_new_reader(void **state)
 	(void)state;
 	assert_int_equal(srcu__init(&sp, "t", 2), 0);
 	reader_start(&r0, &sp, 0, 1, false);
-	async_gp_start(&g, &sp);
-	wait_writer_on(&sp, 0);
+	async_gp_start(&g, &sp, NULL);
+	bool waited = wait_writer_on(&sp, 0, &g);
 	reader_start(&r1, &sp, 1, 1, false);
-	assert_false(atomic_load(&g.returned));
+	bool early = atomic_load(&g.returned);
 	reader_finish(&r0);
 	bool ok = join_within(g.t, LIVENESS_S);
 	bool r1_inside = atomic_load(&r1.stage) == 1;
 	reader_finish(&r1);
 	if (!ok)
 		pthread_join(g.t, NULL);
-	assert_true(ok);
+	assert_true(waited);
+	assert_false(early);
+	assert_true(ok);         /* returned although R1 was (and is) inside */
 	assert_true(r1_inside);
 	assert_int_equal(g.blocker, 0);
 	srcu__exit(&sp);
@@ -292,11 +324,68 @@ static void test_nesting(void **state)
 	/* another thread's grace period waits for the outer unlock */
 	reader_start(&r, &sp, 2, 2, true);
 	srcu__synchronize(&sp, &blocker);
-	assert_true(atomic_load(&r.done));
-	assert_int_equal(blocker, 2);
+	bool done = atomic_load(&r.done);
 	reader_finish(&r);
+	assert_true(done);
+	assert_int_equal(blocker, 2);
 	assert_true(r.held_at_stage1);
 	assert_false(r.held_after);
+	srcu__exit(&sp);
+}
+
+/* (d') a nested lock/unlock inside a section that pre-dates a grace period
+ * must not make that section look new, even when it happens after the
+ * grace period began and before the writer looks at the slot: R0 (slot 0)
+ * keeps the writer busy while R1 (slot 1, outer section older than the
+ * grace period) takes and drops a nested lock; then R0 leaves and R1
+ * lingers before its outer unlock, which the writer must wait for. */
+struct inner_reader {
+	struct srcu_struct *sp;
+	unsigned slot;
+	_Atomic int stage;
+	_Atomic bool go, done;
+};
+
+static void *inner_reader_fn(void *arg)
+{
+	struct inner_reader *r = arg;
+
+	srcu__read_lock(r->sp, r->slot);
+	atomic_store(&r->stage, 1);
+	while (!atomic_load(&r->go))
+		sched_yield();
+	srcu__read_lock(r->sp, r->slot);
+	srcu__read_unlock(r->sp, r->slot);
+	atomic_store(&r->stage, 2);
+	usleep(HOLD_US);
+	atomic_store(&r->done, true);
+	srcu__read_unlock(r->sp, r->slot);
+	return NULL;
+}
+
+static void test_nesting_during_grace_period(void **state)
+{
+	struct srcu_struct sp;
+	struct inner_reader r1 = { .sp = &sp, .slot = 1 };
+	struct reader r0;
+	struct async_gp g;
+	pthread_t t;
+
+	(void)state;
+	assert_int_equal(srcu__init(&sp, "t", 2), 0);
+	assert_int_equal(pthread_create(&t, NULL, inner_reader_fn, &r1), 0);
+	wait_for(&r1.stage, 1);
+	reader_start(&r0, &sp, 0, 1, false);
+	async_gp_start(&g, &sp, &r1.done);
+	bool waited = wait_writer_on(&sp, 0, &g);
+	atomic_store(&r1.go, true);
+	wait_for(&r1.stage, 2);
+	reader_finish(&r0);
+	pthread_join(t, NULL);
+	pthread_join(g.t, NULL);
+	assert_true(waited);
+	assert_true(g.watch_at_return);     /* R1's whole outer section was waited for */
+	assert_true(g.blocker == 0 || g.blocker == 1);
 	srcu__exit(&sp);
 }
 
@@ -321,11 +410,12 @@ static void test_behalf_and_blocker(void **state)
 	wait_for(&r.stage, 1);
 	assert_int_equal(sp.slots[3].behalf, 7);
 	assert_true(sp.slots[3].since_ns != 0);
-	async_gp_start(&g, &sp);
-	wait_writer_on(&sp, 3);
-	assert_false(atomic_load(&g.returned));
+	async_gp_start(&g, &sp, &r.done);
+	bool waited = wait_writer_on(&sp, 3, &g);
 	reader_finish(&r);
 	assert_true(join_within(g.t, LIVENESS_S));
+	assert_true(waited);
+	assert_true(g.watch_at_return);
 	assert_int_equal(g.blocker, 3);
 
 	/* a plain read_lock works for nobody */
@@ -334,7 +424,7 @@ static void test_behalf_and_blocker(void **state)
 	reader_finish(&r);
 
 	/* nothing held: no blocker */
-	async_gp_start(&g, &sp);
+	async_gp_start(&g, &sp, NULL);
 	assert_true(join_within(g.t, LIVENESS_S));
 	assert_int_equal(g.blocker, -1);
 	srcu__exit(&sp);
@@ -352,7 +442,7 @@ static void test_independent_domains(void **state)
 	assert_int_equal(srcu__init(&b, "b", 2), 0);
 	reader_start(&r, &a, 0, 1, false);
 
-	async_gp_start(&g, &b);
+	async_gp_start(&g, &b, NULL);
 	bool ok = join_within(g.t, LIVENESS_S);
 	if (!ok) {
 		reader_finish(&r);
@@ -364,11 +454,12 @@ static void test_independent_domains(void **state)
 	assert_int_equal(atomic_load(&a.nr_gp), 0);
 
 	/* ... while A's own grace period does wait for it */
-	async_gp_start(&g, &a);
-	wait_writer_on(&a, 0);
-	assert_false(atomic_load(&g.returned));
+	async_gp_start(&g, &a, &r.done);
+	bool waited = wait_writer_on(&a, 0, &g);
 	reader_finish(&r);
 	assert_true(join_within(g.t, LIVENESS_S));
+	assert_true(waited);
+	assert_true(g.watch_at_return);
 	assert_int_equal(g.blocker, 0);
 	assert_int_equal(atomic_load(&a.nr_gp), 1);
 	assert_int_equal(atomic_load(&b.nr_gp), 1);
@@ -511,6 +602,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_ignores_new_reader, watchdog_on, watchdog_off),
 		cmocka_unit_test_setup_teardown(test_liveness_under_readers, watchdog_on, watchdog_off),
 		cmocka_unit_test_setup_teardown(test_nesting, watchdog_on, watchdog_off),
+		cmocka_unit_test_setup_teardown(test_nesting_during_grace_period, watchdog_on, watchdog_off),
 		cmocka_unit_test_setup_teardown(test_behalf_and_blocker, watchdog_on, watchdog_off),
 		cmocka_unit_test_setup_teardown(test_independent_domains, watchdog_on, watchdog_off),
 		cmocka_unit_test_setup_teardown(test_stress_publish_poison, watchdog_on, watchdog_off),
