@@ -74,7 +74,7 @@ static char *shq(const char *s)
 	*p++ = '\'';
 	for (const char *c = s; *c; c++) {
 		if (*c == '\'') {
-			memcpy(p, "'\\''", 4);
+			memcpy(p, "'\\''", 4);   // NOLINT(bugprone-not-null-terminated-result): 4 of n bytes
 			p += 4;
 		} else {
 			*p++ = *c;
@@ -94,7 +94,7 @@ static FILE *perf_pipe(const char *args, const char *file)
 	qf = shq(file);
 	if (asprintf(&cmd, "%s %s -i %s 2>/dev/null", qp, args, qf) < 0)
 		die(FB_EXIT_BUG, "out of memory");
-	f = popen(cmd, "r");
+	f = popen(cmd, "r");    // NOLINT(cert-env33-c): runs perf; both arguments are shq()-quoted
 	free(cmd);
 	free(qp);
 	free(qf);
@@ -289,7 +289,8 @@ static long write_folded(const char *data, const char *out, size_t *nr_stacks)
 	free(line);
 	pclose(f);
 
-	qsort(fs.stacks, fs.n, sizeof(*fs.stacks), cmp_str);
+	if (fs.n)       /* stacks is NULL when nothing was folded; qsort wants nonnull */
+		qsort(fs.stacks, fs.n, sizeof(*fs.stacks), cmp_str);
 	mem = open_memstream(&buf, &blen);
 	*nr_stacks = 0;
 	for (size_t i = 0; i < fs.n;) {

@@ -467,7 +467,7 @@ static json_t *sample_json(const struct sample_stats *s)
 {
 	if (!s->n)
 		return json_null();
-	return json_pack("{s:i,s:f,s:f,s:f,s:f,s:f,s:f}", "n", (json_int_t)s->n,
+	return json_pack("{s:I,s:f,s:f,s:f,s:f,s:f,s:f}", "n", (json_int_t)s->n,
 			 "mean", s->mean, "sd", s->sd, "ci_lo", s->ci_lo, "ci_hi", s->ci_hi,
 			 "min", s->min, "max", s->max);
 }
@@ -487,7 +487,7 @@ static json_t *row_json(const struct row *r, int within)
 	json_object_set_new(o, "metric", json_string(r->metric));
 	json_object_set_new(o, "direction", json_string(r->dir > 0 ? "higher-is-better" :
 				r->dir < 0 ? "lower-is-better" : "neutral"));
-	json_object_set_new(o, within ? "base" : "base", sample_json(&r->a));
+	json_object_set_new(o, "base", sample_json(&r->a));
 	json_object_set_new(o, within ? "value" : "new", sample_json(&r->b));
 	json_object_set_new(o, "change_pct", num_or_null(r->change_pct));
 	json_object_set_new(o, "ratio", num_or_null(r->ratio));
@@ -499,13 +499,14 @@ static json_t *row_json(const struct row *r, int within)
 
 static json_t *tally_json(const struct tally *t)
 {
-	return json_pack("{s:i,s:i,s:i,s:i,s:i,s:i}",
+	/* "I" takes a json_int_t; "i" would read an int from the va_list */
+	return json_pack("{s:I,s:I,s:I,s:I,s:I,s:I}",
 			 "regressed", (json_int_t)t->n[V_REGRESSED],
 			 "improved", (json_int_t)t->n[V_IMPROVED],
 			 "no_significant_change", (json_int_t)t->n[V_SAME],
 			 "changed", (json_int_t)t->n[V_CHANGED],
 			 "insufficient_repeats", (json_int_t)t->n[V_INSUFFICIENT],
-			 "missing", (json_int_t)(t->n[V_MISSING_BASE] + t->n[V_MISSING_NEW]));
+			 "missing", (json_int_t)t->n[V_MISSING_BASE] + t->n[V_MISSING_NEW]);
 }
 
 static void print_tally(FILE *out, const struct tally *t, const char *prefix)
@@ -705,7 +706,7 @@ int compare__runs(json_t *base, json_t *newr, const struct compare_opts *o, FILE
 	}
 	ret = t.n[V_REGRESSED] ? 1 : 0;
 	if (jrows) {
-		json_t *root = json_pack("{s:s,s:s,s:f,s:f,s:o,s:o,s:o,s:o,s:i}",
+		json_t *root = json_pack("{s:s,s:s,s:f,s:f,s:o,s:o,s:o,s:o,s:I}",
 			"schema", "flushbench-compare/1", "mode", "runs",
 			"threshold_pct", o->threshold_pct, "alpha", o->alpha,
 			"rows", jrows, "only_in_base", jonly_b, "only_in_new", jonly_n,

@@ -283,11 +283,19 @@ const struct bench_option bench_options[] = {
 
 /* ---- lookup ------------------------------------------------------------- */
 
+/* Option names compare '-'/'_' and case folded. */
+static char name_fold(char c)
+{
+	if (c == '_')
+		return '-';
+	return (char)tolower((unsigned char)c);
+}
+
 static int name_cmp(const char *a, const char *b)
 {
 	for (;; a++, b++) {
-		char x = *a == '_' ? '-' : (char)tolower((unsigned char)*a);
-		char y = *b == '_' ? '-' : (char)tolower((unsigned char)*b);
+		char x = name_fold(*a);
+		char y = name_fold(*b);
 		if (x != y)
 			return x - y;
 		if (!x)
@@ -318,8 +326,8 @@ static unsigned edit_distance(const char *a, const char *b)
 		unsigned diag = row[0];
 		row[0] = (unsigned)i;
 		for (size_t j = 1; j <= lb; j++) {
-			char x = a[i - 1] == '_' ? '-' : (char)tolower((unsigned char)a[i - 1]);
-			char y = b[j - 1] == '_' ? '-' : (char)tolower((unsigned char)b[j - 1]);
+			char x = name_fold(a[i - 1]);
+			char y = name_fold(b[j - 1]);
 			unsigned up = row[j];
 			unsigned best = diag + (x != y);
 			if (up + 1 < best)
@@ -337,8 +345,8 @@ static unsigned edit_distance(const char *a, const char *b)
 static bool is_prefix(const char *p, const char *s)
 {
 	for (; *p; p++, s++) {
-		char x = *p == '_' ? '-' : (char)tolower((unsigned char)*p);
-		char y = *s == '_' ? '-' : (char)tolower((unsigned char)*s);
+		char x = name_fold(*p);
+		char y = name_fold(*s);
 		if (x != y)
 			return false;
 	}
@@ -474,7 +482,7 @@ static void fmt_range(const struct bench_option *o, char *buf, size_t len)
 int options__set_as(struct run_config *c, const struct bench_option *o, const char *value,
 		    const char *spelled, char *err, size_t len)
 {
-	char v[512], why[400], all[256];
+	char v[512] = "", why[400], all[256];  /* "": lets the analyzer see strlen(v) is defined */
 	const char *n = spelled ? spelled : o->name;
 
 	if (!value)

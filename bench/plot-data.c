@@ -71,7 +71,7 @@ void plot__safe(char *buf, size_t len, const char *s)
 {
 	size_t i = 0;
 	for (; s && *s && i + 1 < len; s++)
-		buf[i++] = (strchr("'\"\\ \t\n\r#@`$", *s) || (unsigned char)*s < 0x20) ? '_' : *s;
+		buf[i++] = (char)((strchr("'\"\\ \t\n\r#@`$", *s) || (unsigned char)*s < 0x20) ? '_' : *s);
 	buf[i] = 0;
 }
 
@@ -101,6 +101,7 @@ int pset__build(struct pset *s, json_t *root)
 			key = keybuf;
 		}
 		for (unsigned k = 0; k < s->nr; k++)
+			// NOLINTNEXTLINE(clang-analyzer-core.NonNullParamChecker): v[k < nr].key is a checked strdup()
 			if (!strcmp(s->v[k].key, key))
 				v = &s->v[k];
 		if (!v) {

@@ -147,7 +147,7 @@ static int run_gnuplot(const char *cwd, char *const argv[], char *errline, size_
 			ret = -ETIMEDOUT;
 			goto out;
 		}
-		struct timespec ts = { 0, 5 * 1000 * 1000 };
+		struct timespec ts = { 0, 5L * 1000 * 1000 };
 		nanosleep(&ts, NULL);
 	}
 	if (outf) {
@@ -286,6 +286,7 @@ int plot__render(struct plot_job *job, const struct tvar *vars, unsigned nr,
 	ret = tmpl__fill(t->data, t->len, vars, nr, &script, err, errlen);
 	if (ret)
 		return ret;
+	// NOLINTNEXTLINE(clang-analyzer-core.NonNullParamChecker): tmpl__fill() returned 0, so it set script
 	ret = plot__write(job->dir, file, script, strlen(script), err, errlen);
 	free(script);
 	if (ret)

@@ -518,6 +518,7 @@ static int plot_timeseries(struct ctx *c)
 		size_t n;
 		bool any = false;
 
+		// NOLINTNEXTLINE(clang-analyzer-core.NonNullParamChecker): pset__build() never stores NULL here
 		if (v->vcpus != vcpus || strcmp(v->request, request) || strcmp(v->pressure, pressure))
 			continue;
 		for (unsigned r = 0; r < v->nr_runs && !ts; r++)

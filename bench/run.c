@@ -196,7 +196,7 @@ int run__variant(const struct run_config *cfg, struct run_ctx *ctx, json_t **out
 	const struct pressure_ops *pr = NULL;
 	struct perf_session *perf = NULL;
 	struct kref kref = { 0 };
-	bool pressure_setup = false, pressure_started = false, started = false;
+	bool pressure_setup = false, pressure_started = false;
 	struct rusage ru0, ru1;
 	json_t *run = NULL, *affinity = NULL;
 	int r;
@@ -255,7 +255,7 @@ int run__variant(const struct run_config *cfg, struct run_ctx *ctx, json_t **out
 		snprintf(err, len, "cannot start the VM: %s", strerror(-r));
 		goto out;
 	}
-	started = true;
+	/* from here on every path goes through vm__stop() below */
 
 	const char *kref_how = run__kernel_ref(cfg, vm);
 	if (kref_how) {
@@ -292,7 +292,6 @@ int run__variant(const struct run_config *cfg, struct run_ctx *ctx, json_t **out
 		pthread_join(kref.thread, NULL);
 	}
 	int sr = vm__stop(vm);
-	started = false;
 	if (pressure_started) {
 		pr->stop(vm);
 		pressure_started = false;
@@ -372,8 +371,6 @@ int run__variant(const struct run_config *cfg, struct run_ctx *ctx, json_t **out
 	run = NULL;
 out:
 	json_decref(affinity);
-	if (started)
-		vm__stop(vm);
 	if (perf)
 		perf__abort(perf);
 	if (vm && pressure_started)

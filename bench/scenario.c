@@ -557,7 +557,7 @@ int scenario__expand(struct scenario *sc, char *err, size_t len)
 		if (total > SCENARIO_MAX_VARIANTS) {
 			snprintf(err, len, "%s%sthe lists expand to more than %u variants; "
 				 "shorten some lists or split the scenario", sc->source,
-				 *sc->source ? ": " : "", SCENARIO_MAX_VARIANTS);
+				 *sc->source ? ": " : "", (unsigned)SCENARIO_MAX_VARIANTS);
 			return -E2BIG;
 		}
 	}

@@ -48,7 +48,7 @@ void g_abort(struct gctx *g, const char *file, int line, uint64_t a, uint64_t b)
 void wl_idle(struct gctx *g)
 {
 	while (!g_stop(g))
-		g_sleep_ns(g, 10 * 1000 * 1000);
+		g_sleep_ns(g, 10ull * 1000 * 1000);
 }
 
 void guest_main(struct fb_vcpu_page *page)

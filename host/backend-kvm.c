@@ -285,7 +285,7 @@ static void kvm_build_pgtables(uint8_t *mem)
 	pml4[0] = KVM_GPA_PDPT | PTE_P | PTE_RW | PTE_A;
 	for (unsigned i = 0; i < 4; i++)
 		pdpt[i] = (KVM_GPA_PD + i * FB_PAGE_SIZE) | PTE_P | PTE_RW | PTE_A;
-	for (uint64_t i = 0; i < 4 * 512; i++)
+	for (uint64_t i = 0; i < 4ull * 512; i++)
 		pd[i] = (i << 21) | PTE_P | PTE_RW | PTE_A | PTE_D | PTE_PS;
 }
 
@@ -309,7 +309,8 @@ static void kvm_build_gdt(uint8_t *mem)
 
 static int kvm_load_image(struct vm *vm)
 {
-	size_t size = (size_t)(fb_guest_image_end - fb_guest_image_start);
+	/* two linker symbols, not one C object: subtract addresses, not pointers */
+	size_t size = (size_t)((uintptr_t)fb_guest_image_end - (uintptr_t)fb_guest_image_start);
 
 	if (!size || size > FB_CODE_MAX) {
 		pr_err("kvm: guest image is %zu bytes, must be 1..%llu", size,

@@ -76,7 +76,7 @@ static uint64_t native__tsc_khz(void)
 	}
 	/* calibrate against CLOCK_MONOTONIC over 50 ms */
 	uint64_t t0 = now_ns(), c0 = rdtsc();
-	struct timespec ts = { 0, 50 * 1000 * 1000 };
+	struct timespec ts = { 0, 50L * 1000 * 1000 };
 	nanosleep(&ts, NULL);
 	uint64_t t1 = now_ns(), c1 = rdtsc();
 	khz = (uint64_t)((double)(c1 - c0) * 1e6 / (double)(t1 - t0));

@@ -30,18 +30,24 @@ static _Atomic int nr_signals;
 static void cleanup__atexit(void) { cleanup__run_all(); }
 static void cleanup__register_atexit(void) { atexit(cleanup__atexit); }
 
+/* Best effort: nothing useful to do if stderr is gone. */
+static void cleanup__put(const char *s, size_t n)
+{
+	ssize_t r = write(2, s, n);
+	(void)r;
+}
+
 void cleanup__say(const char *a, const char *b)
 {
 	/* write(2) only: may run in a signal handler */
 	static const char pfx[] = "bench: cleanup: ";
-	ssize_t r = write(2, pfx, sizeof(pfx) - 1);
-	r = write(2, a, strlen(a));
+	cleanup__put(pfx, sizeof(pfx) - 1);
+	cleanup__put(a, strlen(a));
 	if (b) {
-		r = write(2, " ", 1);
-		r = write(2, b, strlen(b));
+		cleanup__put(" ", 1);
+		cleanup__put(b, strlen(b));
 	}
-	r = write(2, "\n", 1);
-	(void)r;
+	cleanup__put("\n", 1);
 }
 
 int cleanup__write_str(const char *path, const char *s)

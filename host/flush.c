@@ -45,7 +45,7 @@ void flush__publish_suspend(struct vcpu *f, struct vcpu *t, uint64_t seq)
 
 /* Wait until each kicked target left guest mode (KVM_REQUEST_WAIT: the
  * sender waits for the exit, not for the request to be handled). */
-static void flush__wait_acks(struct vcpu *f, struct vcpu **kicked, uint64_t *snap, unsigned n)
+static void flush__wait_acks(struct vcpu *f, struct vcpu *const *kicked, const uint64_t *snap, unsigned n)
 {
 	struct vm *vm = f->vm;
 	uint64_t t0 = now_ns();
@@ -58,7 +58,7 @@ static void flush__wait_acks(struct vcpu *f, struct vcpu **kicked, uint64_t *sna
 			if (seq != snap[i] || atomic_load(&t->mode) == OUTSIDE_GUEST_MODE ||
 			    atomic_load(&vm->stopping))
 				break;
-			struct timespec ts = { 0, 10 * 1000 * 1000 };
+			struct timespec ts = { 0, 10L * 1000 * 1000 };
 			futex_wait(&t->exit_futex, (uint32_t)seq, &ts);
 		}
 		atomic_fetch_sub(&t->ack_waiters, 1);
@@ -71,8 +71,8 @@ static int flush__do_flush(struct vcpu *f, const struct hv_flush_req *req, struc
 {
 	struct vm *vm = f->vm;
 	unsigned n = vm->nr_vcpus, nk = 0;
-	struct vcpu **kicked = alloca(sizeof(*kicked) * n);
-	uint64_t *snap = alloca(sizeof(*snap) * n);
+	struct vcpu *kicked[n];       /* n <= FB_MAX_VCPUS: 16 KiB of stack at most */
+	uint64_t snap[n];
 
 	/* 1. requests first (review: the inhibit may flip between a check and
 	 *    the enqueue, so check after the requests are out). */
@@ -120,7 +120,7 @@ int flush__handle_hcall(struct vcpu *vcpu, uint64_t hcall_gpa)
 	struct vm *vm = vcpu->vm;
 	struct fb_hcall *hc = vm__gpa_range(vm, hcall_gpa, sizeof(*hc));
 	struct hv_guest_mem mem = { .ctx = vm, .gpa_range = flush__gpa_range };
-	unsigned long *mask = alloca(sizeof(unsigned long) * (vm->nr_vcpus / BITS_PER_LONG + 1));
+	unsigned long mask[vm->nr_vcpus / BITS_PER_LONG + 1];
 	struct hv_flush_req req;
 
 	M_INC(vm, hypercalls);
@@ -135,7 +135,7 @@ int flush__handle_hcall(struct vcpu *vcpu, uint64_t hcall_gpa)
 	uint64_t out_gpa = __atomic_load_n(&hc->output_gpa, __ATOMIC_RELAXED);
 
 	memset(&req, 0, sizeof(req));
-	memset(mask, 0, sizeof(unsigned long) * (vm->nr_vcpus / BITS_PER_LONG + 1));
+	memset(mask, 0, sizeof(mask));
 	req.vp_mask = mask;
 	uint16_t status = hv__parse_regs(&mem, control, in_gpa, out_gpa, vm->nr_vcpus, &req);
 	if (status != HV_STATUS_SUCCESS) {

@@ -10,8 +10,8 @@
 #include "util.h"
 #include "vcpu.h"
 
-#define WATCHDOG_TICK_NS   (10 * 1000 * 1000ull)
-#define SERIES_INTERVAL_NS (100 * 1000 * 1000ull)
+#define WATCHDOG_TICK_NS   (10ull * 1000 * 1000)
+#define SERIES_INTERVAL_NS (100ull * 1000 * 1000)
 
 void oracle__report(struct vm *vm, int kind, int vcpu, int target, uint64_t seq,
 		    const char *fmt, ...)

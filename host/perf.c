@@ -122,6 +122,7 @@ static int mkdir_p(const char *dir)
 	return 0;
 }
 
+// NOLINTNEXTLINE(misc-no-recursion): recurses once, on a 160-char cut of the key
 void perf__file_name(const char *variant, char *out, size_t len)
 {
 	size_t i = 0, vlen = variant ? strlen(variant) : 0;
@@ -144,7 +145,7 @@ void perf__file_name(const char *variant, char *out, size_t len)
 	}
 	for (; variant && variant[i] && i + 1 < len; i++) {
 		char c = variant[i];
-		out[i] = (isalnum((unsigned char)c) || strchr("._+=,-", c)) ? c : '_';
+		out[i] = (char)((isalnum((unsigned char)c) || strchr("._+=,-", c)) ? c : '_');
 	}
 	if (i == 0 && len > 1)
 		out[i++] = '_';

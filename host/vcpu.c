@@ -432,7 +432,7 @@ void *vcpu__thread(void *arg)
 	if (r == 0 && !atomic_load(&vm->fatal) && __atomic_load_n(&vm->start_gate, __ATOMIC_ACQUIRE) == 1) {
 		atomic_fetch_add(&vm->running_vcpus, 1);
 		vcpu__srcu_lock(vcpu);
-		r = vcpu__run_loop(vcpu);
+		(void)vcpu__run_loop(vcpu);     /* failures are in vcpu->errmsg + vm->fatal */
 		vcpu__srcu_unlock(vcpu);
 		atomic_fetch_sub(&vm->running_vcpus, 1);
 	}

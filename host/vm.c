@@ -13,7 +13,7 @@
 #include "vcpu.h"
 
 #define VM_HELPER_SLOTS   64
-#define VCPU_THREAD_STACK (256 * 1024)
+#define VCPU_THREAD_STACK (256 * 1024ul)
 
 static int vm__err(char *err, size_t len, int code, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));

@@ -40,7 +40,7 @@ int design__check_all(char *why, size_t len)
 		}
 		if (d->version != DESIGN_OPS_VERSION) {
 			snprintf(why, len, "design %s: ops version %u, expected %u", d->name, d->version,
-				 DESIGN_OPS_VERSION);
+				 (unsigned)DESIGN_OPS_VERSION);
 			return -22;
 		}
 		if (!d->suspend || !d->uninhibit || !d->desc) {

@@ -119,7 +119,7 @@ static void memcg__undo(void *arg)
 		}
 		/* tasks still inside (us, or a child we forked): move them out */
 		memcg__move_all_back(cg);
-		struct timespec ts = { 0, 10 * 1000 * 1000 };
+		struct timespec ts = { 0, 10L * 1000 * 1000 };
 		nanosleep(&ts, NULL);
 	}
 	cleanup__say("memory cgroup stayed busy:", cg->path);

@@ -374,7 +374,7 @@ static void *pager__evictor(void *arg)
 		while (atomic_load(&p->resident) > p->low_water && !atomic_load(&p->stop_evict))
 			if (!pager__evict_one(p, t))
 				break;
-		struct timespec ts = { 0, 2 * 1000 * 1000 };
+		struct timespec ts = { 0, 2L * 1000 * 1000 };
 		futex_wait(&p->evict_kick, seen, &ts);
 	}
 	return NULL;

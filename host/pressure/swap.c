@@ -50,12 +50,14 @@ struct swap_priv {
 
 static int vmstat__read(uint64_t *pswpin, uint64_t *pswpout)
 {
-	FILE *f = fopen("/proc/vmstat", "re");
+	FILE *f;
+
+	*pswpin = *pswpout = 0;         /* defined even on failure */
+	f = fopen("/proc/vmstat", "re");
 	if (!f)
 		return -errno;
 	char key[64];
 	unsigned long long v;
-	*pswpin = *pswpout = 0;
 	while (fscanf(f, "%63s %llu", key, &v) == 2) {
 		if (!strcmp(key, "pswpin"))
 			*pswpin = v;
@@ -146,6 +148,11 @@ static int swap__setup(struct vm *vm)
 	} else {
 		uint64_t resident = c->resident_mb ? (uint64_t)c->resident_mb << 20 : vm->data_size / 2;
 		s->limit_bytes = resident + s->nondata_rss + (32ull << 20);
+#if defined(__SANITIZE_ADDRESS__)
+		/* ASan's shadow and quarantine grow after setup: don't let the
+		 * memcg OOM-kill the sanitizer build */
+		s->limit_bytes += 256ull << 20;
+#endif
 	}
 	r = memcg__create(&s->cg, s->limit_bytes, err, sizeof(err));
 	if (r)
@@ -173,9 +180,10 @@ static void *swap__monitor(void *arg)
 	uint64_t in0, out0, in, out;
 	vmstat__read(&in0, &out0);
 	while (!atomic_load(&s->stop)) {
-		struct timespec ts = { 0, 10 * 1000 * 1000 };
+		struct timespec ts = { 0, 10L * 1000 * 1000 };
 		nanosleep(&ts, NULL);
-		vmstat__read(&in, &out);
+		if (vmstat__read(&in, &out) < 0)
+			continue;       /* keep the last good baseline */
 		if (atomic_load(&s->vm->measuring)) {
 			s->swapins_measured += in - in0;
 			s->swapouts_measured += out - out0;
@@ -199,7 +207,7 @@ static void *swap__churn(void *arg)
 		madvise(vm->mem + vm->data_gpa + off, n, MADV_PAGEOUT);
 		atomic_fetch_add(&s->churn_calls, 1);
 		off = off + n >= vm->data_size ? 0 : off + n;
-		struct timespec ts = { 0, 1000 * 1000 };
+		struct timespec ts = { 0, 1000L * 1000 };
 		nanosleep(&ts, NULL);
 	}
 	return NULL;

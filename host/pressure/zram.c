@@ -157,7 +157,7 @@ static int zram__write_header(struct zram_swap *z, uint64_t bytes)
 	uint32_t version = 1, last_page = (uint32_t)(bytes / (uint64_t)pgsz - 1);
 	memcpy(hdr + 1024, &version, 4);
 	memcpy(hdr + 1028, &last_page, 4);
-	memcpy(hdr + pgsz - 10, "SWAPSPACE2", 10);
+	memcpy(hdr + pgsz - 10, "SWAPSPACE2", 10);     // NOLINT(bugprone-not-null-terminated-result): on-disk magic, no NUL
 	int fd = open(z->path, O_WRONLY | O_CLOEXEC);
 	int r = 0;
 	if (fd < 0 || pwrite(fd, hdr, (size_t)pgsz, 0) != pgsz)

@@ -9,8 +9,11 @@
 #   vmlinux          the same, uncompressed (faster PVH boot under TCG)
 #   initramfs.cpio   busybox + kvm/kvm_amd/virtio/9p modules + /init
 #   kvm_smoke        tests/qemu/kvm_smoke.c, built for a quick self-check
+#   modules/         only the modules the initramfs needs (+ load order)
 #   kernel.version   the kernel package it came from
-# Idempotent: rerunning with the same kernel only rebuilds the initramfs.
+# Idempotent: rerunning with the same kernel only rebuilds the initramfs
+# (a few seconds); the kernel is downloaded again only when
+# linux-image-amd64 moves or the module list changes.
 #
 # usage: tests/qemu/setup.sh [--check] [--kernel-pkg linux-image-X-amd64]
 #   --check   afterwards boot the VM once and run kvm_smoke inside it
@@ -56,25 +59,66 @@ mkdir -p "$CACHE"
 WORK=$(mktemp -d "$CACHE/.work.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
 
+# Modules the initramfs needs: virtio_pci + 9p for the shares, kvm_amd for
+# /dev/kvm (kvm_intel is useless: TCG does not emulate VMX).  Only these and
+# their dependencies are kept in $CACHE/modules (~2 MB, not the ~400 MB tree);
+# changing this list downloads the kernel package again.
+WANT="virtio_pci 9pnet_virtio 9p kvm_amd"
+
+# resolve_modules DIR: fill ORDER with WANT and their dependencies, in load
+# order (dependencies first), and MODPATH[name] with their .ko paths in DIR.
+declare -A MODPATH=()
+declare -A SEEN=()
+ORDER=()
+add_mod() {
+	local n=${1//-/_} dep deps
+	[ -n "${SEEN[$n]:-}" ] && return 0
+	SEEN[$n]=1
+	[ -n "${MODPATH[$n]:-}" ] || die "module $n not found in $KPKG"
+	deps=$(grep -a -o 'depends=[A-Za-z0-9_,-]*' "${MODPATH[$n]}" | head -1 | cut -d= -f2)
+	for dep in ${deps//,/ }; do add_mod "$dep"; done
+	ORDER+=("$n")
+}
+resolve_modules() {
+	local ko n m
+	while IFS= read -r ko; do	# no subprocess per module: there are ~4000
+		n=${ko##*/}; n=${n%.ko}; n=${n//-/_}
+		MODPATH[$n]=$ko
+	done < <(find "$1" -name '*.ko')
+	for m in $WANT; do add_mod "$m"; done
+}
+
 if [ "$(cat "$CACHE/kernel.version" 2>/dev/null)" != "$KPKG" ] ||
-   [ ! -f "$CACHE/vmlinuz" ] || [ ! -d "$CACHE/modules" ]; then
-	echo "setup.sh: downloading $KPKG (not installed on this machine)"
-	# _apt cannot write into WORK (mode 700); download as root quietly.
-	(cd "$WORK" && apt-get download -o APT::Sandbox::User=root "$KPKG") \
-		|| die "apt-get download $KPKG failed; run 'apt-get update'"
-	dpkg-deb -x "$WORK"/linux-image-*.deb "$WORK/kernel"
-	MODDIR="$WORK/kernel/lib/modules/$KVER"
-	[ -d "$MODDIR" ] || die "$KPKG has no lib/modules/$KVER"
+   [ ! -f "$CACHE/vmlinuz" ] || [ ! -f "$CACHE/modules/order" ] ||
+   [ "$(cat "$CACHE/modules/wanted" 2>/dev/null)" != "$WANT" ]; then
+	rm -f "$CACHE/vmlinuz.new"
+	if [ "$(cat "$CACHE/kernel.version" 2>/dev/null)" = "$KPKG" ] && [ -f "$CACHE/vmlinuz" ] &&
+	   [ -d "$CACHE/modules/kernel" ]; then
+		# an older setup.sh kept the whole module tree: trim it, no download
+		KSRC="$CACHE/modules"
+	else
+		echo "setup.sh: downloading $KPKG (not installed on this machine)"
+		# _apt cannot write into WORK (mode 700); download as root quietly.
+		(cd "$WORK" && apt-get download -o APT::Sandbox::User=root "$KPKG") \
+			|| die "apt-get download $KPKG failed; run 'apt-get update'"
+		dpkg-deb -x "$WORK"/linux-image-*.deb "$WORK/kernel"
+		KSRC="$WORK/kernel/lib/modules/$KVER"
+		[ -d "$KSRC" ] || die "$KPKG has no lib/modules/$KVER"
+		cp "$WORK/kernel/boot/vmlinuz-$KVER" "$CACHE/vmlinuz.new"
+		cp "$WORK/kernel/boot/config-$KVER" "$CACHE/config"
+	fi
+	resolve_modules "$KSRC"
 	rm -rf "$CACHE/modules.new"
 	mkdir -p "$CACHE/modules.new"
-	# Keep the whole module tree (~400 MB) so more modules can be added later
-	# without downloading again.
-	cp -a "$MODDIR/." "$CACHE/modules.new/"
-	cp "$WORK/kernel/boot/vmlinuz-$KVER" "$CACHE/vmlinuz.new"
-	cp "$WORK/kernel/boot/config-$KVER" "$CACHE/config"
+	for n in "${ORDER[@]}"; do cp "${MODPATH[$n]}" "$CACHE/modules.new/$n.ko"; done
+	printf '%s\n' "${ORDER[@]}" > "$CACHE/modules.new/order"
+	echo "$WANT" > "$CACHE/modules.new/wanted"
 	rm -rf "$CACHE/modules"
 	mv "$CACHE/modules.new" "$CACHE/modules"
-	mv "$CACHE/vmlinuz.new" "$CACHE/vmlinuz"
+	if [ -f "$CACHE/vmlinuz.new" ]; then
+		mv "$CACHE/vmlinuz.new" "$CACHE/vmlinuz"
+		rm -f "$CACHE/vmlinux"
+	fi
 	echo "$KPKG" > "$CACHE/kernel.version"
 	rm -rf "$WORK/kernel" "$WORK"/*.deb
 fi
@@ -94,34 +138,14 @@ if [ ! -s "$CACHE/vmlinux" ] || [ "$CACHE/vmlinuz" -nt "$CACHE/vmlinux" ]; then
 	fi
 fi
 
-# 4. initramfs: modules in load order (dependencies first).
-MODDIR="$CACHE/modules"
-declare -A MODPATH=()
-while IFS= read -r ko; do	# no subprocess per module: there are ~4000
-	n=${ko##*/}; n=${n%.ko}; n=${n//-/_}
-	MODPATH[$n]=$ko
-done < <(find "$MODDIR/kernel" -name '*.ko')
-
-declare -A SEEN=()
-ORDER=()
-add_mod() {
-	local n=${1//-/_} dep deps
-	[ -n "${SEEN[$n]:-}" ] && return 0
-	SEEN[$n]=1
-	[ -n "${MODPATH[$n]:-}" ] || die "module $n not found in $KPKG"
-	deps=$(grep -a -o 'depends=[A-Za-z0-9_,-]*' "${MODPATH[$n]}" | head -1 | cut -d= -f2)
-	for dep in ${deps//,/ }; do add_mod "$dep"; done
-	ORDER+=("$n")
-}
-# virtio_pci + 9p: the shares; kvm_amd: /dev/kvm. kvm_intel is useless (TCG
-# does not emulate VMX).
-for m in virtio_pci 9pnet_virtio 9p kvm_amd; do add_mod "$m"; done
+# 4. initramfs: the kept modules, in load order (dependencies first).
+mapfile -t ORDER < "$CACHE/modules/order"
 
 IR="$WORK/initramfs"
 mkdir -p "$IR"/{bin,dev,proc,sys,newroot,mods,ctl}
 cp /bin/busybox "$IR/bin/busybox"
-for n in "${ORDER[@]}"; do cp "${MODPATH[$n]}" "$IR/mods/$n.ko"; done
-printf '%s\n' "${ORDER[@]}" > "$IR/mods/order"
+for n in "${ORDER[@]}"; do cp "$CACHE/modules/$n.ko" "$IR/mods/$n.ko"; done
+cp "$CACHE/modules/order" "$IR/mods/order"
 cp "$SELF_DIR/guest-init.sh" "$IR/init"
 chmod 755 "$IR/init" "$IR/bin/busybox"
 # /dev/console must exist before devtmpfs is mounted, or init has no stdio.
