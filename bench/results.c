@@ -206,32 +206,6 @@ char *results__csv(json_t *root)
 
 /* ---------------------------------------------------------------- files */
 
-static int mkdir_p(const char *dir)
-{
-	char buf[4096];
-	size_t len = strlen(dir);
-
-	if (!len || len >= sizeof(buf))
-		return -ENAMETOOLONG;
-	memcpy(buf, dir, len + 1);
-	for (char *p = buf + 1; ; p++) {
-		if (*p == '/' || !*p) {
-			char c = *p;
-
-			*p = '\0';
-			if (mkdir(buf, 0755) < 0 && errno != EEXIST)
-				return -errno;
-			*p = c;
-			if (!c)
-				break;
-		}
-	}
-	struct stat st;
-	if (stat(dir, &st) < 0)
-		return -errno;
-	return S_ISDIR(st.st_mode) ? 0 : -ENOTDIR;
-}
-
 static int write_in(const char *dir, const char *name, const char *text)
 {
 	char path[4096];

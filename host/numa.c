@@ -13,18 +13,6 @@
 
 #define NUMA_SAMPLE_PAGES 4096
 
-static void set_err(char *err, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void set_err(char *err, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err || !len)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, len, fmt, ap);
-	va_end(ap);
-}
-
 void numa__nodes_string(char *out, size_t len)
 {
 	struct bitmask *m;

@@ -39,18 +39,6 @@ static bool topo_get(void)
 	return topo_ok;
 }
 
-static void set_err(char *err, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void set_err(char *err, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err || !len)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, len, fmt, ap);
-	va_end(ap);
-}
-
 static unsigned nb(hwloc_obj_type_t t)
 {
 	int n = topo_get() ? hwloc_get_nbobjs_by_type(topo, t) : 0;

@@ -57,6 +57,11 @@ void *xzalloc(size_t size);
 void *xcalloc(size_t n, size_t size);
 char *xstrdup(const char *s);
 
+/* Fill err (if any) with a formatted one-line message. */
+void set_err(char *err, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* mkdir -p with mode 0755.  0 or -errno. */
+int mkdir_p(const char *path);
+
 /* Write buf to path atomically: path.tmp.<pid>, fsync, rename.  -errno. */
 int write_file_atomic(const char *path, const void *buf, size_t len);
 

@@ -15,19 +15,8 @@
 #define VM_HELPER_SLOTS   64
 #define VCPU_THREAD_STACK (256 * 1024ul)
 
-static int vm__err(char *err, size_t len, int code, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-static int vm__err(char *err, size_t len, int code, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err && len) {
-		va_start(ap, fmt);
-		vsnprintf(err, len, fmt, ap);
-		va_end(ap);
-	}
-	return code;
-}
+/* set_err() and return code: one-line errors for __vm_create() */
+#define vm__err(err, len, code, ...) (set_err((err), (len), __VA_ARGS__), (code))
 
 void *vm__gpa_range(struct vm *vm, uint64_t gpa, uint64_t len)
 {
@@ -249,7 +238,7 @@ int __vm_create(struct vm **out, const struct run_config *cfg, const struct back
 
 	r = backend->vm_init(vm);
 	if (r) {
-		vm__err(err, errlen, r, "%s backend: creating the VM failed: %s%s%s", backend->name, strerror(-r),
+		set_err(err, errlen, "%s backend: creating the VM failed: %s%s%s", backend->name, strerror(-r),
 			vm->backend_note[0] ? ": " : "", vm->backend_note);
 		goto fail;
 	}
@@ -272,7 +261,7 @@ int __vm_create(struct vm **out, const struct run_config *cfg, const struct back
 	if (vm->design->init) {
 		r = vm->design->init(vm);
 		if (r) {
-			vm__err(err, errlen, r, "design %s: init failed: %s", vm->design->name, strerror(-r));
+			set_err(err, errlen, "design %s: init failed: %s", vm->design->name, strerror(-r));
 			goto fail_backend;
 		}
 	}
@@ -288,7 +277,7 @@ int __vm_create(struct vm **out, const struct run_config *cfg, const struct back
 	}
 	pthread_attr_destroy(&attr);
 	if (r) {
-		vm__err(err, errlen, r, "cannot create vCPU thread %u: %s (raise ulimit -u?)", created, strerror(-r));
+		set_err(err, errlen, "cannot create vCPU thread %u: %s (raise ulimit -u?)", created, strerror(-r));
 		__atomic_store_n(&vm->start_gate, 2, __ATOMIC_RELEASE);
 		futex_wake((_Atomic uint32_t *)&vm->start_gate, INT32_MAX);
 		vm__join_all(vm, created);
@@ -301,7 +290,7 @@ int __vm_create(struct vm **out, const struct run_config *cfg, const struct back
 		futex_wait((_Atomic uint32_t *)&vm->vcpus_ready, ready, NULL);
 	}
 	if (atomic_load(&vm->fatal)) {
-		vm__err(err, errlen, -EIO, "%s", vm__error(vm) ? vm__error(vm) : "vCPU init failed");
+		set_err(err, errlen, "%s", vm__error(vm) ? vm__error(vm) : "vCPU init failed");
 		__atomic_store_n(&vm->start_gate, 2, __ATOMIC_RELEASE);
 		futex_wake((_Atomic uint32_t *)&vm->start_gate, INT32_MAX);
 		vm__join_all(vm, vm->nr_vcpus);
