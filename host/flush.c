@@ -214,6 +214,12 @@ uint64_t flush__clear_inhibit(struct vcpu *t)
 	return seq;
 }
 
+void flush__record_gp(struct vm *vm, uint64_t ns)
+{
+	M_HIST(vm, gp_ns, ns);
+	atomic_max_u64(&vm->ts_gp_max, ns);
+}
+
 void flush__grace_period(struct vm *vm)
 {
 	const char *gp = vm->cfg->srcu_gp;
@@ -233,11 +239,7 @@ void flush__grace_period(struct vm *vm)
 			M_INC(vm, grace_periods);
 		}
 	}
-	uint64_t dt = now_ns() - t0;
-	M_HIST(vm, gp_ns, dt);
-	uint64_t cur = atomic_load(&vm->ts_gp_max);
-	while (dt > cur && !atomic_compare_exchange_weak(&vm->ts_gp_max, &cur, dt))
-		;
+	flush__record_gp(vm, now_ns() - t0);
 }
 
 bool flush__wake_flusher(struct vcpu *f, struct vcpu *t, uint64_t seq)

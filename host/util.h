@@ -50,6 +50,16 @@ static inline uint64_t rdtsc(void)
 	return ((uint64_t)hi << 32) | lo;
 }
 
+/* *p = max(*p, v), lock-free (interval maxima of the time series). */
+static inline void atomic_max_u64(_Atomic uint64_t *p, uint64_t v)
+{
+	uint64_t cur = __atomic_load_n((uint64_t *)p, __ATOMIC_RELAXED);
+
+	while (v > cur && !__atomic_compare_exchange_n((uint64_t *)p, &cur, v, true,
+						       __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+		;
+}
+
 static inline void cpu_relax(void) { __asm__ volatile("pause" ::: "memory"); }
 
 /* xmalloc family: die on OOM (a benchmark cannot continue without memory). */

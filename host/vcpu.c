@@ -351,9 +351,7 @@ static int vcpu__enter_guest(struct vcpu *vcpu)
 		uint64_t ws = atomic_load(&vcpu->wake_start_ns);
 		if (ws && now > ws) {
 			M_HIST(vm, resume_ns, now - ws);
-			uint64_t cur = atomic_load(&vm->ts_resume_max);
-			while (now - ws > cur && !atomic_compare_exchange_weak(&vm->ts_resume_max, &cur, now - ws))
-				;
+			atomic_max_u64(&vm->ts_resume_max, now - ws);
 		}
 	}
 

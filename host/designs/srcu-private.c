@@ -84,12 +84,8 @@ static void sp__uninhibit(struct vcpu *t)
 	uint64_t seq = flush__clear_inhibit(t);
 	struct inhibit_state *old = atomic_exchange(&p->state, NULL);
 
-	uint64_t dt = srcu__synchronize(&vm->flush_srcu, NULL);
+	flush__record_gp(vm, srcu__synchronize(&vm->flush_srcu, NULL));
 	M_INC(vm, grace_periods);
-	M_HIST(vm, gp_ns, dt);
-	uint64_t cur = atomic_load(&vm->ts_gp_max);
-	while (dt > cur && !atomic_compare_exchange_weak(&vm->ts_gp_max, &cur, dt))
-		;
 	free(old);                      /* no reader can still see it */
 	design_srcu__scan_and_wake(t, seq);
 }
