@@ -128,6 +128,7 @@ static int swap__setup(struct vm *vm)
 	s->zram.h_modprobe = s->zram.h_hot = s->zram.h_reset = s->zram.h_swapoff = -1;
 
 	memcg__reap_stale();
+	zram__reap_stale();
 
 	int r;
 	if (swap__active() <= 0) {

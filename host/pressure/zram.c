@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/swap.h>
+#include <signal.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -99,6 +100,8 @@ static void zram__undo_swapoff(void *arg)
 	/* EINVAL = not a swap area (never turned on): nothing to undo */
 	if (swapoff(z->path) < 0 && errno != EINVAL && errno != ENOENT)
 		cleanup__say("swapoff failed for", z->path);
+	else if (z->owner[0])
+		unlink(z->owner);
 }
 
 static void zram__undo_reset(void *arg)
@@ -241,7 +244,46 @@ int zram__setup(struct zram_swap *z, unsigned mb, char *err, size_t len)
 		snprintf(err, len, "swapon %s: %s", z->path, strerror(-r));
 		return r;
 	}
+	/* owner file: lets the next run undo this if we die by SIGKILL */
+	snprintf(z->owner, sizeof(z->owner), "/run/flushbench-zram%d.pid", z->dev);
+	int fd = open(z->owner, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	int n = snprintf(buf, sizeof(buf), "%d\n", (int)getpid());
+	if (fd < 0 || write(fd, buf, (size_t)n) != n)
+		z->owner[0] = 0;
+	if (fd >= 0)
+		close(fd);
 	return 0;
+}
+
+int zram__reap_stale(void)
+{
+	int n = 0;
+
+	for (int dev = 0; dev < 16; dev++) {
+		char owner[64], buf[32];
+		struct zram_swap z;
+
+		snprintf(owner, sizeof(owner), "/run/flushbench-zram%d.pid", dev);
+		if (read_str(owner, buf, sizeof(buf)) != 0)
+			continue;
+		pid_t pid = (pid_t)atoi(buf);
+		char stat[64], st[256] = "";
+		snprintf(stat, sizeof(stat), "/proc/%d/stat", (int)pid);
+		bool zombie = read_str(stat, st, sizeof(st)) == 0 && strstr(st, ") Z ");
+		if (pid > 0 && !zombie && (kill(pid, 0) == 0 || errno != ESRCH))
+			continue;           /* its owner still runs */
+		memset(&z, 0, sizeof(z));
+		zram__name(&z, dev);
+		snprintf(z.owner, sizeof(z.owner), "%s", owner);
+		zram__undo_swapoff(&z);
+		zram__undo_reset(&z);
+		if (dev > 0)
+			zram__undo_hot(&z);
+		unlink(owner);
+		fprintf(stderr, "bench: recovered %s, left swapped on by dead run %d\n", z.path, (int)pid);
+		n++;
+	}
+	return n;
 }
 
 void zram__teardown(struct zram_swap *z)

@@ -19,6 +19,7 @@ struct zram_swap {
 	char devnum[16];         /* "N" for hot_remove */
 	unsigned mb;
 	int h_modprobe, h_hot, h_reset, h_swapoff;   /* cleanup handles, -1 none */
+	char owner[64];          /* /run/flushbench-zramN.pid while we own it */
 };
 
 /* Number of active swap areas in /proc/swaps (-errno on error). */
@@ -29,6 +30,10 @@ bool zram__available(char *why, size_t len);
 int  zram__setup(struct zram_swap *z, unsigned mb, char *err, size_t len);
 /* Undo everything zram__setup() did (also after a partial setup). */
 void zram__teardown(struct zram_swap *z);
+/* A run killed with SIGKILL (e.g. by the OOM killer) cannot undo its swap:
+ * turn off and reset any zram swap whose owner file names a dead process.
+ * Returns the number of devices recovered. */
+int  zram__reap_stale(void);
 /* Run argv (PATH search), output discarded; exit status or -errno. */
 int  run_cmd(const char *const argv[]);
 

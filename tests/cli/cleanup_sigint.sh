@@ -68,4 +68,25 @@ for n in 1 2; do
 	fi
 	ls "$TMP/run$n" 2>/dev/null | grep -q '\.tmp' && { echo "FAIL: temp file left in results dir"; exit 1; }
 done
+
+# SIGKILL (e.g. the OOM killer) cannot be caught: the swap stays on.  The
+# next swap run must find the dead owner and restore the machine first.
+"$BENCH" run --vcpus 4 --pressure swap --duration 20 --out "$TMP/killed" >"$TMP/logk" 2>&1 &
+kpid=$!
+for _ in $(seq 200); do [ -e /run/flushbench-zram0.pid ] && break; kill -0 $kpid 2>/dev/null || break; sleep 0.1; done
+kill -KILL $kpid 2>/dev/null
+wait $kpid 2>/dev/null
+if [ "$before" = "$(snap)" ]; then
+	echo "note: nothing left behind by the SIGKILLed run (it had not set up swap yet)"
+fi
+"$BENCH" run --vcpus 4 --pressure swap --duration 0.3 --warmup 0.1 --design srcu --request unblock \
+	--no-plot --quiet --out "$TMP/next" >"$TMP/lognext" 2>&1 || { echo "FAIL: run after SIGKILL failed"; cat "$TMP/lognext"; exit 1; }
+after=$(snap)
+if [ "$before" != "$after" ]; then
+	echo "FAIL: the run after a SIGKILLed run did not restore the machine"
+	diff <(echo "$before") <(echo "$after")
+	cat "$TMP/lognext"
+	exit 1
+fi
+grep -q "recovered /dev/zram" "$TMP/lognext" && echo "SIGKILLed run: swap recovered by the next run, machine as found"
 echo PASS
