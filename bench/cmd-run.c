@@ -552,6 +552,8 @@ int cmd_run(int argc, char **argv)
 		r = run__variant(c, &ctx, &run, err, sizeof(err));
 		if (!json_object_get(env, "vm_setup_ms") && ctx.vm_setup_ms > 0)
 			json_object_set_new(env, "vm_setup_ms", json_real(ctx.vm_setup_ms));
+		if (!json_object_get(env, "tsc_khz") && run)   /* KVM_GET_TSC_KHZ, or calibrated (native) */
+			json_object_set(env, "tsc_khz", json_object_get(run, "tsc_khz"));
 		free(key);
 		if (r == -EINTR || cleanup__interrupted()) {
 			json_decref(run);

@@ -331,6 +331,7 @@ int run__variant(const struct run_config *cfg, struct run_ctx *ctx, json_t **out
 	json_object_set_new(run, "duration_s", json_real(m->wall_s));
 	json_object_set_new(run, "backend", json_string(vm->backend->name));
 	json_object_set_new(run, "vm_setup_ms", json_real(ctx->vm_setup_ms));
+	json_object_set_new(run, "tsc_khz", json_integer((json_int_t)vm->tsc_khz));
 	json_object_set_new(run, "roles", json_pack("{s:i,s:i,s:i}", "flushers", vm->nr_flushers,
 		"inhibitors", vm->nr_inhibitors, "touchers", vm->nr_touchers));
 	json_object_set_new(run, "config", options__to_json(cfg));
