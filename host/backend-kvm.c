@@ -776,7 +776,25 @@ static void kvm_kick(struct vcpu *vcpu)
  * thread, outside run(): from elsewhere it waits for vcpu->mutex. */
 static int kvm_event_reeval(struct vcpu *vcpu)
 {
+	struct kvm_run *run = vcpu->run;
 	struct kvm_vcpu_events ev;
+
+	/* KVM API: vCPU state read or written between an I/O or MMIO exit and
+	 * the next KVM_RUN is not consistent - the exiting instruction is
+	 * completed on re-entry (complete_userspace_io).  Our woken flushers
+	 * last exited on the hypercall's OUT, so complete it first the way
+	 * live migration does: KVM_RUN with immediate_exit runs the completion
+	 * and returns -EINTR without entering the guest.  (Skipping this let a
+	 * SET_VCPU_EVENTS land mid-instruction; under nested SVM without NRIPS
+	 * the guest then triple-faulted now and then.) */
+	run->immediate_exit = 1;
+	int r = ioctl(vcpu->fd, KVM_RUN, 0);
+	int e = errno;
+	run->immediate_exit = 0;
+	if (r == 0)
+		return -EPROTO;          /* an exit we did not expect: never happens */
+	if (e != EINTR)
+		return -e;
 
 	memset(&ev, 0, sizeof(ev));
 	if (ioctl(vcpu->fd, KVM_GET_VCPU_EVENTS, &ev) < 0)
