@@ -37,6 +37,14 @@ extern const uint8_t fb_guest_image_end[];
 #define KVM_SLOT_LOW        0            /* [0, FB_GPA_DATA)            */
 #define KVM_SLOT_DATA       1            /* [data_gpa, +data_size)      */
 #define KVM_SLOT_SPARE      2            /* kernel_gp "memslot" only    */
+/* IDT for vectors 0-31: the first free page of the FB_GPA_PGTABLE area
+ * (backend-kvm.h lays out the pages below it).  Its gates point at the
+ * guest's 16-byte exception stubs at FB_GPA_CODE + 0x100 (guest/entry.S;
+ * guest/guest.lds asserts the address). */
+#define KVM_GPA_IDT         (KVM_GPA_TSS + FB_PAGE_SIZE)
+#define KVM_IDT_VECTORS     32
+#define KVM_EXC_STUBS       (FB_GPA_CODE + 0x100)
+#define KVM_EXC_STUB_SIZE   16
 
 /* x86 bits, named as in the SDM / Linux. */
 #define X86_CR0_PE   (1ull << 0)
@@ -307,6 +315,24 @@ static void kvm_build_gdt(uint8_t *mem)
 	tss[102] = 0x68;
 }
 
+/* 64-bit interrupt gates (type 0xe, DPL 0, IST 0) for vectors 0-31.  With
+ * IF=0 and no irqchip nothing else is ever delivered; a vector above 31
+ * would #GP on the IDT limit and land in vector 13. */
+static void kvm_build_idt(uint8_t *mem)
+{
+	uint64_t *idt = (uint64_t *)(mem + KVM_GPA_IDT);
+
+	memset(idt, 0, FB_PAGE_SIZE);
+	for (unsigned v = 0; v < KVM_IDT_VECTORS; v++) {
+		uint64_t h = KVM_EXC_STUBS + (uint64_t)v * KVM_EXC_STUB_SIZE;
+
+		idt[2 * v] = (h & 0xffff) | ((uint64_t)KVM_SEL_CODE << 16) |
+			     (0x8eull << 40) |              /* P, DPL 0, 64-bit interrupt gate */
+			     (((h >> 16) & 0xffff) << 48);
+		idt[2 * v + 1] = h >> 32;
+	}
+}
+
 static int kvm_load_image(struct vm *vm)
 {
 	/* two linker symbols, not one C object: subtract addresses, not pointers */
@@ -446,6 +472,7 @@ static int kvm_vm_init(struct vm *vm)
 		goto err;
 	kvm_build_pgtables(vm->mem);
 	kvm_build_gdt(vm->mem);
+	kvm_build_idt(vm->mem);
 
 	r = kvm_set_slot(vm->vm_fd, KVM_SLOT_LOW, 0, FB_GPA_DATA, vm->mem);
 	if (r) {
@@ -537,6 +564,9 @@ static int kvm_setup_sregs(struct vcpu *vcpu)
 	kvm_seg(&sr.cs, KVM_SEL_CODE, 11, true);   /* execute/read, accessed */
 	kvm_seg(&sr.ds, KVM_SEL_DATA, 3, false);   /* read/write, accessed */
 	sr.es = sr.fs = sr.gs = sr.ss = sr.ds;
+	/* The guest's exception handler finds its vCPU page through GS.base
+	 * (rdmsr, so a corrupt RSP does not matter); nothing else uses GS. */
+	sr.gs.base = FB_GPA_VCPU_PAGES + (uint64_t)vcpu->id * FB_VCPU_AREA;
 
 	memset(&sr.tr, 0, sizeof(sr.tr));
 	sr.tr.base = KVM_GPA_TSS;
@@ -550,8 +580,8 @@ static int kvm_setup_sregs(struct vcpu *vcpu)
 
 	sr.gdt.base = KVM_GPA_GDT;
 	sr.gdt.limit = 5 * 8 - 1;
-	sr.idt.base = 0;
-	sr.idt.limit = 0;                          /* any exception -> triple fault -> SHUTDOWN */
+	sr.idt.base = KVM_GPA_IDT;                 /* exceptions report through FB_UCALL_ABORT */
+	sr.idt.limit = KVM_IDT_VECTORS * 16 - 1;
 
 	sr.cr0 = X86_CR0_PE | X86_CR0_MP | X86_CR0_ET | X86_CR0_NE | X86_CR0_WP | X86_CR0_PG;
 	sr.cr3 = KVM_GPA_PML4;
@@ -684,6 +714,33 @@ static void kvm_report_exit(struct vcpu *vcpu, const char *what)
 	}
 }
 
+/* The guest's exception handler (guest/exception.c) reports through the
+ * ABORT ucall; vcpu.c prints vector, error code and RIP as an assertion,
+ * this adds what it cannot show (CR2, RSP, RFLAGS, CS). */
+static void kvm_report_exception(struct vcpu *vcpu, uint32_t gpa)
+{
+	static const char *const names[KVM_IDT_VECTORS] = {
+		"#DE", "#DB", "NMI", "#BP", "#OF", "#BR", "#UD", "#NM", "#DF", "coproc",
+		"#TS", "#NP", "#SS", "#GP", "#PF", "15", "#MF", "#AC", "#MC", "#XM",
+		"#VE", "#CP", "22", "23", "24", "25", "26", "27", "#HV", "#VC", "#SX", "31",
+	};
+	const struct fb_ucall *uc;
+	struct vm *vm = vcpu->vm;
+
+	if (!vm->mem || (uint64_t)gpa + sizeof(*uc) > FB_GPA_DATA)
+		return;
+	uc = (const struct fb_ucall *)(vm->mem + gpa);
+	if (uc->cmd != FB_UCALL_ABORT || strncmp(uc->msg, "exception", sizeof(uc->msg)))
+		return;
+	pr_err("kvm: vCPU %u: guest exception %s (vector %llu), error code %#llx, RIP %#llx, "
+	       "CR2 %#llx, RSP %#llx, RFLAGS %#llx, CS %#llx", vcpu->id,
+	       uc->args[0] < KVM_IDT_VECTORS ? names[uc->args[0]] : "?",
+	       (unsigned long long)uc->args[0], (unsigned long long)uc->args[1],
+	       (unsigned long long)uc->args[2], (unsigned long long)uc->args[3],
+	       (unsigned long long)uc->args[4], (unsigned long long)uc->args[5],
+	       (unsigned long long)uc->args[6]);
+}
+
 static int kvm_run_vcpu(struct vcpu *vcpu, struct vcpu_exit *ex)
 {
 	struct kvm_run *run = vcpu->run;
@@ -713,6 +770,8 @@ static int kvm_run_vcpu(struct vcpu *vcpu, struct vcpu_exit *ex)
 		if (run->io.direction == KVM_EXIT_IO_OUT && run->io.size == 4 && run->io.count == 1) {
 			ex->reason = VCPU_EXIT_IO;
 			memcpy(&ex->value, (uint8_t *)run + run->io.data_offset, 4);
+			if (ex->port == FB_PORT_UCALL)
+				kvm_report_exception(vcpu, ex->value);
 		} else {
 			/* IN or a string/narrow OUT: the guest never does that. */
 			ex->reason = VCPU_EXIT_UNKNOWN;

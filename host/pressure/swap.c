@@ -142,13 +142,13 @@ static int swap__setup(struct vm *vm)
 
 	/* Limit: 0 = auto = resident part of the data region (resident_mb, or
 	 * half of it as in paging) + what the harness uses besides guest data
-	 * right now + 32 MiB slack for allocations made during the run. */
+	 * right now + 48 MiB slack for allocations made during the run. */
 	s->nondata_rss = swap__nondata_rss(vm);
 	if (c->memcg_limit_mb) {
 		s->limit_bytes = (uint64_t)c->memcg_limit_mb << 20;
 	} else {
 		uint64_t resident = c->resident_mb ? (uint64_t)c->resident_mb << 20 : vm->data_size / 2;
-		s->limit_bytes = resident + s->nondata_rss + (32ull << 20);
+		s->limit_bytes = resident + s->nondata_rss + (48ull << 20);
 #if defined(__SANITIZE_ADDRESS__)
 		/* ASan's shadow and quarantine grow after setup: don't let the
 		 * memcg OOM-kill the sanitizer build */
