@@ -16,6 +16,8 @@
  *          with running vCPUs; stop -> DONE on both.
  * 64 vCPUs (IDLE), one thread each: every vCPU starts at _start with its
  *          own page and stack and says HELLO with its own id.
+ *  1 vCPU  started on a UD2: the guest's IDT reports #UD (vector, RIP, RSP,
+ *          CS) through the ABORT ucall instead of a triple fault.
  *
  * Exits 4 (SKIP) with the reason when /dev/kvm is unusable (e.g. this kernel
  * is itself a guest without nested virtualization): run it through
@@ -457,6 +459,44 @@ static void test_many_vcpus(unsigned n)
 	printf("%u vCPUs: ok (all said HELLO with their id, %.1f ms)\n", n, (now_ns() - t0) / 1e6);
 }
 
+/* A CPU exception in the guest is reported through the ABORT ucall by the
+ * IDT the backend installs (guest/entry.S, guest/exception.c), not a triple
+ * fault: start the vCPU on a UD2 and read vector, RIP and RSP back. */
+static void test_exception(void)
+{
+	const uint32_t wl[] = { FB_WL_NULL };
+	const uint64_t ud2_gpa = FB_GPA_DATA + 0x10;
+	struct kvm_regs regs;
+	struct vcpu_exit ex;
+	struct fb_ucall *uc;
+	struct tvm t;
+	struct vcpu *v;
+
+	tvm_create(&t, 1, wl);
+	v = &t.vcpu[0];
+	vcpu_init(v);
+	t.vm.mem[ud2_gpa] = 0x0f;
+	t.vm.mem[ud2_gpa + 1] = 0x0b;
+	/* before the first entry: no I/O completion pending */
+	TEST_ASSERT(ioctl(v->fd, KVM_GET_REGS, &regs) == 0, "KVM_GET_REGS");
+	regs.rip = ud2_gpa;
+	TEST_ASSERT(ioctl(v->fd, KVM_SET_REGS, &regs) == 0, "KVM_SET_REGS");
+	TEST_ASSERT_EQ(backend_kvm.run(v, &ex), 0);
+	TEST_ASSERT(ex.reason == VCPU_EXIT_IO && ex.port == FB_PORT_UCALL,
+		    "exit %d (raw %u) instead of the exception ucall", ex.reason, ex.raw_reason);
+	TEST_ASSERT_EQ((uint64_t)ex.value, ucall_gpa(v->id));
+	uc = &v->page->ucall;
+	TEST_ASSERT_EQ(uc->cmd, (uint64_t)FB_UCALL_ABORT);
+	TEST_ASSERT(!strcmp(uc->msg, "exception"), "msg %.64s", uc->msg);
+	TEST_ASSERT_EQ(uc->args[0], 6ull);                  /* #UD */
+	TEST_ASSERT_EQ(uc->args[2], ud2_gpa);               /* RIP */
+	TEST_ASSERT_EQ(uc->args[4], regs.rsp);              /* RSP at the fault */
+	TEST_ASSERT_EQ(uc->args[6], (uint64_t)KVM_SEL_CODE);
+	printf("exception: #UD reported at RIP %#" PRIx64 "\n", uc->args[2]);
+	backend_kvm.vcpu_exit(v);
+	tvm_destroy(&t);
+}
+
 int main(void)
 {
 	char why[256];
@@ -480,6 +520,7 @@ int main(void)
 	test_one_vcpu();
 	test_two_vcpus();
 	test_many_vcpus(MAX_TEST_VCPUS);
+	test_exception();
 	printf("PASS\n");
 	return 0;
 }
