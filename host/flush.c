@@ -207,10 +207,7 @@ uint64_t flush__clear_inhibit(struct vcpu *t)
 	uint64_t seq = inhibit_word_seq(atomic_load(&t->inhibit));
 
 	atomic_store(&t->inhibit, seq << 1);           /* seq_cst */
-	uint64_t now = now_ns();
-	atomic_store(&t->cleared_ns, now);
-	atomic_store(&t->cleared_seq, seq);
-	M_HIST(t->vm, inhibit_ns, now - t->inhibit_set_ns);
+	M_HIST(t->vm, inhibit_ns, now_ns() - t->inhibit_set_ns);
 	return seq;
 }
 

@@ -428,11 +428,9 @@ void *vcpu__thread(void *arg)
 	while (!__atomic_load_n(&vm->start_gate, __ATOMIC_ACQUIRE))
 		futex_wait((_Atomic uint32_t *)&vm->start_gate, 0, NULL);
 	if (r == 0 && !atomic_load(&vm->fatal) && __atomic_load_n(&vm->start_gate, __ATOMIC_ACQUIRE) == 1) {
-		atomic_fetch_add(&vm->running_vcpus, 1);
 		vcpu__srcu_lock(vcpu);
 		(void)vcpu__run_loop(vcpu);     /* failures are in vcpu->errmsg + vm->fatal */
 		vcpu__srcu_unlock(vcpu);
-		atomic_fetch_sub(&vm->running_vcpus, 1);
 	}
 	/* a suspension whose resume was never accounted, even if a wake
 	 * raced with the stop: suspends == resumes + pending, exactly */

@@ -327,7 +327,6 @@ int vm__start(struct vm *vm)
 
 	if (r)
 		return r;
-	vm->t_start_ns = now_ns();
 	__atomic_store_n(&vm->start_gate, 1, __ATOMIC_RELEASE);
 	futex_wake((_Atomic uint32_t *)&vm->start_gate, INT32_MAX);
 	return 0;

@@ -121,8 +121,6 @@ struct vcpu {
 	 * (inhibited, sequence) pair. */
 	_Atomic uint64_t inhibit;
 	_Atomic uint64_t uninhibit_start_ns;   /* of the latest uninhibit */
-	_Atomic uint64_t cleared_seq;          /* latest sequence whose inhibit was cleared */
-	_Atomic uint64_t cleared_ns;
 	_Atomic uint64_t uninhibited_seq;      /* latest sequence whose uninhibit() returned */
 	_Atomic uint64_t uninhibited_ns;
 	uint64_t inhibit_set_ns;
@@ -200,7 +198,7 @@ struct vm {
 	struct run_metrics *metrics;
 	_Atomic bool measuring;            /* inside the measured window */
 	_Atomic bool stopping;
-	uint64_t t_start_ns, t_measure_ns, t_stop_ns;
+	uint64_t t_measure_ns, t_stop_ns;
 
 	pthread_t watchdog;
 	bool watchdog_running;
@@ -218,7 +216,6 @@ struct vm {
 	uint32_t start_gate;                         /* futex: 1 = vCPUs may enter */
 	_Atomic uint32_t vcpus_ready;
 	char backend_note[256];
-	_Atomic uint32_t running_vcpus;
 	_Atomic uint32_t fatal;            /* a vCPU hit a fatal error */
 };
 
