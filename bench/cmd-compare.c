@@ -39,6 +39,17 @@ static int add_metric(const struct option *opt, const char *arg)
 	return 0;
 }
 
+static int set_correction(const struct option *opt, const char *arg)
+{
+	struct compare_opts *o = opt->value;
+
+	if (stats__correction_parse(arg, &o->correction)) {
+		fprintf(stderr, "bench compare: unknown --correction '%s'; use holm, bh or none\n", arg);
+		return -2;
+	}
+	return 0;
+}
+
 static const struct option compare_options[] = {
 	OPT_CALLBACK('m', "metric", &copts, "M",
 		     "metric path <metric>.<field>, repeatable (default: resume_latency.p99, "
@@ -49,6 +60,20 @@ static const struct option compare_options[] = {
 	OPT_STRING('f', "format", &copts.format, "F", "text | markdown | json (default text)"),
 	OPT_STRING('b', "baseline", &copts.baseline, "K=V,..",
 		   "within-run mode: baseline variant by run fields or config.<key>"),
+	OPT_CALLBACK(0, "correction", &copts, "C",
+		     "multiple-comparison control: holm (default, family-wise), bh (false discovery rate), none",
+		     set_correction),
+	OPT_STRING(0, "tail-method", &copts.tail_method, "M",
+		   "test for p90/p99/p999/max: log (default, Welch on log values), pooled "
+		   "(pooled-histogram quantile, permutation p), mean"),
+	OPT_STRING(0, "calibration", &copts.calibration, "FILE",
+		   "calibration.json from bench calibrate: print the minimum detectable effect per row"),
+	OPT_BOOLEAN(0, "drop-disturbed", &copts.drop_disturbed,
+		    "leave out repeats taken while other processes used the CPUs"),
+	OPT_DOUBLE(0, "disturbed-above", &copts.disturbed_pct,
+		   "other processes' CPU share (%) that marks a repeat disturbed (default 10)"),
+	OPT_BOOLEAN(0, "paired", &copts.paired,
+		    "pair repeats by index (both sides ran interleaved, as bench ab does)"),
 	OPT_END()
 };
 
@@ -60,10 +85,14 @@ static void compare_help_tail(void)
 	       "variant against the baseline variant.  BASE, NEW and RESULT are `bench run`\n"
 	       "output directories or results.json files.\n"
 	       "\n"
-	       "A change is significant when p < alpha AND |change| > threshold.  Test:\n"
-	       "Welch's t when both sides have >= 3 repeats and look normal, else\n"
-	       "Mann-Whitney U; fewer than 2 repeats on a side: no test (\"insufficient\n"
-	       "repeats\").  See docs/STATISTICS.md.\n"
+	       "A metric REGRESSED when its p-value, corrected for the number of tests\n"
+	       "(Holm by default), is below alpha AND the whole confidence interval of\n"
+	       "the change lies beyond the threshold in the bad direction; a significant\n"
+	       "change whose interval straddles the threshold is \"inconclusive\".  Tests:\n"
+	       "tail fields (p90/p99/p999/max) Welch on log values; others Welch when\n"
+	       "both sides have >= 3 repeats and look normal, else Mann-Whitney U; fewer\n"
+	       "than 2 repeats on a side: no test.  Repeats with a disturbance record\n"
+	       "showing outside load are flagged.  See docs/STATISTICS.md.\n"
 	       "\n"
 	       "Exit status: 0 no significant regression, 1 a metric regressed, 2 error.\n");
 }

@@ -10,8 +10,10 @@
 #ifndef FB_COMPARE_H
 #define FB_COMPARE_H
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <jansson.h>
+#include "stats.h"
 
 #define COMPARE_MAX_METRICS 16
 
@@ -23,9 +25,18 @@ struct compare_opts {
 	const char *format;     /* "text" (default) | "markdown" | "json" */
 	const char *baseline;   /* "design=srcu,request=event" (within-run) or NULL */
 	const char *cmd;        /* command named in error lines ("compare" if NULL) */
+	enum stats_correction correction; /* multiplicity control (default holm) */
+	const char *tail_method;  /* p90/p99/p999/max: "log" (default) | "pooled" | "mean" */
+	bool paired;            /* runs matched by "repeat" across the sides (bench ab) */
+	bool drop_disturbed;    /* leave out repeats taken under outside load */
+	double disturbed_pct;   /* other processes' CPU share (%) marking a repeat disturbed (10) */
+	const char *calibration;  /* calibration.json (bench calibrate) for MDEs, or NULL */
+	json_t *calib;          /* the loaded calibration (borrowed), or NULL */
+	double power;           /* power the MDE is stated at (0.8) */
 };
 
-/* Fill defaults: the three default metrics, threshold 5 %, alpha 0.05, text. */
+/* Fill defaults: the three default metrics, threshold 5 %, alpha 0.05,
+ * Holm correction, log-scale tail test, disturbed above 10 %, text. */
 void compare__default_opts(struct compare_opts *o);
 
 /* +1 higher is better (rates, counters of work done), -1 lower is better
@@ -35,7 +46,9 @@ void compare__default_opts(struct compare_opts *o);
 int compare__direction(const char *metric_path);
 
 /* 0: no significant regression; 1: at least one regression; 2: error
- * (one line printed to stderr, "bench compare: ...; ..."). */
+ * (one line printed to stderr, "bench compare: ...; ...").  A regression
+ * needs the corrected p below alpha AND the whole confidence interval of
+ * the change beyond the threshold (docs/STATISTICS.md). */
 int compare__runs(json_t *base, json_t *newr, const struct compare_opts *o, FILE *out);
 
 /* Every variant vs the baseline (o->baseline key=value pairs matched against
@@ -44,5 +57,15 @@ int compare__runs(json_t *base, json_t *newr, const struct compare_opts *o, FILE
  * o->baseline NULL: first variant of each group.  Prints base, value, ratio
  * per metric.  0 ok, 2 error. */
 int compare__within(json_t *root, const struct compare_opts *o, FILE *out);
+
+/* Is a run "disturbed" (its disturbance record shows other processes'
+ * CPU share above pct, or steal above pct/4)?  -1 when it has no record. */
+int compare__run_disturbed(json_t *run, double pct);
+
+/* The minimum detectable effect (%) of metric for variant key with n
+ * repeats per side, from a calibration tree (bench calibrate), for a family
+ * of m tests under o's rule.  NaN when the calibration does not cover it. */
+double compare__mde_pct(json_t *calib, const char *key, const char *metric, unsigned n, unsigned m,
+			const struct compare_opts *o);
 
 #endif

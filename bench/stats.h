@@ -7,6 +7,7 @@
 #ifndef FB_STATS_H
 #define FB_STATS_H
 
+#include <errno.h>
 #include <stdint.h>
 
 struct sample_stats {
@@ -62,5 +63,71 @@ void stats__bootstrap_mean_ci(const double *x, unsigned n, unsigned nboot, doubl
 void stats__bootstrap_ratio_ci(const double *a, unsigned na, const double *b, unsigned nb,
 			       unsigned nboot, double conf, uint64_t seed,
 			       double *lo, double *hi);
+
+/* ---- multiple comparisons (docs/STATISTICS.md "Multiplicity") ---- */
+enum stats_correction { STATS_CORR_HOLM, STATS_CORR_BH, STATS_CORR_NONE };
+
+/* "holm" | "bh" | "none" -> 0 and *out; -EINVAL otherwise. */
+int stats__correction_parse(const char *s, enum stats_correction *out);
+const char *stats__correction_name(enum stats_correction c);
+
+/* Adjusted p-values of a family of n tests: Holm's step-down (family-wise
+ * error), Benjamini-Hochberg step-up (false discovery rate) or none.  NaN
+ * entries (no test) are skipped and stay NaN; m is the number of finite
+ * p-values.  adj may alias p. */
+void stats__adjust_p(const double *p, unsigned n, enum stats_correction c, double *adj);
+
+/* ---- effect sizes with intervals ---- */
+
+/* Relative change of b against a, as a fraction (0.2 = +20 %), with a
+ * two-sided interval at level conf.  When every value is > 0 the change is
+ * the ratio of means minus one and its interval comes from the delta method
+ * on log(mean_b / mean_a) with Welch-Satterthwaite df; otherwise the Welch
+ * interval of the difference divided by |mean_a|.  Returns the p-value of
+ * Welch's test on the same scale; -1 when n < 2 on a side or mean_a == 0. */
+double stats__change_ci(const double *a, unsigned na, const double *b, unsigned nb,
+			double conf, double *change, double *lo, double *hi);
+
+/* Same on the log scale: geometric-mean ratio minus one, Welch on log(x).
+ * Needs every value > 0 (else returns -1). */
+double stats__logratio_ci(const double *a, unsigned na, const double *b, unsigned nb,
+			  double conf, double *change, double *lo, double *hi);
+
+/* Paired version (a[i] and b[i] ran side by side): one-sample t on
+ * log(b[i]/a[i]) when all values are > 0, else on (b[i]-a[i])/|mean_a|.
+ * Returns p; -1 when n < 2. */
+double stats__paired_ci(const double *a, const double *b, unsigned n, double conf,
+			double *change, double *lo, double *hi);
+
+/* Minimum detectable relative change (fraction) of a two-sample comparison
+ * with n repeats per side and coefficient of variation cv (sd of log values
+ * for log-scale tests), at two-sided level alpha and the given power:
+ * (t_{1-alpha/2,2n-2} + t_{power,2n-2}) * cv * sqrt(2/n).  NaN when n < 2. */
+double stats__mde(double cv, unsigned n, double alpha, double power);
+
+/* ---- tail quantiles over repeats ---- */
+
+/* Per-repeat histograms on a shared bucket axis: counts[r * nb + j] is the
+ * count of repeat r in bucket j (bucket values ascending in val[]). */
+struct stats_hists {
+	unsigned nrep, nb;
+	const double *val;
+	const double *counts;
+};
+
+/* q-quantile (0..1) of the histogram pooled over the repeats listed in
+ * idx[0..k-1] (a repeat may repeat): the value of the bucket holding rank
+ * ceil(q * total).  NaN when empty. */
+double stats__pooled_quantile(const struct stats_hists *h, const unsigned *idx, unsigned k, double q);
+
+/* Pooled-histogram quantile, side a = repeats 0..na-1 of h, side b = the
+ * rest: change = Qb/Qa - 1; p from the permutation distribution of
+ * |log(Qb/Qa)| over the repeat labels (exact up to 5000 arrangements, else
+ * 5000 random ones); interval by bootstrap over repeats within each side
+ * (nboot resamples, seeded).  Returns p, or -1 when a side has < 2 repeats
+ * or a pooled quantile is not > 0. */
+double stats__pooled_quantile_test(const struct stats_hists *h, unsigned na, double q,
+				   double conf, unsigned nboot, uint64_t seed,
+				   double *change, double *lo, double *hi);
 
 #endif

@@ -64,6 +64,29 @@ assert d["summary"]["regressed"] == 2, d["summary"]
 assert d["exit"] == 1
 PY
 fi
+# the gate: Holm by default, CI beyond the threshold, A/A + 30 % caught
+expect 1 "$D/base" "$D/plus30" && contains out "correction holm" && contains out "REGRESSED"
+expect 1 "$D/base" "$D/plus30" --correction none
+expect 1 "$D/base" "$D/plus30" --correction bh --tail-method pooled && contains out "pooled-perm"
+expect 1 "$D/base" "$D/edge" && contains out "inconclusive"
+expect 0 "$D/base" "$D/edge" --threshold 20 && contains out "below threshold"
+expect 0 "$D/base" "$D/loaded" && contains out "conditions DIFFER" && contains out "new 5/5"
+expect 0 "$D/base" "$D/loaded" --drop-disturbed && contains out "missing on one side"
+expect 1 "$D/base" "$D/plus30" --format json
+if command -v python3 >/dev/null; then
+	python3 - "$TMP/out" <<'PY' || { echo "FAIL: json p_adj"; fails=$((fails + 1)); }
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["correction"] == "holm"
+for r in d["rows"]:
+    assert r["p_adj"] >= r["p"], r
+    assert len(r["change_ci_pct"]) == 2, r
+assert d["conditions"]["differ"] is False
+PY
+fi
+expect 2 "$D/base" "$D/identical" --correction bonferroni
+expect 2 "$D/base" "$D/identical" --tail-method median
+expect 2 "$D/base" "$D/identical" --calibration "$D/base/results.json"
 # within-run mode
 expect 0 --baseline design=srcu "$D/base" && contains out "(baseline)"
 expect 0 --baseline design=srcu,request=event "$D/base" --format markdown

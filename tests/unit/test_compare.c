@@ -227,7 +227,7 @@ static void test_json_format(void **state)
 			continue;
 		seen++;
 		assert_string_equal(json_string_value(json_object_get(row, "verdict")), "regressed");
-		assert_string_equal(json_string_value(json_object_get(row, "test")), "welch");
+		assert_string_equal(json_string_value(json_object_get(row, "test")), "welch-log");
 		double c = json_number_value(json_object_get(row, "change_pct"));
 		assert_true(c > 15 && c < 25);
 		assert_true(json_number_value(json_object_get(row, "p")) < 0.05);
@@ -290,6 +290,158 @@ static void test_within(void **state)
 	o.format = "text";
 	o.baseline = "design=nosuch";
 	assert_int_equal(run_compare("base", NULL, &o, &out), 2);
+	free(out);
+}
+
+/* An A/A copy of NEW with one metric 30 % slower is still caught under
+ * Holm; the untouched metrics are not. */
+static void test_plus30_detected(void **state)
+{
+	struct compare_opts o;
+	json_error_t je;
+	json_t *j, *row;
+	char *out;
+	size_t i;
+	int regressed = 0;
+
+	compare__default_opts(&o);
+	o.format = "json";
+	assert_int_equal(run_compare("base", "plus30", &o, &out), 1);
+	j = json_loads(out, 0, &je);
+	assert_non_null(j);
+	assert_string_equal(json_string_value(json_object_get(j, "correction")), "holm");
+	json_array_foreach(json_object_get(j, "rows"), i, row) {
+		const char *m = json_string_value(json_object_get(row, "metric"));
+		const char *v = json_string_value(json_object_get(row, "verdict"));
+		json_t *ci = json_object_get(row, "change_ci_pct");
+		double p = json_number_value(json_object_get(row, "p"));
+		double pa = json_number_value(json_object_get(row, "p_adj"));
+
+		/* Holm never lowers a p-value and multiplies the smallest by m = 6 */
+		assert_true(pa >= p);
+		if (!strcmp(m, "resume_latency.p99")) {
+			assert_string_equal(v, "regressed");
+			assert_true(json_number_value(json_array_get(ci, 0)) > 5);
+			assert_true(json_number_value(json_array_get(ci, 0)) < 30);
+			assert_true(json_number_value(json_array_get(ci, 1)) > 30);
+			regressed++;
+		} else {
+			assert_string_equal(v, "no significant change");
+		}
+	}
+	assert_int_equal(regressed, 2);
+	json_decref(j);
+	free(out);
+}
+
+/* +7 %: one variant's CI straddles the 5 % threshold (inconclusive, does
+ * not fail), the other's lies above it (regressed).  With no correction
+ * and a huge threshold nothing regresses. */
+static void test_inconclusive(void **state)
+{
+	struct compare_opts o;
+	char *out;
+
+	compare__default_opts(&o);
+	assert_int_equal(run_compare("base", "edge", &o, &out), 1);
+	assert_int_equal(count_str(out, "REGRESSED"), 1);
+	assert_int_equal(count_str(out, "inconclusive"), 2);     /* row + summary */
+	assert_non_null(strstr(out, "1 inconclusive"));
+	free(out);
+	o.threshold_pct = 20;
+	assert_int_equal(run_compare("base", "edge", &o, &out), 0);
+	assert_null(strstr(out, "inconclusive"));
+	assert_non_null(strstr(out, "2 below threshold"));      /* significant, CI under 20 % */
+	free(out);
+}
+
+/* Disturbance records: flagged, conditions compared, dropping works. */
+static void test_disturbed(void **state)
+{
+	struct compare_opts o;
+	char *out;
+
+	compare__default_opts(&o);
+	assert_int_equal(run_compare("base", "loaded", &o, &out), 0);
+	assert_non_null(strstr(out, "conditions DIFFER"));
+	assert_non_null(strstr(out, "base 0/5, new 5/5"));
+	assert_non_null(strstr(out, "warning: BASE and NEW ran under different conditions"));
+	free(out);
+	assert_int_equal(run_compare("base", "identical", &o, &out), 0);
+	assert_null(strstr(out, "DIFFER"));
+	assert_null(strstr(out, "disturbed repeats ("));
+	free(out);
+	/* every NEW repeat dropped: nothing left to compare on that side */
+	o.drop_disturbed = true;
+	assert_int_equal(run_compare("base", "loaded", &o, &out), 0);
+	assert_non_null(strstr(out, "6 missing on one side"));
+	free(out);
+	/* a higher limit: not disturbed any more */
+	o.disturbed_pct = 50;
+	assert_int_equal(run_compare("base", "loaded", &o, &out), 0);
+	assert_null(strstr(out, "DIFFER"));
+	free(out);
+}
+
+/* Corrections and tail methods change p_adj / the test, not the data. */
+static void test_corrections_methods(void **state)
+{
+	struct compare_opts o;
+	char *out;
+
+	compare__default_opts(&o);
+	o.correction = STATS_CORR_NONE;
+	assert_int_equal(run_compare("base", "regressed", &o, &out), 1);
+	assert_non_null(strstr(out, "correction none"));
+	free(out);
+	o.correction = STATS_CORR_BH;
+	o.tail_method = "pooled";
+	assert_int_equal(run_compare("base", "regressed", &o, &out), 1);
+	assert_non_null(strstr(out, "pooled-perm"));
+	free(out);
+	o.tail_method = "mean";
+	assert_int_equal(run_compare("base", "regressed", &o, &out), 1);
+	assert_null(strstr(out, "welch-log"));
+	free(out);
+	o.tail_method = "median";
+	assert_int_equal(run_compare("base", "regressed", &o, &out), 2);
+	free(out);
+	/* paired by repeat index: the fixtures' repeats 0..4 line up */
+	compare__default_opts(&o);
+	o.paired = true;
+	assert_int_equal(run_compare("base", "plus30", &o, &out), 1);
+	assert_non_null(strstr(out, "paired-t"));
+	free(out);
+	assert_int_equal(run_compare("base", "identical", &o, &out), 0);
+	free(out);
+}
+
+/* A calibration file puts the MDE next to each verdict; a missing or
+ * foreign file is a usage error. */
+static void test_calibration_mde(void **state)
+{
+	struct compare_opts o;
+	char path[4200], *out;
+	json_t *cal = json_pack("{s:s,s:[{s:s,s:s,s:f,s:f}]}", "schema", "flushbench-calibration/1",
+				"metrics", "variant", "*", "metric", "resume_latency.p99", "cv", 0.05, "cv_log", 0.05);
+	double mde;
+
+	compare__default_opts(&o);
+	o.calib = cal;
+	assert_int_equal(run_compare("base", "identical", &o, &out), 0);
+	assert_int_equal(count_str(out, "(MDE "), 2);   /* only the calibrated metric */
+	free(out);
+	/* 6 tests under Holm: the first step is at 0.05/6 */
+	mde = compare__mde_pct(cal, "x", "resume_latency.p99", 5, 6, &o);
+	assert_true(mde > 5 + 100 * stats__mde(0.05, 5, 0.05, 0.8) - 1e-9);
+	assert_true(fabs(mde - 100 * stats__mde(0.05, 5, 0.05 / 6, 0.8)) < 1e-9 ||
+		    fabs(mde - 5 - 100 * stats__mde(0.05, 5, 0.05, 0.8)) < 1e-9);
+	assert_true(isnan(compare__mde_pct(cal, "x", "flush_latency.p99", 5, 6, &o)));
+	json_decref(cal);
+	o.calib = NULL;
+	snprintf(path, sizeof(path), "%s/base/results.json", datadir);
+	o.calibration = path;   /* not a calibration */
+	assert_int_equal(run_compare("base", "identical", &o, &out), 2);
 	free(out);
 }
 
@@ -396,6 +548,11 @@ int main(void)
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_json_format),
 		cmocka_unit_test(test_within),
+		cmocka_unit_test(test_plus30_detected),
+		cmocka_unit_test(test_inconclusive),
+		cmocka_unit_test(test_disturbed),
+		cmocka_unit_test(test_corrections_methods),
+		cmocka_unit_test(test_calibration_mde),
 		cmocka_unit_test(test_results_roundtrip),
 	};
 

@@ -10,6 +10,7 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <errno.h>
 #include <math.h>
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
@@ -214,6 +215,151 @@ static void test_bootstrap(void **state)
 	NEAR(lo, 0, 0);
 }
 
+/* Holm and Benjamini-Hochberg against hand-computed values; NaN skipped. */
+static void test_adjust_p(void **state)
+{
+	double p[5] = { 0.01, 0.04, 0.03, NAN, 0.005 }, adj[5];
+	enum stats_correction c;
+
+	stats__adjust_p(p, 5, STATS_CORR_HOLM, adj);
+	NEAR(adj[0], 0.03, 1e-12);
+	NEAR(adj[1], 0.06, 1e-12);      /* monotone: max(0.06, 0.04) */
+	NEAR(adj[2], 0.06, 1e-12);
+	assert_true(isnan(adj[3]));
+	NEAR(adj[4], 0.02, 1e-12);
+	stats__adjust_p(p, 5, STATS_CORR_BH, adj);
+	NEAR(adj[0], 0.02, 1e-12);
+	NEAR(adj[1], 0.04, 1e-12);
+	NEAR(adj[2], 0.04, 1e-12);
+	NEAR(adj[4], 0.02, 1e-12);
+	stats__adjust_p(p, 5, STATS_CORR_NONE, adj);
+	NEAR(adj[1], 0.04, 1e-12);
+	assert_int_equal(stats__correction_parse("holm", &c), 0);
+	assert_int_equal(c, STATS_CORR_HOLM);
+	assert_int_equal(stats__correction_parse("bonferroni", &c), -EINVAL);
+}
+
+/* Family-wise error of 6 null Welch-log tests (n=5 per side, lognormal):
+ * without correction about 1-(0.95)^6 = 26 % of families have a hit; Holm
+ * keeps it at or under alpha. */
+static void test_holm_fwer(void **state)
+{
+	unsigned hit_none = 0, hit_holm = 0, fam = 2000;
+
+	for (unsigned f = 0; f < fam; f++) {
+		double p[6], adj[6], ch, lo, hi;
+		int any = 0, anyh = 0;
+
+		for (unsigned t = 0; t < 6; t++) {
+			double a[5], b[5];
+
+			for (unsigned i = 0; i < 5; i++) {
+				a[i] = exp(gsl_ran_gaussian(rng, 0.3));
+				b[i] = exp(gsl_ran_gaussian(rng, 0.3));
+			}
+			p[t] = stats__logratio_ci(a, 5, b, 5, 0.95, &ch, &lo, &hi);
+			any |= p[t] < 0.05;
+		}
+		stats__adjust_p(p, 6, STATS_CORR_HOLM, adj);
+		for (unsigned t = 0; t < 6; t++)
+			anyh |= adj[t] < 0.05;
+		hit_none += any;
+		hit_holm += anyh;
+	}
+	assert_true(hit_none > 0.18 * fam);
+	assert_true(hit_holm < 0.065 * fam);
+}
+
+/* The change interval covers the true ratio about 95 % of the time, on the
+ * log scale (lognormal data) and on the raw scale (delta method). */
+static void test_change_ci_coverage(void **state)
+{
+	unsigned cov_log = 0, cov_raw = 0, paired = 0, trials = 2000;
+
+	for (unsigned k = 0; k < trials; k++) {
+		double a[6], b[6], ch, lo, hi;
+
+		for (unsigned i = 0; i < 6; i++) {
+			double pair = gsl_ran_gaussian(rng, 0.2);   /* shared by a[i], b[i] */
+
+			a[i] = exp(pair + gsl_ran_gaussian(rng, 0.05));
+			b[i] = 1.2 * exp(pair + gsl_ran_gaussian(rng, 0.05));
+		}
+		/* paired: the shared term cancels (an unpaired interval would be
+		 * far too wide here) */
+		stats__paired_ci(a, b, 6, 0.95, &ch, &lo, &hi);
+		paired += lo <= 0.2 && 0.2 <= hi;
+		for (unsigned i = 0; i < 6; i++) {
+			a[i] = exp(gsl_ran_gaussian(rng, 0.2));
+			b[i] = 1.2 * exp(gsl_ran_gaussian(rng, 0.2));
+		}
+		stats__logratio_ci(a, 6, b, 6, 0.95, &ch, &lo, &hi);
+		cov_log += lo <= 0.2 && 0.2 <= hi;
+		normal(a, 6, 100, 3);
+		normal(b, 6, 120, 3);
+		stats__change_ci(a, 6, b, 6, 0.95, &ch, &lo, &hi);
+		cov_raw += lo <= 0.2 && 0.2 <= hi;
+	}
+	assert_true(cov_log > 0.92 * trials && cov_log < 0.98 * trials);
+	assert_true(cov_raw > 0.92 * trials && cov_raw < 0.98 * trials);
+	assert_true(paired > 0.92 * trials && paired < 0.98 * trials);
+}
+
+/* A shift of exactly the MDE is detected about 80 % of the time. */
+static void test_mde_power(void **state)
+{
+	double cv = 0.05, mde = stats__mde(cv, 5, 0.05, 0.8);
+	unsigned hit = 0, trials = 3000;
+
+	NEAR(mde, (2.306004 + 0.889592) * 0.05 * sqrt(2.0 / 5), 1e-4);
+	assert_true(isnan(stats__mde(cv, 1, 0.05, 0.8)));
+	assert_true(stats__mde(cv, 10, 0.05, 0.8) < mde);
+	for (unsigned k = 0; k < trials; k++) {
+		double a[5], b[5], ch, lo, hi;
+
+		for (unsigned i = 0; i < 5; i++) {
+			a[i] = exp(gsl_ran_gaussian(rng, cv));
+			b[i] = exp(mde + gsl_ran_gaussian(rng, cv));
+		}
+		hit += stats__logratio_ci(a, 5, b, 5, 0.95, &ch, &lo, &hi) < 0.05;
+	}
+	assert_true(hit > 0.74 * trials && hit < 0.86 * trials);
+}
+
+/* Pooled-histogram quantile and its permutation test. */
+static void test_pooled_quantile(void **state)
+{
+	/* 3 buckets (10, 20, 30); 4 + 4 repeats */
+	double val[3] = { 10, 20, 30 };
+	double same[8 * 3], shifted[8 * 3], ch, lo, hi, p;
+	unsigned all[4] = { 0, 1, 2, 3 };
+
+	for (unsigned r = 0; r < 8; r++) {
+		double c[3] = { 90, 9, 1 };
+
+		for (unsigned j = 0; j < 3; j++) {
+			same[r * 3 + j] = c[j] + r % 2;
+			/* side b: the tail moved one bucket up */
+			shifted[r * 3 + j] = r < 4 ? (j == 0 ? 100 : 0) : (j == 2 ? 100 : 0);
+		}
+	}
+	struct stats_hists h = { .nrep = 8, .nb = 3, .val = val, .counts = same };
+	NEAR(stats__pooled_quantile(&h, all, 4, 0.5), 10, 0);
+	NEAR(stats__pooled_quantile(&h, all, 4, 0.95), 20, 0);
+	NEAR(stats__pooled_quantile(&h, all, 4, 1.0), 30, 0);
+	p = stats__pooled_quantile_test(&h, 4, 0.95, 0.95, 500, 1, &ch, &lo, &hi);
+	NEAR(p, 1.0, 1e-12);
+	NEAR(ch, 0, 1e-12);
+	h.counts = shifted;
+	p = stats__pooled_quantile_test(&h, 4, 0.95, 0.95, 500, 1, &ch, &lo, &hi);
+	NEAR(ch, 2.0, 1e-12);            /* 30 / 10 */
+	/* only the observed split and its mirror are as extreme: any mix puts
+	 * 30 at both sides' p95.  2 of C(8,4) = 70. */
+	NEAR(p, 2.0 / 70, 1e-12);
+	assert_true(lo <= 2.0 && hi >= 2.0);
+	assert_true(stats__pooled_quantile_test(&h, 1, 0.95, 0.95, 500, 1, &ch, &lo, &hi) < 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -226,6 +372,11 @@ int main(void)
 		cmocka_unit_test(test_mann_whitney_size_power),
 		cmocka_unit_test(test_normalish),
 		cmocka_unit_test(test_bootstrap),
+		cmocka_unit_test(test_adjust_p),
+		cmocka_unit_test(test_holm_fwer),
+		cmocka_unit_test(test_change_ci_coverage),
+		cmocka_unit_test(test_mde_power),
+		cmocka_unit_test(test_pooled_quantile),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -16,6 +16,11 @@ every per-repeat metric value gets independent ~1.5 % gaussian noise.
   single/      one repeat of each variant, +20 %              -> exit 0, "insufficient repeats"
   other/       different variant keys (vcpus=32)              -> exit 2 (no common variant)
   wrong-schema/results.json  schema "flushbench/0"            -> exit 2
+  plus30/      an A/A copy of base (new noise) with resume_latency.p99 x1.30 -> exit 1
+  edge/        resume_latency.p99 +7 %: srcu's CI straddles 5 % -> "inconclusive",
+               targeted's lies above it -> regressed (exit 1)
+  loaded/      like base, every repeat under 40 % outside CPU -> conditions differ
+Every run carries a disturbance record (bench/disturb.c); loaded/ has outside load.
 """
 import copy, json, os, random, shutil
 
@@ -38,7 +43,13 @@ def hist_obj(p99, rng):
             "p99": int(p99), "p999": int(p99 * 1.5), "max": int(p99 * 2),
             "hist": [[int(p50) | 63, 900], [int(p99) | 63, 100]]}
 
-def make(seed, repeats=5, resume_f=1.0, rate_f=1.0, vcpus=64, schema="flushbench/1"):
+def disturbance(other):
+    return {"wall_s": 3.0, "host_cpus": 2, "loadavg_1m": 1.0 + other / 25,
+            "loadavg_1m_end": 1.0 + other / 25, "other_cpu_s": other / 100 * 6.0,
+            "other_cpu_pct": other, "steal_s": 0.0, "steal_pct": 0.0,
+            "own_cpu_s": 5.0, "ctx_involuntary": 10}
+
+def make(seed, repeats=5, resume_f=1.0, rate_f=1.0, vcpus=64, schema="flushbench/1", other=2.0):
     rng = random.Random(seed)
     runs, order = [], []
     for vi, (design, rp99, fp99, fps) in enumerate(VARIANTS):
@@ -65,6 +76,7 @@ def make(seed, repeats=5, resume_f=1.0, rate_f=1.0, vcpus=64, schema="flushbench
                 },
                 "oracle": {"lost_wakeups": 0, "early_resumes": 0,
                            "pending_at_stop": 0, "ok": True, "events": []},
+                "disturbance": disturbance(other),
             }
             runs.append(run)
             order.append(len(order))
@@ -96,3 +108,7 @@ write("rates-down", make(5, rate_f=0.80))
 write("single", make(6, repeats=1, resume_f=1.20))
 write("other", make(7, vcpus=32))
 write("wrong-schema", make(8, schema="flushbench/0"))
+
+write("plus30", make(12, resume_f=1.30))
+write("edge", make(10, resume_f=1.07))
+write("loaded", make(11, other=40.0))
