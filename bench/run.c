@@ -342,6 +342,11 @@ int run__variant(const struct run_config *cfg, struct run_ctx *ctx, json_t **out
 	json_object_set_new(run, "per_vcpu", run__per_vcpu_json(vm, affinity));
 	json_decref(affinity);
 	affinity = NULL;
+	struct tstats_mem sm;
+	tstats__memory(&vm->stats, &sm);
+	json_object_set_new(run, "stats_memory", json_pack("{s:I,s:I,s:I,s:I}",
+		"slots", (json_int_t)sm.slots, "histograms", (json_int_t)sm.hists,
+		"groups", (json_int_t)sm.groups, "bytes", (json_int_t)sm.bytes));
 	if (strcmp(cfg->kernel_ref, "none")) {
 		json_t *k = json_object();
 		json_object_set_new(k, "ioctl", json_string(kref_how ? kref_how : cfg->kernel_ref));

@@ -9,8 +9,9 @@
  * 2^-HIST_SUB_BITS (1/64 = 1.6 %).  Range: values up to 2^(HIST_GROUPS +
  * HIST_SUB_BITS - 1) - 1 (about 2^40 ns = 18 min) are bucketed; larger ones
  * are clamped into the last bucket (max stays exact).  Memory: HIST_NR * 8
- * bytes = 17 KiB.  Recording is lock-free (relaxed atomic adds), so one
- * histogram per metric is shared by all vCPU threads.  Histograms merge by
+ * bytes = 17 KiB.  Recording is lock-free (relaxed atomic adds); during a
+ * run each thread records into its own compact copy (host/tstats.h) and the
+ * copies are merged into one struct hist per metric at the end.  Histograms merge by
  * adding buckets, so repeats and vCPUs combine without losing accuracy.
  */
 #ifndef FB_HIST_H

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Everything one variant measures.  Histograms are shared by all threads
- * (lock-free recording); counters are relaxed atomics.  bench/results.c turns
+ * Everything one variant measures.  Threads record into their own slots
+ * (host/tstats.h, the M_* macros of host/vcpu.h); vm__stop() merges the slots
+ * into this struct, whose histograms and counters are relaxed atomics.  bench/results.c turns
  * a struct run_metrics into the run's "metrics" object (docs/RESULTS.md).
  */
 #ifndef FB_METRICS_H

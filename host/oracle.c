@@ -75,7 +75,7 @@ static void oracle__sample(struct vm *vm, uint64_t now, uint64_t *last_faults, u
 	if (!atomic_load(&vm->measuring) || ts->n >= ts->cap)
 		return;
 	unsigned k = ts->n++;
-	uint64_t faults = atomic_load(&vm->metrics->faults), flushes = atomic_load(&vm->metrics->flushes);
+	uint64_t faults = M_READ(vm, faults), flushes = M_READ(vm, flushes);
 	ts->t_s[k] = (double)(now - vm->t_measure_ns) / 1e9;
 	ts->gp_max_ns[k] = atomic_exchange(&vm->ts_gp_max, 0);
 	ts->resume_max_ns[k] = atomic_exchange(&vm->ts_resume_max, 0);
@@ -100,8 +100,8 @@ static void *oracle__thread(void *arg)
 		bool m = atomic_load(&vm->measuring);
 		if (m && !was_measuring) {
 			next_sample = now + SERIES_INTERVAL_NS;
-			last_faults = atomic_load(&vm->metrics->faults);
-			last_flushes = atomic_load(&vm->metrics->flushes);
+			last_faults = M_READ(vm, faults);
+			last_flushes = M_READ(vm, flushes);
 			atomic_store(&vm->ts_gp_max, 0);
 			atomic_store(&vm->ts_resume_max, 0);
 		}

@@ -419,6 +419,7 @@ void *vcpu__thread(void *arg)
 		if (topology__pin(vm->cfg->pin, vcpu->id, vm->nr_vcpus, false, err, sizeof(err)) < 0)
 			pr_warn("vCPU %u: %s", vcpu->id, err);
 	}
+	tstats__attach(&vm->stats);                     /* own slot, before the window */
 	r = vm->backend->vcpu_init(vcpu);
 	if (r < 0)
 		vcpu__fail(vcpu, "vCPU %u: %s vCPU init failed: %s", vcpu->id, vm->backend->name, strerror(-r));

@@ -6,12 +6,15 @@
 #include <stdatomic.h>
 #include "vm.h"
 
-/* Count a metric only inside the measured window. */
+/* Count a metric only inside the measured window, into the calling thread's
+ * own slot (host/tstats.h); vm__stop() merges the slots into vm->metrics. */
 #define M_ADD(vm, field, n) do { if (atomic_load_explicit(&(vm)->measuring, memory_order_relaxed)) \
-	atomic_fetch_add_explicit(&(vm)->metrics->field, (n), memory_order_relaxed); } while (0)
+	tstats__add(&(vm)->stats, &(vm)->metrics->field, FB_C_##field, (n)); } while (0)
 #define M_INC(vm, field) M_ADD(vm, field, 1)
 #define M_HIST(vm, field, v) do { if (atomic_load_explicit(&(vm)->measuring, memory_order_relaxed)) \
-	hist__record(&(vm)->metrics->field, (v)); } while (0)
+	tstats__hist(&(vm)->stats, &(vm)->metrics->field, FB_H_##field, (v)); } while (0)
+/* A counter's current value while threads still record (e.g. the watchdog). */
+#define M_READ(vm, field) tstats__count(&(vm)->stats, &(vm)->metrics->field, FB_C_##field)
 
 /* Block the calling vCPU outside the read side (kvm_vcpu_block/halt):
  * returns when vcpu__runnable() holds, the VM stops, or timeout_ns passes

@@ -157,6 +157,7 @@ static void vm__free(struct vm *vm)
 	free(vm->ts.resident_pages);
 	srcu__exit(&vm->srcu);
 	srcu__exit(&vm->flush_srcu);
+	tstats__exit(&vm->stats);
 	if (vm->mem && vm->mem != MAP_FAILED)
 		munmap(vm->mem, vm->mem_size);
 	pthread_mutex_destroy(&vm->oracle_lock);
@@ -182,6 +183,7 @@ int __vm_create(struct vm **out, const struct run_config *cfg, const struct back
 	vm->cfg = cfg;
 	vm->backend = backend;
 	vm->metrics = m;
+	tstats__init(&vm->stats);
 	vm->kvm_fd = vm->vm_fd = -1;
 	vm->nr_vcpus = cfg->vcpus;
 	pthread_mutex_init(&vm->oracle_lock, NULL);
@@ -356,6 +358,9 @@ int vm__stop(struct vm *vm)
 	}
 	vm__join_all(vm, vm->nr_vcpus);
 	oracle__stop(vm);
+	/* vCPU threads and the watchdog are gone; helpers (pager, kernel_ref)
+	 * record only inside the window, which has ended */
+	tstats__merge(&vm->stats, vm->metrics);
 	return atomic_load(&vm->fatal) ? -EIO : 0;
 }
 

@@ -26,6 +26,7 @@
 #include "config.h"
 #include "metrics.h"
 #include "srcu.h"
+#include "tstats.h"
 
 struct vm;
 struct vcpu;
@@ -195,7 +196,8 @@ struct vm {
 	const struct pressure_ops *pressure;
 	void *pressure_priv;
 
-	struct run_metrics *metrics;
+	struct run_metrics *metrics;       /* merged from stats by vm__stop() */
+	struct vm_tstats stats;             /* per-thread slots (host/tstats.h) */
 	_Atomic bool measuring;            /* inside the measured window */
 	_Atomic bool stopping;
 	uint64_t t_measure_ns, t_stop_ns;
