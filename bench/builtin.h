@@ -16,4 +16,7 @@ void cmd_report_help(void);
 int cmd_perf_report(int argc, char **argv);
 void cmd_perf_report_help(void);
 
+int cmd_history(int argc, char **argv);
+void cmd_history_help(void);
+
 #endif

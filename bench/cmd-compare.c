@@ -10,6 +10,7 @@
 #include <string.h>
 #include "builtin.h"
 #include "compare.h"
+#include "history.h"
 #include "parse-options.h"
 #include "results.h"
 #include "util.h"
@@ -21,6 +22,8 @@ static const char *const compare_usage[] = {
 };
 
 static struct compare_opts copts;
+static const char *opt_db;
+static struct history_filter ref_filter;
 
 static int add_metric(const struct option *opt, const char *arg)
 {
@@ -74,6 +77,11 @@ static const struct option compare_options[] = {
 		   "other processes' CPU share (%) that marks a repeat disturbed (default 10)"),
 	OPT_BOOLEAN(0, "paired", &copts.paired,
 		    "pair repeats by index (both sides ran interleaved, as bench ab does)"),
+	OPT_GROUP("History references (docs/HISTORY.md):"),
+	OPT_STRING(0, "db", &opt_db, "URL", "history store for @RUN / K=V references "
+		   "(default $FB_HISTORY_DB or results/history.sqlite)"),
+	OPT_STRING(0, "scenario", &ref_filter.scenario, "S", "references pick runs of this scenario (source substring)"),
+	OPT_STRING(0, "host", &ref_filter.host, "H", "references pick runs of this host"),
 	OPT_END()
 };
 
@@ -83,7 +91,9 @@ static void compare_help_tail(void)
 	       "Compares results variant by variant (matched by run key), testing each\n"
 	       "metric's per-repeat values; with --baseline and ONE result, compares every\n"
 	       "variant against the baseline variant.  BASE, NEW and RESULT are `bench run`\n"
-	       "output directories or results.json files.\n"
+	       "output directories or results.json files, or history references: @last,\n"
+	       "@last~N, @RUNID, or K=V[,K=V][~N] (kernel, host, scenario, revision, backend):\n"
+	       "the newest matching run, e.g. bench compare kernel=6.12 kernel=6.18.\n"
 	       "\n"
 	       "A metric REGRESSED when its p-value, corrected for the number of tests\n"
 	       "(Holm by default), is below alpha AND the whole confidence interval of\n"
@@ -105,8 +115,18 @@ void cmd_compare_help(void)
 
 static json_t *load(const char *path)
 {
-	char err[512];
-	json_t *r = results__load(path, err, sizeof(err));
+	char err[1024], id[HISTORY_ID_LEN];
+	json_t *r;
+
+	if (history__is_ref(path)) {
+		r = history__load_ref(opt_db, path, &ref_filter, id, sizeof(id), err, sizeof(err));
+		if (r && copts.format && strcmp(copts.format, "text"))
+			;       /* machine-readable output: no extra line */
+		else if (r)
+			printf("%s = run %s\n", path, id);
+	} else {
+		r = results__load(path, err, sizeof(err));
+	}
 
 	if (!r)
 		fprintf(stderr, "bench compare: %s\n", err);

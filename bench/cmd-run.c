@@ -21,6 +21,7 @@
 #include "compare.h"
 #include "design.h"
 #include "env.h"
+#include "history.h"
 #include "numa.h"
 #include "options.h"
 #include "parse-options.h"
@@ -42,7 +43,8 @@ static const char *const run_usage[] = {
 
 static const char *opt_scenario, *opt_out, *opt_baseline = "design=srcu,request=event";
 static const char *opt_plot_format = "both";
-static bool opt_quiet, opt_verbose, opt_no_plot;
+static const char *opt_db;
+static bool opt_quiet, opt_verbose, opt_no_plot, opt_no_history;
 
 static const struct option run_options[] = {
 	OPT_GROUP("Run options:"),
@@ -51,6 +53,8 @@ static const struct option run_options[] = {
 	OPT_STRING(0, "baseline", &opt_baseline, "K=V,...", "row the final table compares against (default design=srcu,request=event)"),
 	OPT_BOOLEAN(0, "no-plot", &opt_no_plot, "do not draw plots or write report.html"),
 	OPT_STRING(0, "plot-format", &opt_plot_format, "FMT", "png, svg or both (default both)"),
+	OPT_BOOLEAN(0, "no-history", &opt_no_history, "do not record the run in the results history"),
+	OPT_STRING(0, "db", &opt_db, "URL", "history store: SQLite file or postgresql://... (default $FB_HISTORY_DB or results/history.sqlite)"),
 	OPT_BOOLEAN('q', "quiet", &opt_quiet, "no progress line, warnings only"),
 	OPT_BOOLEAN('v', "verbose", &opt_verbose, "more detail"),
 	OPT_END(),
@@ -599,6 +603,9 @@ int cmd_run(int argc, char **argv)
 		if (symlink(outdir + strlen("results/"), tmp) == 0 && rename(tmp, "results/latest"))
 			unlink(tmp);
 	}
+	/* results history (docs/HISTORY.md); a failure costs the record, not the results */
+	if (!opt_no_history && history__record_run(root, outdir, opt_db, err, sizeof(err)))
+		fprintf(stderr, "bench run: warning: %s; results kept in %s\n", err, outdir);
 
 	if (json_array_size(runs)) {
 		json_t *r0 = json_array_get(runs, 0);

@@ -29,6 +29,7 @@ static const struct cmd_struct commands[] = {
 	{ "plot",        cmd_plot,        cmd_plot_help,        "Draw gnuplot comparison plots from results" },
 	{ "report",      cmd_report,      cmd_report_help,      "Write a self-contained HTML report" },
 	{ "perf-report", cmd_perf_report, cmd_perf_report_help, "Summarise perf profiles recorded with --perf record" },
+	{ "history",     cmd_history,     cmd_history_help,     "Results history: list, show, import, export, trend, gc" },
 	{ "info",        cmd_info,        cmd_info_help,        "Show the machine, KVM, designs and available modes" },
 	{ "help",        cmd_help,        cmd_help_help,        "Show help for a command" },
 	{ "version",     cmd_version,     NULL,                 "Print the version" },
