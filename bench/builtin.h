@@ -19,4 +19,7 @@ void cmd_perf_report_help(void);
 int cmd_history(int argc, char **argv);
 void cmd_history_help(void);
 
+int cmd_verdict(int argc, char **argv);
+void cmd_verdict_help(void);
+
 #endif

@@ -30,6 +30,7 @@ static const struct cmd_struct commands[] = {
 	{ "report",      cmd_report,      cmd_report_help,      "Write a self-contained HTML report" },
 	{ "perf-report", cmd_perf_report, cmd_perf_report_help, "Summarise perf profiles recorded with --perf record" },
 	{ "history",     cmd_history,     cmd_history_help,     "Results history: list, show, import, export, trend, gc" },
+	{ "verdict",     cmd_verdict,     cmd_verdict_help,     "The findings of a run as text for a review reply" },
 	{ "info",        cmd_info,        cmd_info_help,        "Show the machine, KVM, designs and available modes" },
 	{ "help",        cmd_help,        cmd_help_help,        "Show help for a command" },
 	{ "version",     cmd_version,     NULL,                 "Print the version" },

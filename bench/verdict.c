@@ -1,0 +1,678 @@
+// SPDX-License-Identifier: MIT
+/*
+ * bench verdict: findings as sentences (verdict.h).  Everything printed is
+ * computed from the results tree: no free text that can drift from the
+ * numbers.
+ */
+#include <ctype.h>
+#include <math.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "compare.h"
+#include "results.h"
+#include "stats.h"
+#include "verdict.h"
+
+/* Sentences are bounded by their buffers on purpose; snprintf truncates. */
+#pragma GCC diagnostic ignored "-Wformat-truncation"
+
+#define VERDICT_WIDTH 72
+#define MAX_FINDINGS  256
+#define MAX_SAMPLES   1024
+
+struct finding {
+	char ctx[256];          /* "Without memory pressure at 8 vCPUs with request=event" */
+	char a[96], b[96];      /* base and candidate names ("srcu", "targeted") */
+	char metric[64];        /* "resume p99" */
+	unsigned na, nb;
+	double ratio;           /* mean(b) / mean(a) */
+	double lo, hi;          /* 95 % CI of the factor stated (>= 1) */
+	double p;
+	int sig;                /* 1 significant, 0 not, -1 not tested */
+	double effect;          /* |log ratio| */
+	bool lower_bound;       /* a side has censored repeats */
+	char extra[320];        /* "; srcu scans 7.0 vCPUs per uninhibit, targeted 0.8" */
+};
+
+/* ---------------------------------------------------------------- text */
+
+void verdict__wrap(FILE *out, const char *text, unsigned width, const char *first, const char *indent)
+{
+	const char *p = text, *lead = first;
+
+	while (*p) {
+		unsigned room = width - (unsigned)strlen(lead);
+		size_t n = strlen(p), cut = n;
+
+		if (n > room) {
+			cut = room;
+			while (cut > 0 && p[cut] != ' ')
+				cut--;
+			if (!cut)       /* one word longer than the line */
+				cut = strcspn(p, " ");
+		}
+		fputs(lead, out);
+		for (size_t k = 0; k < cut; k++)
+			fputc(p[k] == '\x01' ? ' ' : p[k], out);
+		fputc('\n', out);
+		p += cut;
+		while (*p == ' ')
+			p++;
+		lead = indent;
+	}
+}
+
+static const char *key_part(const char *key, const char *k, char *buf, size_t len)
+{
+	size_t kl = strlen(k);
+
+	buf[0] = 0;
+	for (const char *p = key; p && *p;) {
+		const char *comma = strchr(p, ',');
+		size_t pl = comma ? (size_t)(comma - p) : strlen(p);
+		if (pl > kl && !strncmp(p, k, kl) && p[kl] == '=') {
+			snprintf(buf, len, "%.*s", (int)(pl - kl - 1), p + kl + 1);
+			break;
+		}
+		p = comma ? comma + 1 : NULL;
+	}
+	return buf;
+}
+
+/* "Under swap pressure at 64 vCPUs with request=event": every key part but
+ * skip (the compared axis). */
+static void context(const char *key, const char *skip, char *out, size_t len)
+{
+	char tail[256] = "", pressure[128] = "", vcpus[128] = "";
+	size_t tl = 0;
+
+	for (const char *p = key; p && *p;) {
+		const char *eq = strchr(p, '='), *comma = strchr(p, ',');
+		if (!eq)
+			break;
+		int kl = (int)(eq - p), vl = comma ? (int)(comma - eq - 1) : (int)strlen(eq + 1);
+		char k[64], v[128];
+		snprintf(k, sizeof(k), "%.*s", kl, p);
+		snprintf(v, sizeof(v), "%.*s", vl, eq + 1);
+		p = comma ? comma + 1 : NULL;
+		if (skip && !strcmp(k, skip))
+			continue;
+		if (!strcmp(k, "pressure"))
+			snprintf(pressure, sizeof(pressure), "%s", v);
+		else if (!strcmp(k, "vcpus"))
+			snprintf(vcpus, sizeof(vcpus), "%s", v);
+		else if (!(!strcmp(k, "workload") && !strcmp(v, "mixed")))
+			tl += (size_t)snprintf(tail + tl, sizeof(tail) - tl, "%s%s=%s", tl ? ", " : " with ", k, v);
+		if (tl >= sizeof(tail))
+			tl = sizeof(tail) - 1;
+	}
+	if (!pressure[0] || !strcmp(pressure, "none"))
+		snprintf(out, len, "Without memory pressure%s%s%s%s", vcpus[0] ? " at " : "", vcpus,
+			 vcpus[0] ? " vCPUs" : "", tail);
+	else
+		snprintf(out, len, "Under %s pressure%s%s%s%s", pressure, vcpus[0] ? " at " : "", vcpus,
+			 vcpus[0] ? " vCPUs" : "", tail);
+}
+
+static void nice_metric(const char *path, char *out, size_t len)
+{
+	static const char *const names[][2] = {
+		{ "resume_latency.", "resume " }, { "flush_latency.", "flush " },
+		{ "grace_period.", "grace-period " }, { "exit_rtt.", "exit round trip " },
+		{ "hypercall_rtt.", "hypercall round trip " },
+	};
+	if (!strcmp(path, "rates.flushes_per_s")) {
+		snprintf(out, len, "flush rate");
+		return;
+	}
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (!strncmp(path, names[i][0], strlen(names[i][0]))) {
+			snprintf(out, len, "%s%s", names[i][1], path + strlen(names[i][0]));
+			return;
+		}
+	snprintf(out, len, "%s", path);
+}
+
+static void fmt_factor(double x, char *out, size_t len)
+{
+	if (!isfinite(x))
+		snprintf(out, len, "?");
+	else if (x >= 10)
+		snprintf(out, len, "%.0f", x);
+	else
+		snprintf(out, len, "%.2f", x);
+}
+
+static void fmt_ns(double ns, char *out, size_t len)
+{
+	if (ns >= 1e9)
+		snprintf(out, len, "%.2f s", ns / 1e9);
+	else if (ns >= 1e6)
+		snprintf(out, len, "%.1f ms", ns / 1e6);
+	else if (ns >= 1e3)
+		snprintf(out, len, "%.1f us", ns / 1e3);
+	else
+		snprintf(out, len, "%.0f ns", ns);
+}
+
+/* ---------------------------------------------------------------- numbers */
+
+static unsigned samples(json_t *root, const char *key, const char *metric, double *x, unsigned max,
+			unsigned *censored)
+{
+	json_t *runs = json_object_get(root, "runs"), *run;
+	const char *dot = strchr(metric, '.');
+	char head[128];
+	unsigned n = 0;
+	size_t i;
+
+	snprintf(head, sizeof(head), "%.*s", dot ? (int)(dot - metric) : 0, metric);
+	*censored = 0;
+	json_array_foreach(runs, i, run) {
+		json_t *lb, *e;
+		size_t j;
+		if (strcmp(results__variant_key(run), key) || n >= max || results__metric_value(run, metric, &x[n]))
+			continue;
+		n++;
+		lb = json_object_get(json_object_get(json_object_get(run, "metrics"), head), "lower_bound");
+		json_array_foreach(lb, j, e)
+			if (dot && json_is_string(e) && !strcmp(json_string_value(e), dot + 1))
+				(*censored)++;
+	}
+	return n;
+}
+
+static const char *run_verdict(json_t *run)
+{
+	const char *v = json_string_value(json_object_get(run, "verdict"));
+
+	if (v)
+		return v;
+	return json_is_true(json_object_get(json_object_get(run, "oracle"), "ok")) ? "ok" : "failed";
+}
+
+/* Run compare (within: o->baseline set) and return its JSON, or NULL. */
+static json_t *compare_json(json_t *base, json_t *root, struct compare_opts *co)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	json_t *j = NULL;
+	int r;
+
+	if (!f)
+		return NULL;
+	co->format = "json";
+	r = base ? compare__runs(base, root, co, f) : compare__within(root, co, f);
+	fclose(f);
+	if (r != 2)
+		j = json_loads(buf, 0, NULL);
+	free(buf);
+	return j;
+}
+
+static int by_effect(const void *x, const void *y)
+{
+	const struct finding *a = x, *b = y;
+	int ra = a->sig == 1 ? 0 : a->sig == -1 ? 1 : 2, rb = b->sig == 1 ? 0 : b->sig == -1 ? 1 : 2;
+
+	if (ra != rb)
+		return ra - rb;
+	if (a->effect != b->effect)
+		return a->effect > b->effect ? -1 : 1;
+	return strcmp(a->ctx, b->ctx);
+}
+
+static void scanned_clause(json_t *ra, const char *ka, json_t *rb, const char *kb, struct finding *f)
+{
+	double xa[MAX_SAMPLES], xb[MAX_SAMPLES];
+	unsigned c, na = samples(ra, ka, "scanned_per_uninhibit.mean", xa, MAX_SAMPLES, &c);
+	unsigned nb = samples(rb, kb, "scanned_per_uninhibit.mean", xb, MAX_SAMPLES, &c);
+
+	if (!strstr(f->metric, "resume") || !na || !nb)
+		return;
+	snprintf(f->extra, sizeof(f->extra), "; %s scans %.1f vCPUs per uninhibit, %s %.1f",
+		 f->a, stats__mean(xa, na), f->b, stats__mean(xb, nb));
+}
+
+/* Build findings from compare rows.  ra/rb: trees holding base / candidate
+ * samples (the same tree within a run). */
+static unsigned findings(json_t *cj, json_t *ra, json_t *rb, const char *axis, bool within,
+			 struct finding *out)
+{
+	json_t *rows = json_object_get(cj, "rows"), *row;
+	unsigned n = 0;
+	size_t i;
+
+	json_array_foreach(rows, i, row) {
+		const char *v = json_string_value(json_object_get(row, "verdict"));
+		const char *kb = json_string_value(json_object_get(row, "variant"));
+		const char *ka = within ? json_string_value(json_object_get(row, "baseline")) : kb;
+		const char *metric = json_string_value(json_object_get(row, "metric"));
+		struct finding *f = &out[n];
+		double xa[MAX_SAMPLES], xb[MAX_SAMPLES];
+		unsigned ca, cb;
+
+		if (!v || !ka || !kb || !metric || n >= MAX_FINDINGS)
+			continue;
+		memset(f, 0, sizeof(*f));
+		if (!strcmp(v, "improved") || !strcmp(v, "regressed") || !strcmp(v, "changed"))
+			f->sig = 1;
+		else if (!strcmp(v, "no significant change"))
+			f->sig = 0;
+		else if (!strcmp(v, "insufficient repeats"))
+			f->sig = -1;
+		else
+			continue;       /* (baseline), missing, no baseline variant */
+		f->na = samples(ra, ka, metric, xa, MAX_SAMPLES, &ca);
+		f->nb = samples(rb, kb, metric, xb, MAX_SAMPLES, &cb);
+		if (!f->na || !f->nb)
+			continue;
+		double ma = stats__mean(xa, f->na), mb = stats__mean(xb, f->nb);
+		if (ma == 0 || mb == 0)
+			continue;       /* no ratio of a zero (docs/STATISTICS.md) */
+		f->ratio = mb / ma;
+		f->effect = fabs(log(f->ratio));
+		if (f->ratio >= 1)
+			stats__bootstrap_ratio_ci(xa, f->na, xb, f->nb, 2000, 0.95, 1, &f->lo, &f->hi);
+		else
+			stats__bootstrap_ratio_ci(xb, f->nb, xa, f->na, 2000, 0.95, 1, &f->lo, &f->hi);
+		json_t *p = json_object_get(row, "p");
+		f->p = json_is_number(p) ? json_number_value(p) : NAN;
+		f->lower_bound = ca || cb;
+		nice_metric(metric, f->metric, sizeof(f->metric));
+		if (within) {
+			context(kb, axis, f->ctx, sizeof(f->ctx));
+			key_part(ka, axis, f->a, sizeof(f->a));
+			key_part(kb, axis, f->b, sizeof(f->b));
+			scanned_clause(ra, ka, rb, kb, f);
+		} else {
+			char d[96];
+			context(kb, "design", f->ctx, sizeof(f->ctx));
+			key_part(kb, "design", d, sizeof(d));
+			snprintf(f->a, sizeof(f->a), "%s", d);
+		}
+		n++;
+	}
+	qsort(out, n, sizeof(*out), by_effect);
+	return n;
+}
+
+static void n_text(const struct finding *f, char *out, size_t len)
+{
+	if (f->na == f->nb)
+		snprintf(out, len, "n=%u each", f->na);
+	else
+		snprintf(out, len, "n=%u and %u", f->na, f->nb);
+}
+
+static void sentence(const struct finding *f, bool within, const struct verdict_opts *o, char *s, size_t len)
+{
+	char fac[16], lo[16], hi[16], nt[32];
+	double factor = f->ratio >= 1 ? f->ratio : 1 / f->ratio;
+	const char *word = f->ratio >= 1 ? "higher" : "lower";
+	const char *lb = f->lower_bound ? "; stalled repeats make these lower bounds" : "";
+
+	fmt_factor(factor, fac, sizeof(fac));
+	fmt_factor(f->lo, lo, sizeof(lo));
+	fmt_factor(f->hi, hi, sizeof(hi));
+	n_text(f, nt, sizeof(nt));
+	const char *ctx = f->ctx;
+	if (within) {
+		if (f->sig == 1)
+			snprintf(s, len, "%s, %s's %s is %sx %s than %s's (95\x01%% CI %s-%sx, %s%s)%s.",
+				 ctx, f->b, f->metric, fac, word, f->a, lo, hi, nt, lb, f->extra);
+		else if (f->sig == 0)
+			snprintf(s, len, "%s, %s's %s is not significantly different from %s's "
+				 "(%sx %s, 95\x01%% CI %s-%sx, %s, p=%.2f%s)%s.",
+				 ctx, f->b, f->metric, f->a, fac, word, lo, hi, nt, f->p, lb, f->extra);
+		else
+			snprintf(s, len, "%s, %s's %s is %sx %s than %s's in single repeats (%s, not "
+				 "tested%s)%s.", ctx, f->b, f->metric, fac, word, f->a, nt, lb, f->extra);
+	} else {
+		const char *nb = o->new_label ? o->new_label : "this run";
+		const char *ba = o->base_label ? o->base_label : "the base";
+		if (f->sig == 1)
+			snprintf(s, len, "%s, %s's %s is %sx %s in %s than in %s (95\x01%% CI %s-%sx, %s%s).",
+				 ctx, f->a, f->metric, fac, word, nb, ba, lo, hi, nt, lb);
+		else if (f->sig == 0)
+			snprintf(s, len, "%s, %s's %s did not change significantly from %s to %s "
+				 "(%sx %s, 95\x01%% CI %s-%sx, %s, p=%.2f%s).",
+				 ctx, f->a, f->metric, ba, nb, fac, word, lo, hi, nt, f->p, lb);
+		else
+			snprintf(s, len, "%s, %s's %s is %sx %s in %s than in %s in single repeats "
+				 "(%s, not tested%s).", ctx, f->a, f->metric, fac, word, nb, ba, nt, lb);
+	}
+}
+
+/* ---------------------------------------------------------------- header */
+
+/* distinct values of run field name, ", "-joined in order of appearance */
+static void distinct(json_t *root, const char *name, char *out, size_t len, unsigned *count)
+{
+	json_t *runs = json_object_get(root, "runs"), *run;
+	size_t i, l = 0;
+	char seen[2048] = ",";
+
+	out[0] = 0;
+	*count = 0;
+	json_array_foreach(runs, i, run) {
+		char v[128], pat[132];
+		json_t *x = json_object_get(run, name);
+		if (json_is_string(x))
+			snprintf(v, sizeof(v), "%s", json_string_value(x));
+		else if (json_is_integer(x))
+			snprintf(v, sizeof(v), "%" JSON_INTEGER_FORMAT, json_integer_value(x));
+		else
+			continue;
+		snprintf(pat, sizeof(pat), ",%s,", v);
+		if (strstr(seen, pat))
+			continue;
+		strncat(seen, v, sizeof(seen) - strlen(seen) - 2);
+		strcat(seen, ",");
+		l += (size_t)snprintf(out + l, len - l, "%s%s", l ? ", " : "", v);
+		if (l >= len)
+			l = len - 1;
+		(*count)++;
+	}
+}
+
+static const char *jstr(json_t *o, const char *k, const char *dflt)
+{
+	json_t *v = json_object_get(o, k);
+	static char buf[4][64];
+	static unsigned slot;
+
+	if (json_is_string(v))
+		return json_string_value(v);
+	if (json_is_boolean(v))
+		return json_is_true(v) ? "yes" : "no";
+	if (json_is_integer(v)) {
+		char *b = buf[slot++ % 4];
+		snprintf(b, 64, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+		return b;
+	}
+	return dflt;
+}
+
+static void header(json_t *root, json_t *base, const char *axis, const char *mnames, bool md,
+		   const struct verdict_opts *o, FILE *out)
+{
+	json_t *env = json_object_get(root, "env"), *kvm = json_object_get(env, "kvm");
+	json_t *sc = json_object_get(root, "scenario"), *r0 = json_array_get(json_object_get(root, "runs"), 0);
+	char line[1024], vals[512], vc[256];
+	unsigned nvals, nvc, maxv = 0;
+	size_t i;
+	json_t *run;
+
+	distinct(root, axis, vals, sizeof(vals), &nvals);
+	if (base)
+		snprintf(line, sizeof(line), "Question: did %s change from %s to %s?", mnames,
+			 o->base_label ? o->base_label : "the base", o->new_label ? o->new_label : "this run");
+	else
+	{
+		char *last = strrchr(vals, ',');
+		char joined[600];
+		if (last)
+			snprintf(joined, sizeof(joined), "%.*s and%s", (int)(last - vals), vals, last + 1);
+		else
+			snprintf(joined, sizeof(joined), "%s", vals);
+		snprintf(line, sizeof(line), "Question: how do %s%s %s compare on %s?",
+			 nvals > 1 ? axis : "the variants of", nvals > 1 ? "s" : "", joined, mnames);
+	}
+	if (md)
+		fprintf(out, "**%s**\n\n", line);
+	else
+		verdict__wrap(out, line, VERDICT_WIDTH, "", "  ");
+
+	distinct(root, "vcpus", vc, sizeof(vc), &nvc);
+	json_array_foreach(json_object_get(root, "runs"), i, run)
+		if ((unsigned)json_integer_value(json_object_get(run, "vcpus")) > maxv)
+			maxv = (unsigned)json_integer_value(json_object_get(run, "vcpus"));
+	long hc = (long)json_integer_value(json_object_get(env, "host_cpus"));
+	char oc[64] = "";
+	if (hc > 0 && maxv)
+		snprintf(oc, sizeof(oc), " (%.1fx overcommit)", (double)maxv / (double)hc);
+	snprintf(line, sizeof(line), "Machine: kernel %s, KVM module %s, nested %s, %s host CPUs, "
+		 "%s vCPUs%s, backend %s.", jstr(env, "kernel", "unknown"),
+		 json_is_object(kvm) ? jstr(kvm, "module", "unknown") : "none",
+		 json_is_object(kvm) ? jstr(kvm, "nested", "unknown") : "n/a",
+		 jstr(env, "host_cpus", "?"), vc[0] ? vc : "?", oc, jstr(env, "backend", "unknown"));
+	if (md)
+		fprintf(out, "%s\n\n", line);
+	else
+		verdict__wrap(out, line, VERDICT_WIDTH, "", "  ");
+
+	/* repeats per variant as measured (adaptive repeats may differ) */
+	unsigned rmin = 0, rmax = 0, nk = 0;
+	json_t *count = json_object();
+	const char *k;
+	json_t *c;
+	json_array_foreach(json_object_get(root, "runs"), i, run) {
+		const char *key = results__variant_key(run);
+		json_object_set_new(count, key, json_integer(json_integer_value(json_object_get(count, key)) + 1));
+	}
+	json_object_foreach(count, k, c) {
+		unsigned n = (unsigned)json_integer_value(c);
+		rmin = nk ? (n < rmin ? n : rmin) : n;
+		rmax = n > rmax ? n : rmax;
+		nk++;
+	}
+	json_decref(count);
+	char reps[32];
+	if (rmin == rmax)
+		snprintf(reps, sizeof(reps), "%u", rmin);
+	else
+		snprintf(reps, sizeof(reps), "%u-%u", rmin, rmax);
+	snprintf(line, sizeof(line), "Scenario: %s, %u variants x %s repeats (seed %s), %s s per run%s.",
+		 jstr(sc, "source", "unknown"), nk, reps, jstr(sc, "seed", "?"),
+		 r0 ? (json_is_number(json_object_get(r0, "duration_s")) ?
+		       (snprintf(vals, sizeof(vals), "%.1f", json_number_value(json_object_get(r0, "duration_s"))), vals) : "?") : "?",
+		 rmax <= 1 ? "; ONE repeat: nothing below is tested for significance" : "");
+	if (md)
+		fprintf(out, "%s\n\n", line);
+	else
+		verdict__wrap(out, line, VERDICT_WIDTH, "", "  ");
+}
+
+/* Variants whose repeats did not all end "ok": stalled ones with the lower
+ * bounds they reached. */
+static unsigned problems(json_t *root, const char *axis, bool md, FILE *out)
+{
+	json_t *runs = json_object_get(root, "runs"), *run, *done = json_object();
+	unsigned np = 0;
+	size_t i, j;
+
+	json_array_foreach(runs, i, run) {
+		const char *key = results__variant_key(run), *v = run_verdict(run);
+		json_t *r2;
+		unsigned total = 0, bad = 0;
+		double lbv = INFINITY;
+		char lbm[64] = "", ctx[256], name[96], line[1024], val[32];
+
+		if (!strcmp(v, "ok") || json_object_get(done, key))
+			continue;
+		json_object_set_new(done, key, json_true());
+		json_array_foreach(runs, j, r2) {
+			json_t *lb;
+			if (strcmp(results__variant_key(r2), key))
+				continue;
+			total++;
+			if (strcmp(run_verdict(r2), v))
+				continue;
+			bad++;
+			lb = json_object_get(json_object_get(json_object_get(r2, "metrics"), "resume_latency"), "lower_bound");
+			if (json_array_size(lb)) {
+				double x;
+				const char *f = json_string_value(json_array_get(lb, 0));
+				char path[96];
+				for (size_t q = 0; q < json_array_size(lb); q++)
+					if (!strcmp(json_string_value(json_array_get(lb, q)) ?: "", "p99"))
+						f = "p99";
+				snprintf(path, sizeof(path), "resume_latency.%s", f ? f : "p99");
+				if (!results__metric_value(r2, path, &x) && x < lbv) {
+					lbv = x;
+					nice_metric(path, lbm, sizeof(lbm));
+				}
+			}
+		}
+		context(key, axis, ctx, sizeof(ctx));
+		key_part(key, axis, name, sizeof(name));
+		if (isfinite(lbv)) {
+			fmt_ns(lbv, val, sizeof(val));
+			snprintf(line, sizeof(line), "%s, %s %s in %u of %u repeats; its %s is at least %s "
+				 "(a lower bound: the measurement was cut off).", ctx, name,
+				 !strcmp(v, "stalled") ? "stalled" : v, bad, total, lbm, val);
+		} else {
+			snprintf(line, sizeof(line), "%s, %s ended '%s' in %u of %u repeats.", ctx, name, v, bad, total);
+		}
+		if (!np)
+			fprintf(out, md ? "\n**Not ok:**\n\n" : "\nNot ok:\n");
+		if (md)
+			fprintf(out, "- %s\n", line);
+		else
+			verdict__wrap(out, line, VERDICT_WIDTH, "- ", "  ");
+		np++;
+	}
+	json_decref(done);
+	return np;
+}
+
+/* A command line wrapped with shell continuations, so it still pastes. */
+static void wrap_cmd(FILE *out, const char *cmd)
+{
+	unsigned col = 2;
+	const char *p = cmd;
+
+	fputs("  ", out);
+	while (*p) {
+		size_t w = strcspn(p, " ");
+		if (col > 2 && col + 1 + w + 2 > VERDICT_WIDTH) {
+			fputs(" \\\n    ", out);
+			col = 4;
+		} else if (col > 2) {
+			fputc(' ', out);
+			col++;
+		}
+		fprintf(out, "%.*s", (int)w, p);
+		col += (unsigned)w;
+		p += w;
+		while (*p == ' ')
+			p++;
+	}
+	fputc('\n', out);
+}
+
+/* ---------------------------------------------------------------- entry */
+
+static const char *pick_axis(json_t *root, const struct verdict_opts *o)
+{
+	char v[512];
+	unsigned n;
+
+	if (o->axis)
+		return o->axis;
+	distinct(root, "design", v, sizeof(v), &n);
+	if (n > 1)
+		return "design";
+	distinct(root, "request", v, sizeof(v), &n);
+	if (n > 1)
+		return "request";
+	distinct(root, "pressure", v, sizeof(v), &n);
+	return n > 1 ? "pressure" : "design";
+}
+
+int verdict__write(json_t *root, json_t *base, const struct verdict_opts *o, FILE *out)
+{
+	static struct finding fs[MAX_FINDINGS];
+	const char *fmt = o->format ? o->format : "text", *axis = pick_axis(root, o);
+	bool md = !strcmp(fmt, "markdown"), mixed = false;
+	struct compare_opts co;
+	char spec[160], first[128], mnames[256] = "";
+	json_t *cj, *run;
+	size_t i;
+	unsigned n;
+
+	if (strcmp(fmt, "text") && !md) {
+		fprintf(stderr, "bench verdict: unknown --format '%s'; use text or markdown\n", fmt);
+		return 2;
+	}
+	compare__default_opts(&co);
+	co.cmd = "verdict";
+	json_array_foreach(json_object_get(root, "runs"), i, run)
+		mixed |= !strcmp(json_string_value(json_object_get(run, "workload")) ?: "", "mixed");
+	if (mixed) {
+		co.metrics[0] = "resume_latency.p99";
+		co.metrics[1] = "flush_latency.p99";
+		co.metrics[2] = "rates.flushes_per_s";
+	} else {
+		co.metrics[0] = "exit_rtt.p50";
+		co.metrics[1] = "hypercall_rtt.p50";
+		co.metrics[2] = "rates.exits_per_s";
+	}
+	co.nr_metrics = 3;
+	for (unsigned m = 0; m < co.nr_metrics; m++) {
+		char nm[64];
+		nice_metric(co.metrics[m], nm, sizeof(nm));
+		snprintf(mnames + strlen(mnames), sizeof(mnames) - strlen(mnames), "%s%s",
+			 m == 0 ? "" : m + 1 == co.nr_metrics ? " and " : ", ", nm);
+	}
+	if (!base) {
+		unsigned nv;
+		distinct(root, axis, first, sizeof(first), &nv);
+		first[strcspn(first, ",")] = 0;
+		snprintf(spec, sizeof(spec), "%s=%s", axis, first);
+		co.baseline = spec;
+	}
+	cj = compare_json(base, root, &co);
+	if (!cj) {
+		fprintf(stderr, "bench verdict: the comparison failed (see above); check the results\n");
+		return 2;
+	}
+	header(root, base, axis, mnames, md, o, out);
+	n = findings(cj, base ? base : root, root, axis, !base, fs);
+	json_decref(cj);
+
+	if (!n) {
+		fprintf(out, md ? "\nNo finding: no pair of variants to compare.\n" :
+			"\nNo finding: no pair of variants to compare.\n");
+	} else if (md) {
+		fprintf(out, "| finding | ratio | 95 %% CI | n | p | significant |\n|---|---:|---:|---:|---:|---|\n");
+		for (unsigned k = 0; k < n; k++) {
+			char s[1024], fac[16], lo[16], hi[16], nt[32], ps[16];
+			const struct finding *f = &fs[k];
+			double factor = f->ratio >= 1 ? f->ratio : 1 / f->ratio;
+			if (base)
+				snprintf(s, sizeof(s), "%s, %s: %s %s in %s", f->ctx, f->a, f->metric,
+					 f->ratio >= 1 ? "higher" : "lower", o->new_label ? o->new_label : "this run");
+			else
+				snprintf(s, sizeof(s), "%s: %s's %s vs %s's (%s)", f->ctx, f->b, f->metric, f->a,
+					 f->ratio >= 1 ? "higher" : "lower");
+			fmt_factor(factor, fac, sizeof(fac));
+			fmt_factor(f->lo, lo, sizeof(lo));
+			fmt_factor(f->hi, hi, sizeof(hi));
+			n_text(f, nt, sizeof(nt));
+			snprintf(ps, sizeof(ps), isfinite(f->p) && f->sig >= 0 ? "%.2g" : "-", f->p);
+			fprintf(out, "| %s%s | %sx | %s-%sx | %s | %s | %s |\n", s, f->lower_bound ? " (lower bound)" : "",
+				fac, lo, hi, nt + 2, ps, f->sig == 1 ? "yes" : f->sig == 0 ? "no" : "not tested");
+		}
+	} else {
+		fprintf(out, "\nFindings, largest effect first:\n");
+		for (unsigned k = 0; k < n; k++) {
+			char s[1024];
+			sentence(&fs[k], !base, o, s, sizeof(s));
+			verdict__wrap(out, s, VERDICT_WIDTH, "- ", "  ");
+		}
+	}
+	problems(root, axis, md, out);
+	const char *cmd = json_string_value(json_object_get(root, "command"));
+	if (md)
+		fprintf(out, "\nReproduce:\n\n```\n%s\n```\n", cmd ? cmd : "(the results do not record the command)");
+	else {
+		fprintf(out, "\nReproduce:\n");
+		wrap_cmd(out, cmd ? cmd : "(the results do not record the command)");
+	}
+	return 0;
+}
