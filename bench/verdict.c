@@ -33,6 +33,7 @@ struct finding {
 	int sig;                /* 1 significant, 0 not, -1 not tested */
 	double effect;          /* |log ratio| */
 	bool lower_bound;       /* a side has censored repeats */
+	bool small;             /* significant but below the change threshold */
 	char extra[320];        /* "; srcu scans 7.0 vCPUs per uninhibit, targeted 0.8" */
 };
 
@@ -258,10 +259,13 @@ static unsigned findings(json_t *cj, json_t *ra, json_t *rb, const char *axis, b
 		if (!v || !ka || !kb || !metric || n >= MAX_FINDINGS)
 			continue;
 		memset(f, 0, sizeof(*f));
-		if (!strcmp(v, "improved") || !strcmp(v, "regressed") || !strcmp(v, "changed"))
+		if (!strcmp(v, "improved") || !strcmp(v, "regressed") || !strcmp(v, "changed") ||
+		    !strcmp(v, "inconclusive"))
 			f->sig = 1;
 		else if (!strcmp(v, "no significant change"))
 			f->sig = 0;
+		else if (!strcmp(v, "below threshold"))
+			f->sig = 0, f->small = true;
 		else if (!strcmp(v, "insufficient repeats"))
 			f->sig = -1;
 		else
@@ -279,7 +283,9 @@ static unsigned findings(json_t *cj, json_t *ra, json_t *rb, const char *axis, b
 			stats__bootstrap_ratio_ci(xa, f->na, xb, f->nb, 2000, 0.95, 1, &f->lo, &f->hi);
 		else
 			stats__bootstrap_ratio_ci(xb, f->nb, xa, f->na, 2000, 0.95, 1, &f->lo, &f->hi);
-		json_t *p = json_object_get(row, "p");
+		/* the p-value that made the call: multiplicity-adjusted when compare gives one */
+		json_t *p = json_is_number(json_object_get(row, "p_adj")) ? json_object_get(row, "p_adj")
+									  : json_object_get(row, "p");
 		f->p = json_is_number(p) ? json_number_value(p) : NAN;
 		f->lower_bound = ca || cb;
 		nice_metric(metric, f->metric, sizeof(f->metric));
@@ -325,7 +331,8 @@ static void sentence(const struct finding *f, bool within, const struct verdict_
 			snprintf(s, len, "%s, %s's %s is %sx %s than %s's (95\x01%% CI %s-%sx, %s%s)%s.",
 				 ctx, f->b, f->metric, fac, word, f->a, lo, hi, nt, lb, f->extra);
 		else if (f->sig == 0)
-			snprintf(s, len, "%s, %s's %s is not significantly different from %s's "
+			snprintf(s, len, f->small ? "%s, %s's %s differs from %s's by less than the threshold "
+				 "(%sx %s, 95\x01%% CI %s-%sx, %s, p=%.2f%s)%s." : "%s, %s's %s is not significantly different from %s's "
 				 "(%sx %s, 95\x01%% CI %s-%sx, %s, p=%.2f%s)%s.",
 				 ctx, f->b, f->metric, f->a, fac, word, lo, hi, nt, f->p, lb, f->extra);
 		else
