@@ -33,6 +33,7 @@
 #include "run.h"
 #include "scenario.h"
 #include "stats.h"
+#include "tsc.h"
 #include "util.h"
 #include "vm.h"
 
@@ -519,6 +520,13 @@ int cmd_run(int argc, char **argv)
 	json_t *env = env__json();
 	json_object_set_new(env, "backend", json_string(backend->name));
 	json_object_set_new(env, "backend_note", json_string(note));
+	if (backend == &backend_native) {
+		/* found (or calibrated) once, here, so no VM's setup time holds it */
+		const char *tsc_src;
+		uint64_t tsc_t0 = now_ns(), khz = tsc__khz(&tsc_src);
+		json_object_set_new(env, "tsc_source", json_pack("{s:s,s:I,s:f}", "source", tsc_src,
+			"khz", (json_int_t)khz, "ms", (double)(now_ns() - tsc_t0) / 1e6));
+	}
 	json_object_set_new(root, "schema", json_string(RESULTS_SCHEMA));
 	json_object_set_new(root, "complete", json_false());
 	json_object_set_new(root, "tool", json_pack("{s:s,s:s,s:s}", "name", "flushbench",

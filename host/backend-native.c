@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "guest.h"
+#include "tsc.h"
 #include "util.h"
 #include "vm.h"
 
@@ -58,34 +59,9 @@ struct native_vcpu {
 
 static __thread struct vcpu *native_cur;
 
-static uint64_t native__tsc_khz(void)
-{
-	static uint64_t khz;
-	FILE *f;
-
-	if (khz)
-		return khz;
-	f = fopen("/sys/devices/system/cpu/cpu0/tsc_freq_khz", "r");
-	if (f) {
-		unsigned long v = 0;
-		if (fscanf(f, "%lu", &v) == 1 && v)
-			khz = v;
-		fclose(f);
-		if (khz)
-			return khz;
-	}
-	/* calibrate against CLOCK_MONOTONIC over 50 ms */
-	uint64_t t0 = now_ns(), c0 = rdtsc();
-	struct timespec ts = { 0, 50L * 1000 * 1000 };
-	nanosleep(&ts, NULL);
-	uint64_t t1 = now_ns(), c1 = rdtsc();
-	khz = (uint64_t)((double)(c1 - c0) * 1e6 / (double)(t1 - t0));
-	return khz;
-}
-
 static int native__vm_init(struct vm *vm)
 {
-	vm->tsc_khz = native__tsc_khz();
+	vm->tsc_khz = tsc__khz(NULL);   /* cached: bench run found it before the first VM */
 	return 0;
 }
 
