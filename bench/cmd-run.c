@@ -543,6 +543,9 @@ int cmd_run(int argc, char **argv)
 	bool tty = isatty(STDERR_FILENO);
 	uint64_t t0 = now_ns();
 	bool interrupted = false, failed = false;
+	if (!opt_quiet && sc.nr_collapsed)
+		fprintf(stderr, "bench run: %u variants dropped: the null/hypercall workloads ignore design, "
+			"request, pressure and the flush/touch keys\n", sc.nr_collapsed);
 	if (!opt_quiet)
 		fprintf(stderr, "bench run: %u variants x %u repeats on the %s backend -> %s\n",
 			sc.nr_variants, repeat, backend->name, outdir);

@@ -518,6 +518,56 @@ static unsigned expansion_order(const struct bench_option **out)
 	return n;
 }
 
+/* Keys a workload ignores: null and hypercall measure bare exits, so the
+ * flush/inhibit/touch knobs ([workload] keys other than workload itself),
+ * the designs and the pressure modes do not apply to them. */
+static bool workload_ignores(const char *workload, const struct bench_option *o)
+{
+	if (!strcmp(workload, "mixed") || !strcmp(o->key, "workload"))
+		return false;
+	return !strcmp(o->section, "workload") || !strcmp(o->section, "design") ||
+	       !strcmp(o->section, "pressure");
+}
+
+/* Axes a variant's workload ignores collapse: each such list key takes its
+ * first value, and variants that became identical are dropped (first kept).
+ * Returns the new count; sc->nr_collapsed says how many were dropped. */
+static unsigned long scenario__collapse(struct scenario *sc, struct run_config *v, unsigned long total,
+					const struct bench_option *const *lists, json_t *const *vals,
+					unsigned nl)
+{
+	unsigned long n = 0;
+	char why[512];
+	char **keys = calloc(total, sizeof(*keys));
+
+	sc->nr_collapsed = 0;
+	if (!keys)
+		return total;
+	for (unsigned long i = 0; i < total; i++) {
+		struct run_config c = v[i];
+		bool dup = false;
+
+		for (unsigned k = 0; k < nl; k++)
+			if (workload_ignores(c.workload, lists[k]))
+				(void)options__set(&c, lists[k], json_string_value(json_array_get(vals[k], 0)),
+						   why, sizeof(why));
+		char *key = scenario__variant_key(sc, &c);
+		for (unsigned long j = 0; key && j < n && !dup; j++)
+			dup = keys[j] && !strcmp(keys[j], key);
+		if (dup) {
+			free(key);
+			continue;
+		}
+		keys[n] = key;
+		v[n++] = c;
+	}
+	for (unsigned long j = 0; j < n; j++)
+		free(keys[j]);
+	free(keys);
+	sc->nr_collapsed = (unsigned)(total - n);
+	return n;
+}
+
 int scenario__expand(struct scenario *sc, char *err, size_t len)
 {
 	const struct bench_option *order[128];
@@ -593,6 +643,7 @@ int scenario__expand(struct scenario *sc, char *err, size_t len)
 			return -EINVAL;
 		}
 	}
+	total = scenario__collapse(sc, v, total, lists, vals, nl);
 	sc->variants = v;
 	sc->nr_variants = (unsigned)total;
 	return 0;

@@ -33,6 +33,7 @@ struct scenario {
 	double warmup_s;
 	struct run_config *variants;  /* after scenario__expand */
 	unsigned nr_variants;
+	unsigned nr_collapsed;        /* variants dropped: axes their workload ignores */
 	/* private */
 	json_t *raw_;                 /* key -> [value texts], file then CLI */
 	json_t *cli_;                 /* key -> [value texts] given by scenario__override */
@@ -50,7 +51,10 @@ int scenario__load_string(struct scenario *sc, const char *name, const char *tex
 int scenario__override(struct scenario *sc, const char *key, const char *value,
 		       char *err, size_t len);
 /* Cartesian product into sc->variants (order: workload > vcpus > other keys in
- * table order > pressure > design > request, the last varying fastest). */
+ * table order > pressure > design > request, the last varying fastest); then
+ * the axes a variant's workload ignores collapse (null/hypercall ignore the
+ * [workload] knobs, design and pressure keys: their first value is kept and
+ * the duplicates dropped, counted in nr_collapsed). */
 int scenario__expand(struct scenario *sc, char *err, size_t len);
 void scenario__free(struct scenario *sc);
 /* malloc'd "k=v,k=v": workload, design, request, pressure, vcpus always, then

@@ -300,6 +300,47 @@ static const char *src_dir(char *buf, size_t len)
 	return buf;
 }
 
+/* Axes a workload ignores collapse: null/hypercall x design x request x
+ * pressure is 2 variants, mixed keeps its full product. */
+static void test_collapse(void **state)
+{
+	struct scenario sc = { 0 };
+	(void)state;
+	assert_int_equal(load(&sc, "workload = null, hypercall\ndesign = srcu, srcu-private, targeted\n"
+			      "request = event, unblock\npressure = none, paging, swap\n"
+			      "flush-think-us = 0, 200\nvcpus = 8, 16\n"), 0);
+	assert_int_equal(scenario__expand(&sc, err, sizeof(err)), 0);
+	assert_int_equal(sc.nr_variants, 4);                  /* 2 workloads x 2 vcpus */
+	assert_int_equal(sc.nr_collapsed, 2 * 2 * 3 * 2 * 3 * 2 - 4);
+	for (unsigned i = 0; i < sc.nr_variants; i++) {
+		assert_string_equal(sc.variants[i].design, "srcu");   /* the first value */
+		assert_string_equal(sc.variants[i].request, "event");
+		assert_string_equal(sc.variants[i].pressure, "none");
+	}
+	assert_string_equal(sc.variants[0].workload, "null");
+	assert_int_equal(sc.variants[0].vcpus, 8);
+	assert_int_equal(sc.variants[1].vcpus, 16);
+	assert_string_equal(sc.variants[3].workload, "hypercall");
+	scenario__free(&sc);
+
+	/* mixed next to null: mixed keeps design x request, null collapses */
+	assert_int_equal(load(&sc, "workload = mixed, null\ndesign = srcu, targeted\nrequest = event, unblock\n"), 0);
+	assert_int_equal(scenario__expand(&sc, err, sizeof(err)), 0);
+	assert_int_equal(sc.nr_variants, 5);
+	assert_int_equal(sc.nr_collapsed, 3);
+	assert_string_equal(sc.variants[4].workload, "null");
+	assert_string_equal(sc.variants[3].design, "targeted");
+	assert_string_equal(sc.variants[3].request, "unblock");
+	scenario__free(&sc);
+
+	/* vCPU count is not an ignored axis */
+	assert_int_equal(load(&sc, "workload = null\nvcpus = 1, 2, 4\n"), 0);
+	assert_int_equal(scenario__expand(&sc, err, sizeof(err)), 0);
+	assert_int_equal(sc.nr_variants, 3);
+	assert_int_equal(sc.nr_collapsed, 0);
+	scenario__free(&sc);
+}
+
 static void test_files(void **state)
 {
 	struct scenario sc = { 0 };
@@ -541,6 +582,7 @@ int main(void)
 		cmocka_unit_test(test_multiline_list),
 		cmocka_unit_test(test_override),
 		cmocka_unit_test(test_expand_errors),
+		cmocka_unit_test(test_collapse),
 		cmocka_unit_test(test_files),
 		cmocka_unit_test(test_parse_options),
 		cmocka_unit_test(test_usage),
