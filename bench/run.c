@@ -18,6 +18,7 @@
 
 #include "cleanup.h"
 #include "design.h"
+#include "disturb.h"
 #include "numa.h"
 #include "options.h"
 #include "perf.h"
@@ -271,11 +272,13 @@ int run__variant(const struct run_config *cfg, struct run_ctx *ctx, json_t **out
 	bool ok = run__sleep(vm, cfg->warmup_s);
 	if (ok) {
 		rusage_now(&ru0);
+		disturb__begin();
 		vm__begin_measure(vm);
 		if (perf)
 			perf__enable(perf);
 		ok = run__sleep(vm, cfg->duration_s);
 		vm__end_measure(vm);      /* the window ends here, not after perf's ack */
+		disturb__end();
 		rusage_now(&ru1);
 		if (perf)
 			perf__disable(perf);
@@ -338,6 +341,7 @@ int run__variant(const struct run_config *cfg, struct run_ctx *ctx, json_t **out
 	json_object_set_new(run, "metrics", results__metrics_json(m));
 	json_object_set_new(run, "oracle", run__oracle_json(vm));
 	json_object_set_new(run, "timeseries", run__timeseries_json(vm));
+	disturb__report(run);
 	/* after stop: the guest counters are final */
 	json_object_set_new(run, "per_vcpu", run__per_vcpu_json(vm, affinity));
 	json_decref(affinity);
