@@ -21,5 +21,9 @@ void cmd_history_help(void);
 
 int cmd_verdict(int argc, char **argv);
 void cmd_verdict_help(void);
+int cmd_ab(int argc, char **argv);
+void cmd_ab_help(void);
+int cmd_calibrate(int argc, char **argv);
+void cmd_calibrate_help(void);
 
 #endif

@@ -629,14 +629,21 @@ double compare__mde_pct(json_t *calib, const char *key, const char *metric, unsi
 
 	if (!e || n < 2)
 		return NAN;
-	cv = json_number_value(json_object_get(e, !isnan(tail_q(metric)) && strcmp(tm, "mean") ? "cv_log" : "cv"));
-	if (!(cv >= 0))
+	int logs = !isnan(tail_q(metric)) && strcmp(tm, "mean");
+
+	cv = json_number_value(json_object_get(e, logs ? "cv_log" : "cv"));
+	if (!(cv >= 0)) {
+		logs = 0;
 		cv = json_number_value(json_object_get(e, "cv"));
+	}
+	if (!(cv >= 0))
+		return NAN;             /* -1: the calibration had no spread for it */
 	/* the first Holm step (and the worst BH step for one real effect) */
 	a_sig = o->correction == STATS_CORR_NONE || m < 2 ? o->alpha : o->alpha / m;
 	sig = stats__mde(cv, n, a_sig, o->power);
-	ci = o->threshold_pct / 100 + stats__mde(cv, n, o->alpha, o->power);
-	return 100 * (sig > ci ? sig : ci);
+	/* the interval rule: threshold + the interval's reach, on the test's scale */
+	ci = (logs ? log1p(o->threshold_pct / 100) : o->threshold_pct / 100) + stats__mde(cv, n, o->alpha, o->power);
+	return 100 * (logs ? expm1(sig > ci ? sig : ci) : (sig > ci ? sig : ci));
 }
 
 /* ---------------------------------------------------------- formatting */

@@ -26,6 +26,8 @@ static int cmd_version(int argc, char **argv);
 static const struct cmd_struct commands[] = {
 	{ "run",         cmd_run,         cmd_run_help,         "Run a scenario on a real VM and write results" },
 	{ "compare",     cmd_compare,     cmd_compare_help,     "Compare two result sets with statistics (regression check)" },
+	{ "ab",          cmd_ab,          cmd_ab_help,          "Interleaved A/B of two bench builds, paired regression gate" },
+	{ "calibrate",   cmd_calibrate,   cmd_calibrate_help,   "A/A calibration: CV, false-positive rate and MDE of the gate" },
 	{ "plot",        cmd_plot,        cmd_plot_help,        "Draw gnuplot comparison plots from results" },
 	{ "report",      cmd_report,      cmd_report_help,      "Write a self-contained HTML report" },
 	{ "perf-report", cmd_perf_report, cmd_perf_report_help, "Summarise perf profiles recorded with --perf record" },

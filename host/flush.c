@@ -24,6 +24,26 @@ static void flush__set_result(struct fb_hcall *hc, uint64_t result)
 	__atomic_store_n(&hc->result, result, __ATOMIC_RELEASE);
 }
 
+/* Test-only slow build (bench ab's test): FB_TEST_FLUSH_DELAY_PCT=N makes
+ * every flush hypercall spin N % of its own duration longer.  Read once at
+ * start; off, it costs one predictable branch per flush. */
+static unsigned flush_test_delay_pct;
+
+__attribute__((constructor)) static void flush__test_knob(void)
+{
+	const char *e = getenv("FB_TEST_FLUSH_DELAY_PCT");
+
+	flush_test_delay_pct = e ? (unsigned)strtoul(e, NULL, 10) : 0;
+}
+
+static void flush__test_delay(uint64_t t0)
+{
+	uint64_t end = now_ns() + (now_ns() - t0) * flush_test_delay_pct / 100;
+
+	while (now_ns() < end)
+		;
+}
+
 void flush__race_delay(struct vm *vm)
 {
 	if (vm->cfg->race_delay_us)
@@ -71,6 +91,7 @@ static int flush__do_flush(struct vcpu *f, const struct hv_flush_req *req, struc
 {
 	struct vm *vm = f->vm;
 	unsigned n = vm->nr_vcpus, nk = 0;
+	uint64_t t0 = flush_test_delay_pct ? now_ns() : 0;
 	struct vcpu *kicked[n];       /* n <= FB_MAX_VCPUS: 16 KiB of stack at most */
 	uint64_t snap[n];
 
@@ -110,6 +131,8 @@ static int flush__do_flush(struct vcpu *f, const struct hv_flush_req *req, struc
 	}
 	/* 3. wait for the targets that were in guest mode */
 	flush__wait_acks(f, kicked, snap, nk);
+	if (__builtin_expect(flush_test_delay_pct != 0, 0))
+		flush__test_delay(t0);
 	M_INC(vm, flushes);
 	flush__set_result(hc, hv__result(HV_STATUS_SUCCESS, req->nr_gva_ranges));
 	return 1;

@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# bench ab and bench calibrate end to end on the native backend, kept short
+# (4 vCPUs, 0.3 s windows): the same build against itself passes, a build
+# made slower in the flush path by the test-only knob FB_TEST_FLUSH_DELAY_PCT
+# fails (exit 1); the merged results carry the disturbance record; calibrate
+# writes a calibration.json that compare turns into MDEs.
+set -u
+: "${BENCH:?BENCH must point to build/bench}"
+SRC=${SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/fb-ab.XXXXXX")
+trap 'rm -rf "$TMP"' EXIT
+
+if [ ! -x "$BENCH" ]; then
+	echo "SKIP: $BENCH not built"; exit 4
+fi
+BENCH=$(cd "$(dirname "$BENCH")" && pwd)/$(basename "$BENCH")
+fails=0
+fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
+
+# The slow build: the same binary with the knob set.  The knob's size is
+# chosen so a 4-repeat paired test sees it on a busy 2-CPU machine; the
+# 20 % case needs more repeats (docs/STATISTICS.md, bench ab).
+PCT=${FB_AB_SLOW_PCT:-1000}
+cat >"$TMP/slow-bench" <<SH
+#!/bin/sh
+FB_TEST_FLUSH_DELAY_PCT=$PCT exec "$BENCH" "\$@"
+SH
+chmod +x "$TMP/slow-bench"
+
+RUN=(-- --vcpus 4 --duration 0.3 --warmup 0.05 --design srcu --request event --backend native)
+GATE=(--scenario "$SRC/configs/smoke.ini" --repeat 5 --alpha 0.01 --metric flush_latency.p50)
+
+"$BENCH" ab "$BENCH" "$BENCH" "${GATE[@]}" --out "$TMP/same" "${RUN[@]}" >"$TMP/same.out" 2>&1
+rc=$?
+[ "$rc" -eq 0 ] || { fail "bench ab same same -> exit $rc, want 0"; sed 's/^/  | /' "$TMP/same.out"; }
+grep -q "paired-t" "$TMP/same.out" || fail "bench ab did not use the paired test"
+
+"$BENCH" ab "$BENCH" "$TMP/slow-bench" "${GATE[@]}" --out "$TMP/slow" "${RUN[@]}" >"$TMP/slow.out" 2>&1
+rc=$?
+[ "$rc" -eq 1 ] || { fail "bench ab same slow(+$PCT %) -> exit $rc, want 1"; sed 's/^/  | /' "$TMP/slow.out"; }
+
+python3 - "$TMP/same" <<'PY' || fail "merged ab results"
+import json, sys
+for side in ("old", "new"):
+    d = json.load(open(f"{sys.argv[1]}/{side}/results.json"))
+    runs = d["runs"]
+    assert len(runs) == 5, len(runs)
+    assert sorted(r["repeat"] for r in runs) == [0, 1, 2, 3, 4]
+    for r in runs:
+        dist = r["disturbance"]
+        assert dist["host_cpus"] >= 1 and dist["wall_s"] > 0, dist
+        assert 0 <= dist["other_cpu_pct"] <= 100 * 1.05, dist
+PY
+
+# usage errors: one line, exit 2
+"$BENCH" ab "$BENCH" >"$TMP/o" 2>"$TMP/e"; rc=$?
+[ "$rc" -eq 2 ] && [ "$(wc -l <"$TMP/e")" -eq 1 ] || fail "bench ab with one binary -> exit $rc"
+"$BENCH" ab "$BENCH" "$TMP/no-such-bench" >"$TMP/o" 2>"$TMP/e"; rc=$?
+[ "$rc" -eq 2 ] && grep -q "not an executable" "$TMP/e" || fail "bench ab with a missing binary -> exit $rc"
+"$BENCH" calibrate --pairs 0 >"$TMP/o" 2>"$TMP/e"; rc=$?
+[ "$rc" -eq 2 ] || fail "bench calibrate --pairs 0 -> exit $rc"
+
+# calibrate: 1 pair x 2 repeats, then compare --calibration
+"$BENCH" calibrate --scenario "$SRC/configs/smoke.ini" --pairs 1 --repeat 2 --metric flush_latency.p50 \
+	--out "$TMP/cal" "${RUN[@]}" >"$TMP/cal.out" 2>&1
+rc=$?
+[ "$rc" -eq 0 ] || { fail "bench calibrate -> exit $rc"; sed 's/^/  | /' "$TMP/cal.out"; }
+grep -q "gate false positives" "$TMP/cal.out" || fail "calibrate printed no false-positive table"
+python3 - "$TMP/cal/calibration.json" <<'PY' || fail "calibration.json"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["schema"] == "flushbench-calibration/1"
+assert d["pairs"] == 1 and d["repeat"] == 2
+assert any(m["metric"] == "flush_latency.p50" and m["cv"] >= 0 for m in d["metrics"]), d["metrics"]
+assert 0 <= d["fp_rate"] <= 1
+PY
+"$BENCH" compare --calibration "$TMP/cal/calibration.json" --metric flush_latency.p50 \
+	"$TMP/same/old" "$TMP/same/new" >"$TMP/o" 2>&1
+grep -q "(MDE " "$TMP/o" || { fail "compare --calibration printed no MDE"; sed 's/^/  | /' "$TMP/o"; }
+
+if [ "$fails" -ne 0 ]; then
+	echo "ab.sh: $fails check(s) failed"
+	exit 1
+fi
+echo "ab.sh: all checks passed"
