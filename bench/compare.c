@@ -53,8 +53,11 @@ struct row {
 	unsigned tot_a, tot_b;          /* repeats of the variant on each side */
 	unsigned cens_a, cens_b;        /* repeats whose value is only a lower bound */
 	double mde_pct;                 /* NAN: no calibration */
+	unsigned bad_a, bad_b;          /* "run verdicts" row: repeats not "ok" */
 	enum verdict v;
 };
+
+static const char RUN_VERDICTS[] = "run verdicts";   /* the pseudo-metric of the stall rule */
 
 struct tally {
 	unsigned n[V_PENDING + 1];
@@ -804,8 +807,8 @@ static json_t *row_json(const struct row *r, int within)
 	json_object_set_new(o, "metric", json_string(r->metric));
 	json_object_set_new(o, "direction", json_string(r->dir > 0 ? "higher-is-better" :
 				r->dir < 0 ? "lower-is-better" : "neutral"));
-	json_object_set_new(o, "base", sample_json(&r->a));
-	json_object_set_new(o, within ? "value" : "new", sample_json(&r->b));
+	json_object_set_new(o, "base", r->metric == RUN_VERDICTS ? json_null() : sample_json(&r->a));
+	json_object_set_new(o, within ? "value" : "new", r->metric == RUN_VERDICTS ? json_null() : sample_json(&r->b));
 	json_object_set_new(o, "change_pct", num_or_null(r->change_pct));
 	json_object_set_new(o, "ratio", num_or_null(r->ratio));
 	json_object_set_new(o, "change_ci_pct", isfinite(r->ch_lo) && isfinite(r->ch_hi) ?
@@ -822,6 +825,9 @@ static json_t *row_json(const struct row *r, int within)
 							      "new", (json_int_t)r->dist_b));
 		json_object_set_new(o, "lower_bound", json_pack("{s:I,s:I}", "base", (json_int_t)r->cens_a,
 								"new", (json_int_t)r->cens_b));
+		if (r->metric == RUN_VERDICTS)
+			json_object_set_new(o, "not_ok", json_pack("{s:I,s:I}", "base", (json_int_t)r->bad_a,
+								   "new", (json_int_t)r->bad_b));
 	}
 	return o;
 }
@@ -1020,6 +1026,40 @@ static void conditions__print(FILE *out, const char *name, const struct conditio
 
 /* ---------------------------------------------------------- run vs run */
 
+/* The stall rule: repeats whose run "verdict" (stalled, lost-wakeup, ...)
+ * is not "ok" in NEW but none in BASE is a regression, the reverse an
+ * improvement; not a statistical test, so outside the correction.  Only
+ * when some run of the variant has a "verdict".  1 when a row was made. */
+static int verdict_row(json_t *base, json_t *newr, const char *key, struct row *r)
+{
+	json_t *trees[2] = { base, newr }, *run;
+	unsigned bad[2] = { 0, 0 }, tot[2] = { 0, 0 }, seen = 0;
+	size_t i;
+
+	for (int t = 0; t < 2; t++)
+		json_array_foreach(json_object_get(trees[t], "runs"), i, run) {
+			const char *v = json_string_value(json_object_get(run, "verdict"));
+
+			if (strcmp(results__variant_key(run), key))
+				continue;
+			tot[t]++;
+			if (!v)
+				continue;
+			seen++;
+			bad[t] += strcmp(v, "ok") != 0;
+		}
+	if (!seen)
+		return 0;
+	*r = (struct row){ .key = key, .metric = RUN_VERDICTS, .dir = -1, .test = "-",
+			   .bad_a = bad[0], .bad_b = bad[1], .tot_a = tot[0], .tot_b = tot[1],
+			   .p = NAN, .p_adj = NAN, .ch_lo = NAN, .ch_hi = NAN, .mde_pct = NAN,
+			   .change_pct = NAN, .ratio = NAN };
+	r->a.n = tot[0];
+	r->b.n = tot[1];
+	r->v = bad[1] && !bad[0] ? V_REGRESSED : bad[0] && !bad[1] ? V_IMPROVED : V_SAME;
+	return 1;
+}
+
 static void fmt_ci(double lo, double hi, char *buf, size_t len)
 {
 	if (isnan(lo) || isnan(hi))
@@ -1077,7 +1117,7 @@ static int load_calibration(struct compare_opts *o)
 int compare__runs(json_t *base, json_t *newr, const struct compare_opts *oin, FILE *out)
 {
 	const char *metrics[COMPARE_MAX_METRICS + 4], **keys = NULL;
-	unsigned nm, nk, common = 0, mw = 6, nrows = 0;
+	unsigned nm, nk, common = 0, mw = (unsigned)strlen(RUN_VERDICTS), nrows = 0;
 	struct compare_opts ob = *oin, *o = &ob;
 	const char *fmt = o->format ? o->format : "text";
 	struct tally t = { 0 };
@@ -1114,12 +1154,14 @@ int compare__runs(json_t *base, json_t *newr, const struct compare_opts *oin, FI
 	differ = conditions__differ(&ca, &cn, o);
 
 	/* every test of the comparison first: the correction needs the family */
-	rows = calloc((size_t)nk * nm + 1, sizeof(*rows));
+	rows = calloc((size_t)nk * (nm + 1) + 1, sizeof(*rows));
 	if (!rows)
 		goto out;
 	for (unsigned k = 0; k < nk; k++) {
 		if (!has_key(base, keys[k]) || !has_key(newr, keys[k]))
 			continue;
+		if (verdict_row(base, newr, keys[k], &rows[nrows]))
+			nrows++;
 		for (unsigned m = 0; m < nm; m++) {
 			struct row *r = &rows[nrows];
 			struct side sa, sb;
@@ -1205,6 +1247,10 @@ int compare__runs(json_t *base, json_t *newr, const struct compare_opts *oin, FI
 			first = 0;
 			fmt_sample(&r->a, r->unit, sa, sizeof(sa));
 			fmt_sample(&r->b, r->unit, sb, sizeof(sb));
+			if (r->metric == RUN_VERDICTS) {
+				snprintf(sa, sizeof(sa), "%u/%u not ok", r->bad_a, r->tot_a);
+				snprintf(sb, sizeof(sb), "%u/%u not ok", r->bad_b, r->tot_b);
+			}
 			fmt_change(r->change_pct, ch, sizeof(ch));
 			fmt_ci(r->ch_lo, r->ch_hi, ci, sizeof(ci));
 			fmt_p(r->p, ps, sizeof(ps));

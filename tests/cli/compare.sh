@@ -84,6 +84,7 @@ for r in d["rows"]:
 assert d["conditions"]["differ"] is False
 PY
 fi
+expect 1 "$D/verdict-ok" "$D/stalled" && contains out "1/5 not ok"      # stalled in NEW only
 expect 2 "$D/base" "$D/identical" --correction bonferroni
 expect 2 "$D/base" "$D/identical" --tail-method median
 expect 2 "$D/base" "$D/identical" --calibration "$D/base/results.json"

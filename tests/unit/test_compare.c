@@ -416,6 +416,28 @@ static void test_corrections_methods(void **state)
 	free(out);
 }
 
+/* Issue 15's run verdicts: stalled in NEW but not in BASE regresses, even
+ * when every metric looks the same; old results (no "verdict") get no row. */
+static void test_stall_rule(void **state)
+{
+	struct compare_opts o;
+	char *out;
+
+	compare__default_opts(&o);
+	assert_int_equal(run_compare("verdict-ok", "stalled", &o, &out), 1);
+	assert_non_null(strstr(out, "0/5 not ok"));
+	assert_non_null(strstr(out, "1/5 not ok"));
+	assert_int_equal(count_str(out, "REGRESSED"), 1);
+	assert_non_null(strstr(out, "[lower bound: base 0, new 1]"));
+	free(out);
+	assert_int_equal(run_compare("stalled", "verdict-ok", &o, &out), 0);
+	assert_non_null(strstr(out, "1 improved"));
+	free(out);
+	assert_int_equal(run_compare("base", "identical", &o, &out), 0);
+	assert_null(strstr(out, "run verdicts"));
+	free(out);
+}
+
 /* A calibration file puts the MDE next to each verdict; a missing or
  * foreign file is a usage error. */
 static void test_calibration_mde(void **state)
@@ -558,6 +580,7 @@ int main(void)
 		cmocka_unit_test(test_disturbed),
 		cmocka_unit_test(test_corrections_methods),
 		cmocka_unit_test(test_calibration_mde),
+		cmocka_unit_test(test_stall_rule),
 		cmocka_unit_test(test_results_roundtrip),
 	};
 

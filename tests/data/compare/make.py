@@ -20,6 +20,8 @@ every per-repeat metric value gets independent ~1.5 % gaussian noise.
   edge/        resume_latency.p99 +7 %: srcu's CI straddles 5 % -> "inconclusive",
                targeted's lies above it -> regressed (exit 1)
   loaded/      like base, every repeat under 40 % outside CPU -> conditions differ
+  verdict-ok/  like base, every run "verdict": "ok"
+  stalled/     like verdict-ok, one srcu repeat "stalled" with a lower-bound p99 -> exit 1
 Every run carries a disturbance record (bench/disturb.c); loaded/ has outside load.
 """
 import copy, json, os, random, shutil
@@ -112,3 +114,13 @@ write("wrong-schema", make(8, schema="flushbench/0"))
 write("plus30", make(12, resume_f=1.30))
 write("edge", make(10, resume_f=1.07))
 write("loaded", make(11, other=40.0))
+
+ok = make(13)
+for run in ok["runs"]:
+    run["verdict"] = "ok"
+write("verdict-ok", ok)
+st = copy.deepcopy(ok)
+st["runs"][2]["verdict"] = "stalled"
+st["runs"][2]["metrics"]["resume_latency"]["lower_bound"] = ["p99", "p999", "max"]
+st["runs"][2]["metrics"]["resume_latency"]["censored"] = 3
+write("stalled", st)
