@@ -80,6 +80,21 @@ void cmd_ab_help(void)
 	ab_help_tail();
 }
 
+/* Runs whose oracle did not pass (bench run exits 1 for those). */
+static unsigned oracle_failures(json_t *tree)
+{
+	json_t *run;
+	size_t i;
+	unsigned n = 0;
+
+	json_array_foreach(json_object_get(tree, "runs"), i, run) {
+		json_t *ok = json_object_get(json_object_get(run, "oracle"), "ok");
+
+		n += json_is_boolean(ok) && !json_is_true(ok);
+	}
+	return n;
+}
+
 static int executable(const char *p)
 {
 	return access(p, X_OK) == 0;
@@ -157,6 +172,11 @@ int cmd_ab(int argc, char **argv)
 		}
 	}
 	ret = compare__runs(trees[0], trees[1], &aopts, stdout);
+	if (ret == 0 && oracle_failures(trees[1]) && !oracle_failures(trees[0])) {
+		fprintf(stderr, "bench ab: NEW failed the oracle (lost wakeups or early resumes) in %u repeat(s), "
+			"OLD in none; see %s/new/results.json\n", oracle_failures(trees[1]), out);
+		ret = FB_EXIT_FAIL;
+	}
 	if (strcmp(aopts.format ? aopts.format : "text", "json"))
 		printf("results: %s/old, %s/new (compare again with bench compare --paired)\n", out, out);
 out:

@@ -379,7 +379,8 @@ static unsigned run__adaptive_round(struct scenario *sc, const bool *keep, json_
 		run__die(FB_EXIT_BUG, "out of memory");
 	for (unsigned v = 0; v < sc->nr_variants; v++) {
 		unsigned n;
-		if (!keep[v] || run__rse(runs, v, c0->repeat_metric, &n) <= c0->repeat_rse_pct)
+		if (!keep[v] || (c0->repeat_mde_pct > 0 ? compare__variant_mde_pct(runs, v, c0->repeat_metric, &n) <=
+				 c0->repeat_mde_pct : run__rse(runs, v, c0->repeat_metric, &n) <= c0->repeat_rse_pct))
 			continue;
 		(*order)[(*npairs)++] = round * sc->nr_variants + v;
 		add++;
@@ -390,8 +391,9 @@ static unsigned run__adaptive_round(struct scenario *sc, const bool *keep, json_
 		(*order)[first + j] = t;
 	}
 	if (add && !opt_quiet)
-		fprintf(stderr, "\nbench run: adaptive repeats: round %u for %u variant(s) above %.1f%% RSE of %s\n",
-			round + 1, add, c0->repeat_rse_pct, c0->repeat_metric);
+		fprintf(stderr, "\nbench run: adaptive repeats: round %u for %u variant(s) above %.1f%% %s of %s\n",
+			round + 1, add, c0->repeat_mde_pct > 0 ? c0->repeat_mde_pct : c0->repeat_rse_pct,
+			c0->repeat_mde_pct > 0 ? "MDE" : "RSE", c0->repeat_metric);
 	return add;
 }
 
@@ -403,6 +405,8 @@ static json_t *run__adaptive_json(struct scenario *sc, json_t *runs)
 
 	json_object_set_new(o, "metric", json_string(c0->repeat_metric));
 	json_object_set_new(o, "target_rse_pct", json_real(c0->repeat_rse_pct));
+	if (c0->repeat_mde_pct > 0)
+		json_object_set_new(o, "target_mde_pct", json_real(c0->repeat_mde_pct));
 	json_object_set_new(o, "max", json_integer(c0->repeat_max));
 	for (unsigned v = 0; v < sc->nr_variants; v++) {
 		unsigned n;

@@ -649,6 +649,42 @@ double compare__mde_pct(json_t *calib, const char *key, const char *metric, unsi
 	return 100 * (logs ? expm1(sig > ci ? sig : ci) : (sig > ci ? sig : ci));
 }
 
+double compare__variant_mde_pct(json_t *runs, unsigned variant, const char *metric, unsigned *n)
+{
+	size_t i, cap = json_array_size(runs) + 1;
+	double *x = calloc(cap, sizeof(*x)), cv, mde;
+	int logs = !isnan(tail_q(metric));
+	json_t *run;
+
+	*n = 0;
+	if (!x)
+		return INFINITY;
+	json_array_foreach(runs, i, run) {
+		double v;
+
+		if ((unsigned)json_integer_value(json_object_get(run, "variant")) != variant ||
+		    !has_sample(run, metric, &v))
+			continue;
+		if (logs && !(v > 0))
+			logs = 0;
+		x[(*n)++] = v;
+	}
+	if (*n < 2) {
+		free(x);
+		return INFINITY;
+	}
+	if (logs) {
+		for (unsigned k = 0; k < *n; k++)
+			x[k] = log(x[k]);
+		cv = stats__stddev(x, *n);
+	} else {
+		cv = stats__cv(x, *n);
+	}
+	free(x);
+	mde = stats__mde(cv, *n, 0.05, 0.8);
+	return 100 * (logs ? expm1(mde) : mde);
+}
+
 /* ---------------------------------------------------------- formatting */
 
 static void fmt_value(double v, const char *unit, char *buf, size_t len)

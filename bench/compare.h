@@ -68,4 +68,11 @@ int compare__run_disturbed(json_t *run, double pct);
 double compare__mde_pct(json_t *calib, const char *key, const char *metric, unsigned n, unsigned m,
 			const struct compare_opts *o);
 
+/* Adaptive repeats by MDE (bench run, repeat_mde_pct): the MDE (%) a
+ * two-sample compare of this variant would have with as many repeats per
+ * side as it has now (*n), alpha 0.05, 80 % power, no correction; from the
+ * CV of its runs so far (of log values for tail fields).  Runs of the
+ * variant are those with run["variant"] == variant.  Infinity when n < 2. */
+double compare__variant_mde_pct(json_t *runs, unsigned variant, const char *metric, unsigned *n);
+
 #endif

@@ -258,6 +258,10 @@ const struct bench_option bench_options[] = {
 	{ .name = "repeat-rse-pct", FIELD(repeat_rse_pct), .kind = OPT_KIND_DOUBLE, .def = "5",
 	  .unit = "%", .min = 0.1, .max = 100, .section = "run", .flags = OPT_F_SCENARIO,
 	  .help = "adaptive repeats: target relative standard error of the mean" },
+	{ .name = "repeat-mde-pct", FIELD(repeat_mde_pct), .kind = OPT_KIND_DOUBLE, .def = "0",
+	  .unit = "%", .min = 0, .max = 10000, .section = "run", .flags = OPT_F_SCENARIO,
+	  .help = "adaptive repeats: instead of the RSE, repeat until the minimum detectable "
+		  "effect of bench compare (n per side, 80 % power, alpha 0.05) is at most this (0 = off)" },
 	{ .name = "repeat-metric", FIELD(repeat_metric), .kind = OPT_KIND_STRING,
 	  .def = "resume_latency.p99", .section = "run", .flags = OPT_F_SCENARIO,
 	  .help = "adaptive repeats: metric path judged (as in bench compare --metric)" },

@@ -76,6 +76,7 @@ struct run_config {
 	unsigned repeat_max;          /* adaptive: keep repeating up to this many (0 = off) */
 	double repeat_rse_pct;        /* adaptive: ... until the metric's relative std. error <= this */
 	char repeat_metric[CFG_STR];  /* adaptive: the metric path, e.g. resume_latency.p99 */
+	double repeat_mde_pct;        /* adaptive: ... until the MDE at the runs so far <= this (0 = use RSE) */
 	uint64_t seed;                /* shuffling + guest PRNG */
 
 	/* --- perf / topology --- */

@@ -438,6 +438,29 @@ static void test_stall_rule(void **state)
 	free(out);
 }
 
+/* Adaptive repeats by MDE: the MDE shrinks with the spread and is the
+ * two-sample formula on the variant's values (log values for tails). */
+static void test_variant_mde(void **state)
+{
+	json_t *a = load("base"), *runs = json_object_get(a, "runs"), *run;
+	double lg[8], mde, r;
+	unsigned n, k = 0;
+	size_t i;
+
+	json_array_foreach(runs, i, run)
+		if (json_integer_value(json_object_get(run, "variant")) == 0) {
+			assert_int_equal(results__metric_value(run, "resume_latency.p99", &r), 0);
+			lg[k++] = log(r);
+		}
+	mde = compare__variant_mde_pct(runs, 0, "resume_latency.p99", &n);
+	assert_int_equal(n, 5);
+	assert_true(fabs(mde - 100 * expm1(stats__mde(stats__stddev(lg, k), 5, 0.05, 0.8))) < 1e-9);
+	assert_true(mde > 1 && mde < 10);       /* 1.5 % noise */
+	assert_true(isinf(compare__variant_mde_pct(runs, 7, "resume_latency.p99", &n)));
+	assert_int_equal(n, 0);
+	json_decref(a);
+}
+
 /* A calibration file puts the MDE next to each verdict; a missing or
  * foreign file is a usage error. */
 static void test_calibration_mde(void **state)
@@ -581,6 +604,7 @@ int main(void)
 		cmocka_unit_test(test_corrections_methods),
 		cmocka_unit_test(test_calibration_mde),
 		cmocka_unit_test(test_stall_rule),
+		cmocka_unit_test(test_variant_mde),
 		cmocka_unit_test(test_results_roundtrip),
 	};
 
