@@ -133,6 +133,34 @@ static void cleanup__on_interrupt(int sig)
 	_exit(130);
 }
 
+static void cleanup__on_supervisor_signal(int sig)
+{
+	int n = atomic_fetch_add(&nr_signals, 1);
+	if (n == 0) {
+		interrupted_sig = sig;
+		static const char msg[] = "\nbench: interrupted; stopping the current variant and keeping the "
+					  "finished ones (send the signal again to abort now)\n";
+		cleanup__put(msg, sizeof(msg) - 1);
+	} else if (n == 1) {
+		static const char msg[] = "bench: second signal: killing the worker and restoring the machine\n";
+		cleanup__put(msg, sizeof(msg) - 1);
+	}
+}
+
+int cleanup__signal_count(void) { return atomic_load(&nr_signals); }
+
+void cleanup__install_supervisor_signals(void)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = cleanup__on_supervisor_signal;
+	/* no SA_RESTART: poll()/waitpid()/flock() return EINTR and the loop acts */
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+}
+
 static void cleanup__on_fatal(int sig)
 {
 	/* SA_RESETHAND restored the default action: undo, then die the same way. */

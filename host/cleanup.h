@@ -31,6 +31,12 @@ void cleanup__run_all(void);
  * stops gracefully); a second one runs cleanup__run_all() and _exit(130).
  * Fatal signals run the actions and re-raise.  Also registers atexit(). */
 void cleanup__install_signals(void);
+/* The supervisor's variant (bench run): the handler only counts; the first
+ * signal sets cleanup__interrupted(), the main loop acts on the count (stop
+ * the worker gracefully; at two, kill it, restore the machine, exit 130).
+ * No undo runs in the handler and nothing exits from it. */
+void cleanup__install_supervisor_signals(void);
+int  cleanup__signal_count(void);
 bool cleanup__interrupted(void);
 /* The signal number of the first interruption (0 if none). */
 int  cleanup__signal(void);

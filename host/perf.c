@@ -25,6 +25,7 @@
 
 #include "cleanup.h"
 #include "perf.h"
+#include "pressure/memcg.h"
 #include "util.h"
 
 #define PERF_MAX_WINDOWS  16
@@ -161,6 +162,7 @@ struct spawn_args {
 	pid_t ppid;
 	int nice;
 	int err;                    /* errno of a failed exec, read by the parent */
+	const char *escape;         /* cgroup.procs to leave the limited memcg for */
 };
 
 static int spawn_child(void *arg)
@@ -183,6 +185,16 @@ static int spawn_child(void *arg)
 	if (prctl(PR_SET_PDEATHSIG, SIGTERM) || getppid() != a->ppid)
 		_exit(127);
 	setpgid(0, 0);
+	/* Only the measured process belongs in the swap mode's limited memory
+	 * cgroup: perf must not be OOM-killed by it ("0" = the writer). */
+	if (a->escape) {
+		int cfd = open(a->escape, O_WRONLY | O_CLOEXEC);
+		if (cfd >= 0) {
+			ssize_t w = write(cfd, "0", 1);
+			(void)w;
+			close(cfd);
+		}
+	}
 	/* perf competes with up to 1024 runnable vCPU threads on few CPUs; at
 	 * nice 0 it can take seconds to act on "disable" or to drain its ring
 	 * buffers (lost samples).  A higher weight keeps its reaction time short.
@@ -219,6 +231,7 @@ static pid_t spawn(struct spawn_args *a, int *err)
 	}
 	a->ppid = getpid();
 	a->err = 0;
+	a->escape = memcg__escape_procs();
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
 	pid = clone(spawn_child, (char *)stack + stack_size,

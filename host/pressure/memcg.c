@@ -107,12 +107,30 @@ static void memcg__move_all_back(struct memcg *cg)
 	}
 }
 
+static const char *volatile escape_procs;   /* see memcg__escape_procs() */
+
+/* Lift the limit first: whatever is swapped in or faulted from now on (a
+ * swapoff pulling pages back, the exit of the process) must never be
+ * charged against it and OOM-kill anyone. */
+static void memcg__unlimit(const char *limit_file)
+{
+	size_t n = strlen(limit_file);
+	bool v1 = n > 15 && !strcmp(limit_file + n - 15, "limit_in_bytes");
+	cleanup__write_str(limit_file, v1 ? "-1" : "max");
+}
+
 static void memcg__undo(void *arg)
 {
 	struct memcg *cg = arg;
+	escape_procs = NULL;
+	if (cg->limit_file[0])
+		memcg__unlimit(cg->limit_file);
 	for (int i = 0; i < 100; i++) {
-		if (rmdir(cg->path) == 0 || errno == ENOENT)
+		if (rmdir(cg->path) == 0 || errno == ENOENT) {
+			if (cg->owner[0])
+				unlink(cg->owner);
 			return;
+		}
 		if (errno != EBUSY) {
 			cleanup__say("cannot remove memory cgroup", cg->path);
 			return;
@@ -152,21 +170,28 @@ int memcg__create(struct memcg *cg, uint64_t limit, char *err, size_t len)
 		return -ENAMETOOLONG;
 	}
 	snprintf(cg->procs, sizeof(cg->procs), "%s/cgroup.procs", cg->path);
+	snprintf(cg->limit_file, sizeof(cg->limit_file), "%s/%s", cg->path,
+		 cg->version == 1 ? "memory.limit_in_bytes" : "memory.max");
 
 	cg->handle = cleanup__push("remove memory cgroup", memcg__undo, cg);
+	/* owner file first: a SIGKILL after the mkdir leaves a record of where */
+	snprintf(cg->owner, sizeof(cg->owner), "/run/flushbench-memcg-%d", (int)getpid());
+	FILE *of = fopen(cg->owner, "we");
+	if (!of || fprintf(of, "%d\n%s\n%s\n", (int)getpid(), cg->path, cg->orig_procs) < 0)
+		cg->owner[0] = '\0';
+	if (of && fclose(of))
+		cg->owner[0] = '\0';
 	if (mkdir(cg->path, 0755) < 0 && errno != EEXIST) {
 		int e = errno;
 		snprintf(err, len, "mkdir %s: %s; swap mode needs root and a writable memory cgroup",
 			 cg->path, strerror(e));
 		return -e;
 	}
-	char file[600], val[32];
-	snprintf(file, sizeof(file), "%s/%s", cg->path,
-		 cg->version == 1 ? "memory.limit_in_bytes" : "memory.max");
+	char val[32];
 	snprintf(val, sizeof(val), "%" PRIu64, limit);
-	int r = cleanup__write_str(file, val);
+	int r = cleanup__write_str(cg->limit_file, val);
 	if (r) {
-		snprintf(err, len, "setting %s to %s: %s", file, val, strerror(-r));
+		snprintf(err, len, "setting %s to %s: %s", cg->limit_file, val, strerror(-r));
 		return r;
 	}
 	return 0;
@@ -179,6 +204,8 @@ int memcg__enter(struct memcg *cg, char *err, size_t len)
 	int r = cleanup__write_str(cg->procs, pid);
 	if (r)
 		snprintf(err, len, "moving the process into %s: %s", cg->path, strerror(-r));
+	else
+		escape_procs = cg->orig_procs;
 	return r;
 }
 
@@ -209,33 +236,165 @@ int memcg__stat(const struct memcg *cg, const char *key, uint64_t *val)
 	return r;
 }
 
-void memcg__reap_stale(void)
+const char *memcg__escape_procs(void)
 {
-	int v = memcg__version();
-	if (!v)
-		return;
-	char self[400], dir[512];
-	memcg__self(v, self, sizeof(self));
-	if (v == 1)
-		snprintf(dir, sizeof(dir), "%s%s", V1_ROOT, strcmp(self, "/") ? self : "");
-	else
-		snprintf(dir, sizeof(dir), "%s", V2_ROOT);
-	DIR *d = opendir(dir);
-	if (!d)
-		return;
+	return escape_procs;
+}
+
+static bool pid_gone(int pid)
+{
+	char p[64], st[256] = "";
+	snprintf(p, sizeof(p), "/proc/%d/stat", pid);
+	FILE *f = fopen(p, "re");
+	if (f) {
+		if (!fgets(st, sizeof(st), f))
+			st[0] = '\0';
+		fclose(f);
+	}
+	if (strstr(st, ") Z "))
+		return true;        /* a zombie holds nothing */
+	return pid > 0 && kill(pid, 0) < 0 && errno == ESRCH;
+}
+
+/* Lift the limit, move leftover tasks to dest_procs, rmdir (retried while
+ * the kernel finishes an exit).  true when the directory is gone. */
+static bool memcg__repair(const char *path, const char *dest_procs)
+{
+	struct memcg cg = { 0 };
+	snprintf(cg.path, sizeof(cg.path), "%s", path);
+	snprintf(cg.procs, sizeof(cg.procs), "%s/cgroup.procs", path);
+	snprintf(cg.orig_procs, sizeof(cg.orig_procs), "%s", dest_procs);
+	snprintf(cg.limit_file, sizeof(cg.limit_file), "%s/memory.limit_in_bytes", path);
+	if (!exists(cg.limit_file))
+		snprintf(cg.limit_file, sizeof(cg.limit_file), "%s/memory.max", path);
+	if (!exists(path))
+		return true;
+	memcg__unlimit(cg.limit_file);
+	for (int i = 0; i < 100; i++) {
+		if (rmdir(path) == 0 || errno == ENOENT)
+			return true;
+		if (errno != EBUSY)
+			return false;
+		memcg__move_all_back(&cg);
+		struct timespec ts = { 0, 10L * 1000 * 1000 };
+		nanosleep(&ts, NULL);
+	}
+	return false;
+}
+
+int memcg__owner_path(int pid, char *path, size_t len)
+{
+	char owner[64], line[600];
+	snprintf(owner, sizeof(owner), "/run/flushbench-memcg-%d", pid);
+	FILE *f = fopen(owner, "re");
+	if (!f)
+		return -ENOENT;
+	int r = -ENOENT;
+	if (fgets(line, sizeof(line), f) && fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = '\0';
+		snprintf(path, len, "%s", line);
+		r = 0;
+	}
+	fclose(f);
+	return r;
+}
+
+long memcg__oom_kills(const char *path)
+{
+	char file[600], line[256];
+	snprintf(file, sizeof(file), "%s/memory.oom_control", path);
+	FILE *f = fopen(file, "re");
+	if (!f) {
+		snprintf(file, sizeof(file), "%s/memory.events", path);
+		f = fopen(file, "re");
+	}
+	if (!f)
+		return -errno;
+	long n = 0;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, "oom_kill ", 9))
+			n = strtol(line + 9, NULL, 10);
+	fclose(f);
+	return n;
+}
+
+/* Owner files: the full path of every cgroup a run made, wherever it was. */
+static int memcg__reap_owned(void)
+{
+	DIR *d = opendir("/run");
 	struct dirent *de;
-	while ((de = readdir(d))) {
+	int n = 0;
+	while (d && (de = readdir(d))) {
 		int pid;
-		char tail;
-		if (sscanf(de->d_name, "flushbench-%d%c", &pid, &tail) != 1 || pid <= 0)
+		char tail, file[300], path[600] = "", dest[600] = "";
+		if (sscanf(de->d_name, "flushbench-memcg-%d%c", &pid, &tail) != 1 || pid <= 0)
 			continue;
-		if (pid == getpid() || kill(pid, 0) == 0 || errno != ESRCH)
+		if (pid == getpid() || !pid_gone(pid))
+			continue;
+		snprintf(file, sizeof(file), "/run/%s", de->d_name);
+		FILE *f = fopen(file, "re");
+		if (f) {
+			if (fgets(path, sizeof(path), f) && fgets(path, sizeof(path), f) &&
+			    !fgets(dest, sizeof(dest), f))
+				dest[0] = '\0';
+			fclose(f);
+		}
+		path[strcspn(path, "\n")] = '\0';
+		dest[strcspn(dest, "\n")] = '\0';
+		if (path[0] && exists(path)) {
+			if (!dest[0]) {        /* the parent's cgroup.procs */
+				snprintf(dest, sizeof(dest), "%s", path);
+				char *sl = strrchr(dest, '/');
+				if (sl)
+					snprintf(sl, sizeof(dest) - (size_t)(sl - dest), "/cgroup.procs");
+			}
+			if (!memcg__repair(path, dest))
+				continue;      /* keep the owner file: try again next time */
+			fprintf(stderr, "bench: removed memory cgroup %s left by dead run %d\n", path, pid);
+			n++;
+		}
+		unlink(file);
+	}
+	if (d)
+		closedir(d);
+	return n;
+}
+
+/* Cgroups without an owner file (older runs): search the whole hierarchy. */
+static int memcg__reap_tree(const char *dir, int depth)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	int n = 0;
+	while (d && (de = readdir(d))) {
+		if (de->d_type != DT_DIR || de->d_name[0] == '.')
 			continue;
 		char p[1024];
 		snprintf(p, sizeof(p), "%s/%s", dir, de->d_name);
-		/* rmdir fails (EBUSY) if tasks are inside: then it is not stale */
-		if (rmdir(p) == 0)
-			fprintf(stderr, "bench: removed memory cgroup %s left by a killed run\n", p);
+		int pid;
+		char tail;
+		if (sscanf(de->d_name, "flushbench-%d%c", &pid, &tail) == 1 && pid > 0) {
+			char dest[1100];
+			snprintf(dest, sizeof(dest), "%s/cgroup.procs", dir);
+			if (pid != getpid() && pid_gone(pid) && memcg__repair(p, dest)) {
+				fprintf(stderr, "bench: removed memory cgroup %s left by a killed run\n", p);
+				n++;
+			}
+			continue;
+		}
+		if (depth > 0)
+			n += memcg__reap_tree(p, depth - 1);
 	}
-	closedir(d);
+	if (d)
+		closedir(d);
+	return n;
+}
+
+int memcg__reap_stale(void)
+{
+	int n = memcg__reap_owned();
+	int v = memcg__version();
+	if (v)
+		n += memcg__reap_tree(v == 1 ? V1_ROOT : V2_ROOT, 5);
+	return n;
 }

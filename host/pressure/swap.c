@@ -130,7 +130,20 @@ static int swap__setup(struct vm *vm)
 	memcg__reap_stale();
 	zram__reap_stale();
 
-	int r;
+	/* a run that does not take the swap lock (an older bench) may hold one
+	 * for a while: wait up to 15 s rather than adopt it */
+	int r, other;
+	for (int i = 0; i < 150 && (other = zram__foreign_owner()); i++) {
+		struct timespec ts = { 0, 100L * 1000 * 1000 };
+		nanosleep(&ts, NULL);
+	}
+	if (other) {
+		/* its swapoff would pull our pages into its cgroup and ours its */
+		snprintf(err, sizeof(err), "the zram swap of another flushbench run (pid %d) is active; "
+			 "swap-mode runs take /run/flushbench-swap.lock and run one after the other", other);
+		r = -EBUSY;
+		goto fail;
+	}
 	if (swap__active() <= 0) {
 		/* auto: room for the whole data region plus the harness */
 		unsigned mb = c->zram_mb ? c->zram_mb : (unsigned)(vm->data_size >> 20) + 256;
@@ -253,8 +266,9 @@ static void swap__teardown(struct vm *vm)
 	if (!s)
 		return;
 	swap__stop(vm);
-	/* Out of the cgroup first, so swapoff can bring pages back without
-	 * fighting our own limit; then the swap device. */
+	/* The limit is lifted and we are out of the cgroup first, so swapoff
+	 * brings pages back without fighting a limit (a swap-in is charged to
+	 * the cgroup that swapped the page out while that one is online). */
 	memcg__destroy(&s->cg);
 	zram__teardown(&s->zram);
 	vm->pressure_priv = NULL;

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/file.h>
 #include <sys/swap.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -115,8 +116,11 @@ static void zram__undo_reset(void *arg)
 	 * finished, udev probing): retry briefly. */
 	for (int i = 0; i < 100; i++) {
 		int r = cleanup__write_str(p, "1");
-		if (r != -EBUSY)
+		if (r != -EBUSY) {
+			if (z->owner[0])
+				unlink(z->owner);
 			return;
+		}
 		nap_ms(20);
 	}
 	cleanup__say("zram reset stayed busy:", p);
@@ -218,6 +222,15 @@ int zram__setup(struct zram_swap *z, unsigned mb, char *err, size_t len)
 			nap_ms(10);
 	}
 
+	/* owner file before the first change to the device: a SIGKILL at any
+	 * point from here on leaves a record for zram__reap_stale() */
+	snprintf(z->owner, sizeof(z->owner), "/run/flushbench-zram%d.pid", z->dev);
+	int fd = open(z->owner, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	int n = snprintf(buf, sizeof(buf), "%d\n", (int)getpid());
+	if (fd < 0 || write(fd, buf, (size_t)n) != n)
+		z->owner[0] = 0;
+	if (fd >= 0)
+		close(fd);
 	z->h_reset = cleanup__push("zram reset", zram__undo_reset, z);
 	snprintf(p, sizeof(p), "%s/disksize", z->sys);
 	snprintf(buf, sizeof(buf), "%uM", mb);
@@ -244,14 +257,6 @@ int zram__setup(struct zram_swap *z, unsigned mb, char *err, size_t len)
 		snprintf(err, len, "swapon %s: %s", z->path, strerror(-r));
 		return r;
 	}
-	/* owner file: lets the next run undo this if we die by SIGKILL */
-	snprintf(z->owner, sizeof(z->owner), "/run/flushbench-zram%d.pid", z->dev);
-	int fd = open(z->owner, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	int n = snprintf(buf, sizeof(buf), "%d\n", (int)getpid());
-	if (fd < 0 || write(fd, buf, (size_t)n) != n)
-		z->owner[0] = 0;
-	if (fd >= 0)
-		close(fd);
 	return 0;
 }
 
@@ -284,6 +289,47 @@ int zram__reap_stale(void)
 		n++;
 	}
 	return n;
+}
+
+int zram__foreign_owner(void)
+{
+	for (int dev = 0; dev < 16; dev++) {
+		char owner[64], buf[32];
+		snprintf(owner, sizeof(owner), "/run/flushbench-zram%d.pid", dev);
+		if (read_str(owner, buf, sizeof(buf)) != 0)
+			continue;
+		pid_t pid = (pid_t)atoi(buf);
+		if (pid > 0 && pid != getpid() && (kill(pid, 0) == 0 || errno != ESRCH))
+			return (int)pid;
+	}
+	return 0;
+}
+
+#define SWAP_LOCK "/run/flushbench-swap.lock"
+
+int swap__lock(bool block, int *holder)
+{
+	char buf[32];
+	*holder = 0;
+	int fd = open(SWAP_LOCK, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return -errno;
+	if (flock(fd, LOCK_EX | (block ? 0 : LOCK_NB)) < 0) {
+		int e = errno == EAGAIN ? EWOULDBLOCK : errno;
+		ssize_t n = pread(fd, buf, sizeof(buf) - 1, 0);
+		if (n > 0) {
+			buf[n] = '\0';
+			*holder = atoi(buf);
+		}
+		close(fd);
+		return -e;
+	}
+	int n = snprintf(buf, sizeof(buf), "%d\n", (int)getpid());
+	if (ftruncate(fd, 0) == 0) {
+		ssize_t w = pwrite(fd, buf, (size_t)n, 0);
+		(void)w;       /* the pid is only for the waiting run's message */
+	}
+	return fd;
 }
 
 void zram__teardown(struct zram_swap *z)

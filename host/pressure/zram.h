@@ -34,6 +34,14 @@ void zram__teardown(struct zram_swap *z);
  * turn off and reset any zram swap whose owner file names a dead process.
  * Returns the number of devices recovered. */
 int  zram__reap_stale(void);
+/* A live process other than us that owns a flushbench zram swap (from the
+ * owner files), else 0.  Swap mode never adopts such a device as its swap. */
+int  zram__foreign_owner(void);
+/* The machine-wide swap-mode lock, flock(2) on /run/flushbench-swap.lock:
+ * returns the fd (keep it open while the swap mode may run), -EWOULDBLOCK
+ * with *holder = the pid holding it (block false), -EINTR if a signal
+ * interrupted the wait, or -errno. */
+int  swap__lock(bool block, int *holder);
 /* Run argv (PATH search), output discarded; exit status or -errno. */
 int  run_cmd(const char *const argv[]);
 

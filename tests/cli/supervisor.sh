@@ -1,0 +1,97 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# bench run as a supervisor of one forked worker per variant (issue 14), on
+# the native backend (no root needed):
+#  1. a worker SIGKILLed mid-run: earlier variants kept, the killed one
+#     recorded as failed with its cause, later ones ran, exit 1;
+#  2. a worker that hangs (setup, and teardown after its record) is killed at
+#     its budget and recorded as "timeout" (with the numbers when measured);
+#  3. two runs without --out started together: two directories, both
+#     complete, results/latest valid;
+#  4. ulimit -n 256 with 1024 vCPUs: exit 2 and one line naming the limit;
+#  5. --seed 18446744073709551615: one JSON type (a string) everywhere.
+set -u
+BENCH=${BENCH:?BENCH not set}
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/supervisor.XXXXXX")
+trap 'rm -rf "$TMP"' EXIT
+fail() { echo "FAIL: $*"; exit 1; }
+RUN=(run --backend native --vcpus 2 --request event --pressure none --warmup 0.1 --no-plot --quiet)
+
+# 1. SIGKILL of the worker of variant 1 of 3 (run order is shuffled by the seed)
+FB_TEST_WORKER_HOOK=kill:1 "$BENCH" "${RUN[@]}" --design srcu,srcu-private,targeted --duration 0.6 \
+	--out "$TMP/kill" >"$TMP/kill.log" 2>&1
+rc=$?
+[ $rc = 1 ] || { cat "$TMP/kill.log"; fail "killed worker: exit $rc, want 1"; }
+python3 - "$TMP/kill/results.json" <<'EOF' || fail "killed worker: results.json"
+import json, sys
+d = json.load(open(sys.argv[1]))
+runs = {r["variant"]: r for r in d["runs"]}
+assert sorted(runs) == [0, 1, 2], runs.keys()
+assert d["complete"] is True, "all planned variants ran"
+k = runs[1]
+assert k["verdict"] == "failed", k
+assert k["failure"]["signal"] == "KILL" and "signal 9" in k["failure"]["cause"], k["failure"]
+assert "metrics" not in k and k["failure"]["measured"] is False
+for v in (0, 2):
+    assert "metrics" in runs[v] and "failure" not in runs[v], runs[v].keys()
+print("killed worker: variants 0 and 2 measured, 1 failed:", k["failure"]["cause"])
+EOF
+grep -q "failed variants:" "$TMP/kill.log" || fail "the table does not list the failed variant"
+
+# 2a. a worker that hangs before measuring: killed at its 2 s budget
+FB_TEST_WORKER_HOOK=hang:0 "$BENCH" "${RUN[@]}" --design srcu,targeted --duration 0.3 --budget-s 2 \
+	--out "$TMP/hang" >"$TMP/hang.log" 2>&1
+rc=$?
+[ $rc = 1 ] || { cat "$TMP/hang.log"; fail "hang: exit $rc, want 1"; }
+# 2b. a worker that hangs in teardown, after it sent its record
+FB_TEST_WORKER_HOOK=hang-teardown:1 "$BENCH" "${RUN[@]}" --design srcu,targeted --duration 0.3 --budget-s 3 \
+	--out "$TMP/hangtd" >"$TMP/hangtd.log" 2>&1
+rc=$?
+[ $rc = 1 ] || { cat "$TMP/hangtd.log"; fail "hang in teardown: exit $rc, want 1"; }
+python3 - "$TMP/hang/results.json" "$TMP/hangtd/results.json" <<'EOF' || fail "hang: results.json"
+import json, sys
+h = {r["variant"]: r for r in json.load(open(sys.argv[1]))["runs"]}
+assert h[0]["verdict"] == "timeout" and h[0]["failure"]["measured"] is False, h[0]
+assert 1.9 <= h[0]["failure"]["elapsed_s"] < 30, h[0]["failure"]
+assert "metrics" in h[1] and "verdict" not in h[1]
+t = {r["variant"]: r for r in json.load(open(sys.argv[2]))["runs"]}
+assert t[1]["verdict"] == "timeout" and t[1]["failure"]["measured"] is True, t[1]
+assert "metrics" in t[1] and "teardown" in t[1]["failure"]["cause"], t[1]["failure"]
+print("hang: timeout at the budget;", t[1]["failure"]["cause"])
+EOF
+
+# 3. two runs without --out at the same moment
+mkdir "$TMP/cwd"
+(cd "$TMP/cwd" && "$BENCH" "${RUN[@]}" --design srcu --duration 0.3 >a.log 2>&1; echo $? >a.rc) &
+(cd "$TMP/cwd" && "$BENCH" "${RUN[@]}" --design srcu --duration 0.3 >b.log 2>&1; echo $? >b.rc) &
+wait
+[ "$(cat "$TMP/cwd/a.rc") $(cat "$TMP/cwd/b.rc")" = "0 0" ] || { cat "$TMP"/cwd/*.log; fail "concurrent runs failed"; }
+n=$(find "$TMP/cwd/results" -mindepth 2 -maxdepth 2 -name results.json | wc -l)
+[ "$n" = 2 ] || { ls -la "$TMP/cwd/results"; fail "two concurrent runs wrote $n results.json, want 2"; }
+for f in "$TMP"/cwd/results/*/results.json; do
+	python3 -c 'import json,sys; assert json.load(open(sys.argv[1]))["complete"] is True' "$f" || fail "$f incomplete"
+done
+[ -L "$TMP/cwd/results/latest" ] && [ -f "$TMP/cwd/results/latest/results.json" ] || fail "results/latest is not valid"
+ls "$TMP/cwd/results" | grep -q '\.latest' && fail "a temporary latest link was left"
+echo "concurrent runs: $(ls "$TMP/cwd/results" | tr '\n' ' ')"
+
+# 4. file descriptors for 1024 vCPUs under ulimit -n 256 (soft = hard)
+out=$(ulimit -n 256 && "$BENCH" run --backend kvm --vcpus 1024 --duration 0.3 --no-plot --out "$TMP/fd" 2>&1)
+rc=$?
+[ $rc = 2 ] || { echo "$out" | head; fail "ulimit -n 256: exit $rc, want 2"; }
+[ "$(echo "$out" | wc -l)" = 1 ] || { echo "$out" | head; fail "ulimit -n 256: more than one line"; }
+echo "$out" | grep -q "1024 vCPUs need about [0-9]* open files; the limit is 256: run \`ulimit -n [0-9]*\`" ||
+	fail "ulimit -n 256: message: $out"
+echo "ulimit: $out"
+
+# 5. the largest seed: the same JSON type in scenario and in every run
+"$BENCH" "${RUN[@]}" --design srcu --duration 0.2 --seed 18446744073709551615 --out "$TMP/seed" \
+	>"$TMP/seed.log" 2>&1 || { cat "$TMP/seed.log"; fail "seed run failed"; }
+python3 - "$TMP/seed/results.json" <<'EOF' || fail "seed types"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["scenario"]["seed"] == "18446744073709551615", d["scenario"]["seed"]
+for r in d["runs"]:
+    assert r["config"]["seed"] == "18446744073709551615", r["config"]["seed"]
+EOF
+echo PASS
