@@ -1,16 +1,22 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * bench run: expand the scenario, run every (variant, repeat) in a seeded
- * shuffled order, write results.json/csv atomically, print the table, plot.
+ * shuffled order, each in a forked worker (bench/supervisor.c), append its
+ * record and rewrite results.json/csv atomically after every one, print the
+ * table, plot.  This process is the supervisor: it owns the output, the
+ * machine state (swap-mode lock, repair after each worker), time budgets
+ * and signals (docs/ARCHITECTURE.md).
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -33,6 +39,8 @@
 #include "run.h"
 #include "scenario.h"
 #include "stats.h"
+#include "supervisor.h"
+#include "pressure/zram.h"
 #include "tsc.h"
 #include "util.h"
 #include "vm.h"
@@ -45,7 +53,8 @@ static const char *const run_usage[] = {
 static const char *opt_scenario, *opt_out, *opt_baseline = "design=srcu,request=event";
 static const char *opt_plot_format = "both";
 static const char *opt_db;
-static bool opt_quiet, opt_verbose, opt_no_plot, opt_no_history;
+static bool opt_quiet, opt_verbose, opt_no_plot, opt_no_history, opt_no_wait;
+static double opt_budget_s;
 
 static const struct option run_options[] = {
 	OPT_GROUP("Run options:"),
@@ -56,6 +65,9 @@ static const struct option run_options[] = {
 	OPT_STRING(0, "plot-format", &opt_plot_format, "FMT", "png, svg or both (default both)"),
 	OPT_BOOLEAN(0, "no-history", &opt_no_history, "do not record the run in the results history"),
 	OPT_STRING(0, "db", &opt_db, "URL", "history store: SQLite file or postgresql://... (default $FB_HISTORY_DB or results/history.sqlite)"),
+	OPT_BOOLEAN(0, "no-wait", &opt_no_wait, "refuse instead of waiting when another swap-mode run holds the machine"),
+	OPT_DOUBLE(0, "budget-s", &opt_budget_s, "seconds one variant may take before it is killed and recorded as timeout "
+		   "(default: max(5, 2 x (warmup + duration)) + setup allowance)"),
 	OPT_BOOLEAN('q', "quiet", &opt_quiet, "no progress line, warnings only"),
 	OPT_BOOLEAN('v', "verbose", &opt_verbose, "more detail"),
 	OPT_END(),
@@ -91,6 +103,130 @@ static int dir_writable(const char *dir)
 	close(fd);
 	unlink(p);
 	return 0;
+}
+
+/* Open files: the kvm backend holds one fd per vCPU (plus its mmap'd
+ * kvm_run), the rest of the harness a few dozen.  Raise the soft limit up to
+ * the hard one if needed; else one line and exit 2 (never one per vCPU). */
+static void run__check_nofile(const struct scenario *sc)
+{
+	unsigned vcpus = 0;
+	for (unsigned i = 0; i < sc->nr_variants; i++)
+		if (strcmp(sc->variants[i].backend, "native") && sc->variants[i].vcpus > vcpus)
+			vcpus = sc->variants[i].vcpus;
+	if (!vcpus)
+		return;
+	rlim_t need = (rlim_t)vcpus + 64;
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) || rl.rlim_cur >= need)
+		return;
+	if (rl.rlim_max == RLIM_INFINITY || rl.rlim_max >= need) {
+		rl.rlim_cur = need;
+		if (setrlimit(RLIMIT_NOFILE, &rl) == 0)
+			return;
+	}
+	run__die(FB_EXIT_USAGE, "%u vCPUs need about %llu open files; the limit is %llu: run `ulimit -n %llu`",
+		 vcpus, (unsigned long long)need, (unsigned long long)rl.rlim_max, (unsigned long long)need);
+}
+
+/* Guest memory must fit in the machine (swap mode may page it, but its
+ * memory cgroup limit is a part of it, so RAM + swap bounds it). */
+static void run__check_memory(const struct scenario *sc)
+{
+	unsigned long long total_kb = 0, swap_kb = 0, v;
+	char key[64];
+	FILE *f = fopen("/proc/meminfo", "re");
+	if (!f)
+		return;
+	while (fscanf(f, "%63s %llu kB ", key, &v) == 2) {
+		if (!strcmp(key, "MemTotal:"))
+			total_kb = v;
+		else if (!strcmp(key, "SwapTotal:"))
+			swap_kb = v;
+	}
+	fclose(f);
+	for (unsigned i = 0; i < sc->nr_variants; i++) {
+		const struct run_config *c = &sc->variants[i];
+		unsigned long long room = total_kb + (strcmp(c->pressure, "none") ? swap_kb : 0);
+		if (total_kb && (unsigned long long)c->mem_mb * 1024 > room)
+			run__die(FB_EXIT_USAGE, "mem_mb=%u needs %u MiB of guest memory; this machine has %llu MiB "
+				 "of RAM%s: lower --mem-mb", c->mem_mb, c->mem_mb, total_kb / 1024,
+				 strcmp(c->pressure, "none") ? " + swap" : "");
+	}
+}
+
+/* results/<time>, created exclusively: a run started in the same second
+ * gets <time>-2, -3, ... (never a shared directory). */
+static void run__make_default_out(char *outdir, size_t len)
+{
+	char t[32];
+	time_t now = time(NULL);
+	struct tm tm;
+	localtime_r(&now, &tm);
+	strftime(t, sizeof(t), "%Y%m%d-%H%M%S", &tm);
+	int r = mkdir_p("results");
+	if (r)
+		run__die(FB_EXIT_USAGE, "cannot create 'results': %s; choose --out", strerror(-r));
+	for (unsigned n = 1; n < 1000; n++) {
+		if (n == 1)
+			snprintf(outdir, len, "results/%s", t);
+		else
+			snprintf(outdir, len, "results/%s-%u", t, n);
+		if (mkdir(outdir, 0755) == 0)
+			return;
+		if (errno != EEXIST)
+			run__die(FB_EXIT_USAGE, "cannot create '%s': %s; choose --out", outdir, strerror(errno));
+	}
+	run__die(FB_EXIT_USAGE, "results/%s-1..999 all exist; choose --out", t);
+}
+
+static bool run__uses_swap(const struct scenario *sc, const bool *keep)
+{
+	for (unsigned i = 0; i < sc->nr_variants; i++)
+		if (keep[i] && !strcmp(sc->variants[i].pressure, "swap"))
+			return true;
+	return false;
+}
+
+/* The machine-wide swap-mode lock, held until exit: swap-mode runs go one
+ * after the other and never adopt each other's zram. */
+static void run__swap_lock(void)
+{
+	int holder, fd = swap__lock(false, &holder);
+	if (fd == -EWOULDBLOCK) {
+		if (opt_no_wait)
+			run__die(FB_EXIT_USAGE, "another swap-mode run (pid %d) holds /run/flushbench-swap.lock; "
+				 "wait for it or drop --no-wait", holder);
+		fprintf(stderr, "bench run: waiting for another swap-mode run (pid %d) to finish "
+			"(/run/flushbench-swap.lock; --no-wait refuses instead)\n", holder);
+		fd = swap__lock(true, &holder);
+	}
+	if (fd == -EINTR)
+		run__die(130, "interrupted while waiting for the swap-mode lock; nothing written");
+	if (fd < 0)
+		run__die(FB_EXIT_USAGE, "cannot take /run/flushbench-swap.lock: %s", strerror(-fd));
+	/* kept open (and inherited by the workers) until we exit */
+}
+
+/* A zram swap of a live process that is not ours (a run that does not take
+ * the lock): wait for it to go rather than adopt it or fail. */
+static void run__wait_foreign_swap(void)
+{
+	bool said = false;
+	int pid;
+
+	while ((pid = zram__foreign_owner()) && !cleanup__interrupted()) {
+		if (!said && !opt_quiet)
+			fprintf(stderr, "\nbench run: waiting for the zram swap of process %d to go\n", pid);
+		said = true;
+		struct timespec ts = { 0, 200L * 1000 * 1000 };
+		nanosleep(&ts, NULL);
+	}
+}
+
+static bool run__is_write_error(int r)
+{
+	return r == -ENOSPC || r == -EIO || r == -EDQUOT || r == -EROFS || r == -EFBIG;
 }
 
 static uint64_t splitmix(uint64_t *s)
@@ -237,7 +373,42 @@ static void run__label(json_t *run, char *key, size_t len)
 
 static bool run__is_rtt(json_t *run)
 {
-	return strcmp(json_string_value(json_object_get(run, "workload")), "mixed") != 0;
+	const char *w = json_string_value(json_object_get(run, "workload"));
+	return w && strcmp(w, "mixed") != 0;
+}
+
+/* Variants the supervisor recorded as failed / timeout, with the cause. */
+static unsigned run__print_failures(json_t *runs)
+{
+	size_t i;
+	json_t *run;
+	char key[512];
+	unsigned n = 0;
+
+	json_array_foreach(runs, i, run) {
+		json_t *f = json_object_get(run, "failure");
+		if (!f)
+			continue;
+		if (!n++)
+			printf("\nfailed variants:\n");
+		run__label(run, key, sizeof(key));
+		printf("  %s: %s: %s\n", key, json_string_value(json_object_get(run, "verdict")),
+		       json_string_value(json_object_get(f, "cause")));
+	}
+	return n;
+}
+
+/* The root for compare/plots/report: only runs that have measurements. */
+static json_t *run__measured_view(json_t *root)
+{
+	json_t *view = json_copy(root), *runs = json_array(), *run;
+	size_t i;
+
+	json_array_foreach(json_object_get(root, "runs"), i, run)
+		if (json_object_get(run, "metrics"))
+			json_array_append(runs, run);
+	json_object_set_new(view, "runs", runs);
+	return view;
 }
 
 /* One table for the flush/inhibit (mixed) runs, one for the exit floor
@@ -261,7 +432,7 @@ static void run__print_table(json_t *runs)
 		printf("\n%-*s %9s %8s %10s %10s %10s %10s %7s %6s\n", w, "variant", "flushes/s", "suspends",
 		       "resume p50", "resume p99", "flush p99", "gp p99", "scanned", "oracle");
 	json_array_foreach(runs, i, run) {
-		if (run__is_rtt(run))
+		if (run__is_rtt(run) || !json_object_get(run, "metrics"))
 			continue;
 		run__label(run, key, sizeof(key));
 		json_t *o = json_object_get(run, "oracle");
@@ -281,7 +452,7 @@ static void run__print_table(json_t *runs)
 		if (!strcmp(json_string_value(json_object_get(run, "workload")), "null") && !null_p50)
 			null_p50 = mval(run, "exit_rtt.p50");
 	json_array_foreach(runs, i, run) {
-		if (!run__is_rtt(run))
+		if (!run__is_rtt(run) || !json_object_get(run, "metrics"))
 			continue;
 		bool hc = !strcmp(json_string_value(json_object_get(run, "workload")), "hypercall");
 		const char *m = hc ? "hypercall_rtt" : "exit_rtt";
@@ -310,8 +481,8 @@ static int run__oracle_verdict(json_t *runs)
 
 	json_array_foreach(runs, i, run) {
 		json_t *o = json_object_get(run, "oracle");
-		if (json_is_true(json_object_get(o, "ok")))
-			continue;
+		if (!o || json_is_true(json_object_get(o, "ok")))
+			continue;       /* no oracle: a failed variant, reported apart */
 		const struct design_ops *d = design__find(json_string_value(json_object_get(run, "design")));
 		bool broken = d && (d->flags & DESIGN_F_BROKEN);
 		fprintf(broken ? stdout : stderr, "%s: oracle: %" JSON_INTEGER_FORMAT " lost wakeups, %"
@@ -483,27 +654,29 @@ int cmd_run(int argc, char **argv)
 	if (design__check_all(why, sizeof(why)))
 		run__die(FB_EXIT_BUG, "design table is broken: %s", why);
 
+	run__check_nofile(&sc);
+	run__check_memory(&sc);
 	bool *keep = xcalloc(sc.nr_variants, sizeof(bool));
 	run__preflight(&sc, &backend, note, sizeof(note), keep);
 
+	/* signals count from here; the workers are told, never this process killed */
+	cleanup__install_supervisor_signals();
+	if (run__uses_swap(&sc, keep))
+		run__swap_lock();
+
 	default_out = !opt_out;
 	if (default_out) {
-		char t[32];
-		time_t now = time(NULL);
-		struct tm tm;
-		localtime_r(&now, &tm);
-		strftime(t, sizeof(t), "%Y%m%d-%H%M%S", &tm);
-		snprintf(outdir, sizeof(outdir), "results/%s", t);
+		run__make_default_out(outdir, sizeof(outdir));
 	} else {
 		snprintf(outdir, sizeof(outdir), "%s", opt_out);
+		int r0 = mkdir_p(outdir);
+		if (r0)
+			run__die(FB_EXIT_USAGE, "cannot write results to '%s': %s; choose another --out",
+				 outdir, strerror(-r0));
 	}
-	int r = mkdir_p(outdir);
-	if (!r)
-		r = dir_writable(outdir);
+	int r = dir_writable(outdir);
 	if (r)
 		run__die(FB_EXIT_USAGE, "cannot write results to '%s': %s; choose another --out", outdir, strerror(-r));
-
-	cleanup__install_signals();
 
 	/* (variant, repeat) pairs, shuffled so drift does not favour a variant */
 	unsigned repeat = sc.repeat ? sc.repeat : 1, npairs = 0;
@@ -539,14 +712,17 @@ int cmd_run(int argc, char **argv)
 	json_object_set_new(root, "env", env);
 	for (unsigned i = 0; i < npairs; i++)
 		json_array_append_new(jorder, json_integer(order[i]));
-	json_object_set_new(root, "scenario", json_pack("{s:s,s:O,s:i,s:i,s:I,s:f,s:o}",
+	char seed[24];      /* u64: a decimal string everywhere (docs/RESULTS.md) */
+	snprintf(seed, sizeof(seed), "%" PRIu64, sc.seed);
+	json_object_set_new(root, "scenario", json_pack("{s:s,s:O,s:i,s:i,s:s,s:f,s:o}",
 		"source", sc.source, "keys", sc.keys, "variants", (int)sc.nr_variants, "repeat", (int)repeat,
-		"seed", (json_int_t)sc.seed, "warmup_s", sc.warmup_s, "order", jorder));
+		"seed", seed, "warmup_s", sc.warmup_s, "order", jorder));
 	json_object_set_new(root, "runs", runs);
 
 	bool tty = isatty(STDERR_FILENO);
 	uint64_t t0 = now_ns();
-	bool interrupted = false, failed = false;
+	bool interrupted = false, aborted = false, stopped = false, written = false;
+	unsigned nfailed = 0;
 	if (!opt_quiet && sc.nr_collapsed)
 		fprintf(stderr, "bench run: %u variants dropped: the null/hypercall workloads ignore design, "
 			"request, pressure and the flush/touch keys\n", sc.nr_collapsed);
@@ -555,6 +731,10 @@ int cmd_run(int argc, char **argv)
 			sc.nr_variants, repeat, backend->name, outdir);
 	unsigned round = repeat;
 	for (unsigned k = 0;; k++) {
+		if (cleanup__interrupted()) {
+			interrupted = true;
+			break;
+		}
 		if (k == npairs) {
 			/* adaptive repeats: another round for the noisy variants */
 			if (!run__adaptive_round(&sc, keep, runs, round, &order, &npairs, &s))
@@ -565,37 +745,77 @@ int cmd_run(int argc, char **argv)
 		struct run_config *c = &sc.variants[v];
 		char *key = scenario__variant_key(&sc, c);
 		struct run_ctx ctx = { .outdir = outdir, .key = key, .variant = v, .repeat = rep, .backend = backend };
-		json_t *run = NULL;
+		struct worker_result wr;
 
 		run__progress(k, npairs, key, rep, t0, tty);
-		r = run__variant(c, &ctx, &run, err, sizeof(err));
-		if (!json_object_get(env, "vm_setup_ms") && ctx.vm_setup_ms > 0)
-			json_object_set_new(env, "vm_setup_ms", json_real(ctx.vm_setup_ms));
-		if (!json_object_get(env, "tsc_khz") && run)   /* KVM_GET_TSC_KHZ, or calibrated (native) */
-			json_object_set(env, "tsc_khz", json_object_get(run, "tsc_khz"));
-		free(key);
-		if (r == -EINTR || cleanup__interrupted()) {
-			json_decref(run);
+		if (!strcmp(c->pressure, "swap"))
+			run__wait_foreign_swap();
+		supervisor__run_variant(c, &ctx, opt_budget_s > 0 ? opt_budget_s : supervisor__budget(c), &wr);
+		if (wr.outcome == WORKER_ABORTED) {
+			aborted = interrupted = true;
+			if (!wr.record) {
+				free(key);
+				break;
+			}
+			/* finished numbers that arrived before the kill are kept */
+		}
+		if (wr.outcome == WORKER_INTERRUPTED) {
+			free(key);
 			interrupted = true;
 			break;
 		}
+		if (wr.outcome == WORKER_CONFIG) {
+			if (tty && !opt_quiet)
+				fputc('\n', stderr);
+			pr_err("run: variant %u repeat %u: %s", v, rep, wr.cause);
+			free(key);
+			rc = FB_EXIT_USAGE;
+			stopped = true;
+			break;
+		}
+		if (wr.outcome == WORKER_FAILED || wr.outcome == WORKER_TIMEOUT) {
+			if (tty && !opt_quiet)
+				fputc('\n', stderr);
+			pr_err("run: variant %u repeat %u (%s): %s: %s", v, rep, key,
+			       wr.outcome == WORKER_TIMEOUT ? "timeout" : "failed", wr.cause);
+			nfailed++;
+		}
+		json_t *run = supervisor__record(c, &ctx, &wr);
+		free(key);
+		if (!json_object_get(env, "vm_setup_ms") && json_real_value(json_object_get(run, "vm_setup_ms")) > 0)
+			json_object_set(env, "vm_setup_ms", json_object_get(run, "vm_setup_ms"));
+		if (!json_object_get(env, "tsc_khz") && json_object_get(run, "tsc_khz"))
+			json_object_set(env, "tsc_khz", json_object_get(run, "tsc_khz"));
+		json_array_append_new(runs, run);
+		/* after every variant: a kill of anything loses at most the one in flight */
+		run__sort(runs);
+		r = results__write(outdir, root);
 		if (r) {
 			if (tty && !opt_quiet)
 				fputc('\n', stderr);
-			pr_err("run: variant %u repeat %u: %s", v, rep, err);
-			failed = true;
-			rc = (r == -EINVAL || r == -EPERM || r == -EACCES) ? FB_EXIT_USAGE : FB_EXIT_BUG;
+			pr_err("run: writing %s/results.json: %s", outdir, strerror(-r));
+			rc = FB_EXIT_USAGE;
+			stopped = true;
 			break;
 		}
-		json_array_append_new(runs, run);
+		written = true;
+		if (aborted)
+			break;
 	}
 	if (tty && !opt_quiet)
 		fputc('\n', stderr);
+	if (aborted) {
+		/* the worker is dead and the machine restored (supervisor__run_variant) */
+		fprintf(stderr, "bench run: aborted: kept %zu finished runs in %s (complete=false)\n",
+			json_array_size(runs), outdir);
+		if (!json_array_size(runs))
+			rmdir(outdir);
+		exit(130);
+	}
 	char tend[64];
 	env__iso_time(tend, sizeof(tend));
 	json_object_set_new(env, "end_time", json_string(tend));
 	json_object_set_new(env, "wall_s", json_real((double)(now_ns() - t0) / 1e9));
-	json_object_set(root, "complete", json_boolean(!interrupted && !failed));
 	if (sc.variants[0].repeat_max)
 		json_object_set_new(json_object_get(root, "scenario"), "adaptive", run__adaptive_json(&sc, runs));
 
@@ -607,14 +827,26 @@ int cmd_run(int argc, char **argv)
 		scenario__free(&sc);
 		return rc ? rc : FB_EXIT_BUG;
 	}
+	if (stopped && rc == FB_EXIT_USAGE && json_array_size(runs) && !interrupted) {
+		/* results.json already holds what finished (complete=false) */
+		if (written)
+			printf("results: %s/results.json (complete=false)\n", outdir);
+		json_decref(root);
+		scenario__free(&sc);
+		return rc;
+	}
 	run__sort(runs);
+	/* The one place the results root is final: every run is in, "complete"
+	 * says whether all planned variants ran (failed ones included). */
+	json_object_set(root, "complete", json_boolean(!interrupted && !stopped));
 	r = results__write(outdir, root);
 	if (r)
-		run__die(FB_EXIT_USAGE, "writing %s/results.json failed: %s", outdir, strerror(-r));
+		run__die(FB_EXIT_USAGE, "writing %s/results.json: %s", outdir, strerror(-r));
 	if (default_out) {
 		/* results/latest -> newest run (replace atomically) */
 		char tmp[64];
 		snprintf(tmp, sizeof(tmp), "results/.latest.%d", (int)getpid());
+		unlink(tmp);
 		if (symlink(outdir + strlen("results/"), tmp) == 0 && rename(tmp, "results/latest"))
 			unlink(tmp);
 	}
@@ -622,8 +854,10 @@ int cmd_run(int argc, char **argv)
 	if (!opt_no_history && history__record_run(root, outdir, opt_db, err, sizeof(err)))
 		fprintf(stderr, "bench run: warning: %s; results kept in %s\n", err, outdir);
 
-	if (json_array_size(runs)) {
-		json_t *r0 = json_array_get(runs, 0);
+	json_t *view = run__measured_view(root);
+	json_t *mruns = json_object_get(view, "runs");
+	if (json_array_size(mruns)) {
+		json_t *r0 = json_array_get(mruns, 0);
 		const char *k0 = json_string_value(json_object_get(r0, "key"));
 		printf("\nvariant = ");
 		for (const char *p = k0; p && *p; p++) {
@@ -640,14 +874,15 @@ int cmd_run(int argc, char **argv)
 		putchar('\n');
 	}
 	run__print_table(runs);
-	if (!interrupted && json_array_size(runs) > 1) {
+	run__print_failures(runs);
+	if (!interrupted && json_array_size(mruns) > 1) {
 		struct compare_opts co;
 		compare__default_opts(&co);
 		co.baseline = opt_baseline;
 		size_t ri;
 		json_t *rr;
 		bool mixed = false;
-		json_array_foreach(runs, ri, rr)
+		json_array_foreach(mruns, ri, rr)
 			mixed |= !run__is_rtt(rr);
 		if (!mixed) {       /* exit-floor runs: compare round trips, not flushes */
 			co.metrics[0] = "exit_rtt.p50";
@@ -657,23 +892,38 @@ int cmd_run(int argc, char **argv)
 		}
 		co.cmd = "run";
 		printf("\n");
-		compare__within(root, &co, stdout);
+		compare__within(view, &co, stdout);
 	}
-	if (!opt_no_plot && !interrupted) {
+	if (!opt_no_plot && !interrupted && json_array_size(mruns)) {
 		char perr[512];
-		int np = plot__results(outdir, root, opt_plot_format, opt_quiet ? NULL : stderr, perr, sizeof(perr));
-		if (np < 0)
+		int np = plot__results(outdir, view, opt_plot_format, opt_quiet ? NULL : stderr, perr, sizeof(perr));
+		int rr = np < 0 ? np : report__write(outdir, view, NULL, perr, sizeof(perr));
+		if (rr && run__is_write_error(rr)) {
+			/* a full or failing disk is an error, not a warning */
+			pr_err("run: %s: %s", np < 0 ? "plots not drawn" : "report not written", perr);
+			if (!strstr(perr, strerror(-rr)))
+				pr_err("run: cause: %s", strerror(-rr));
+			rc = FB_EXIT_USAGE;
+		} else if (np < 0) {
 			pr_warn("plots not drawn: %s", perr);
-		else if (report__write(outdir, root, NULL, perr, sizeof(perr)))
+		} else if (rr) {
 			pr_warn("report not written: %s", perr);
-		else
+		} else {
 			printf("\nplots:  %s/plots/\nreport: %s/report.html\n", outdir, outdir);
+		}
 	}
+	json_decref(view);
 	printf("results: %s/results.json%s\n", outdir, default_out ? " (also results/latest)" : "");
 	if (interrupted) {
 		fprintf(stderr, "bench run: interrupted: kept %zu finished runs in %s (complete=false)\n",
 			json_array_size(runs), outdir);
 		rc = 130;
+	}
+	if (nfailed) {
+		fprintf(stderr, "bench run: %u variant run(s) failed or timed out (see \"failure\" in results.json)\n",
+			nfailed);
+		if (!rc)
+			rc = FB_EXIT_FAIL;
 	}
 	int orc = run__oracle_verdict(runs);
 	if (!rc)

@@ -642,9 +642,8 @@ json_t *options__value_json(const struct run_config *c, const struct bench_optio
 		return json_integer(*(const unsigned *)p);
 	case OPT_KIND_U64: {
 		uint64_t v = *(const uint64_t *)p;
-		/* json_int_t is signed 64-bit: larger seeds become strings */
-		if (v <= (uint64_t)INT64_MAX)
-			return json_integer((json_int_t)v);
+		/* json_int_t is signed 64-bit: a u64 option is always a decimal
+		 * string, whatever its value (docs/RESULTS.md) */
 		char buf[32];
 		snprintf(buf, sizeof(buf), "%" PRIu64, v);
 		return json_string(buf);

@@ -7,7 +7,9 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdio.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -235,6 +237,34 @@ int plot__write(const char *dir, const char *rel, const char *buf, size_t len,
 	return ret;
 }
 
+/* gnuplot (cairo) can exit 0 with a short file when the disk fills up:
+ * a PNG ends with its IEND chunk, an SVG with </svg>. */
+static bool plot__output_complete(const char *path, const char *fmt)
+{
+	static const unsigned char iend[8] = { 'I', 'E', 'N', 'D', 0xae, 0x42, 0x60, 0x82 };
+	unsigned char tail[64];
+	FILE *f = fopen(path, "rb");
+	long n = 0;
+
+	if (!f)
+		return false;
+	if (fseek(f, -(long)sizeof(tail), SEEK_END) == 0 || fseek(f, 0, SEEK_SET) == 0)
+		n = (long)fread(tail, 1, sizeof(tail), f);
+	fclose(f);
+	if (!strcmp(fmt, "png"))
+		return n >= 8 && !memcmp(tail + n - 8, iend, 8);
+	for (long i = n - 6; i >= 0; i--)
+		if (!memcmp(tail + i, "</svg>", 6))
+			return true;
+	return false;
+}
+
+static bool plot__disk_full(const char *dir)
+{
+	struct statvfs sv;
+	return statvfs(dir, &sv) == 0 && (sv.f_bavail < 16 || sv.f_favail == 0);
+}
+
 int plot__render(struct plot_job *job, const struct tvar *vars, unsigned nr,
 		 char *err, size_t errlen)
 {
@@ -290,6 +320,14 @@ int plot__render(struct plot_job *job, const struct tvar *vars, unsigned nr,
 		if (!ret && (stat(from, &st) || st.st_size == 0)) {
 			snprintf(line, sizeof(line), "gnuplot wrote no output");
 			ret = -EIO;
+		} else if (!ret && !plot__output_complete(from, fmts[i])) {
+			snprintf(line, sizeof(line), "gnuplot wrote a truncated %s", fmts[i]);
+			ret = -EIO;
+		}
+		if (ret && plot__disk_full(plotsdir)) {
+			/* gnuplot does not say why; a full disk is the usual cause */
+			snprintf(line, sizeof(line), "%s", strerror(ENOSPC));
+			ret = -ENOSPC;
 		}
 		if (!ret && rename(from, to)) {
 			ret = -errno;

@@ -377,6 +377,8 @@ int run__variant(const struct run_config *cfg, struct run_ctx *ctx, json_t **out
 		perf = NULL;
 	}
 	r = 0;
+	if (ctx->emit)
+		ctx->emit(ctx, run);
 	*out = run;
 	run = NULL;
 out:

@@ -17,6 +17,12 @@ struct run_ctx {
 	const struct backend_ops *backend;
 	double vm_setup_ms;              /* out */
 	bool interrupted;                /* out: Ctrl-C during this run */
+	/* Optional: called once with the finished record (borrowed) as soon as
+	 * the measured window is over and the VM stopped, BEFORE pressure
+	 * teardown and VM destroy, so a teardown that hangs or is killed does
+	 * not lose the numbers (the forked worker sends it to the supervisor). */
+	void (*emit)(struct run_ctx *ctx, json_t *record);
+	void *emit_arg;
 };
 
 /* 0 and *out = the run object; -errno and err (one line) on failure. */

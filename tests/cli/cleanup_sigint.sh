@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
 # `bench run --pressure swap` interrupted by SIGINT midway (and a second run
-# interrupted twice) leaves the machine as found: swapon --show, /proc/swaps,
+# interrupted twice; the worker of each variant is a child of bench) leaves
+# the machine as found: swapon --show, /proc/swaps,
 # zram0 disksize and the memory cgroup directories.  Exit 4 = SKIP.
 set -u
 BENCH=${BENCH:?BENCH not set}
@@ -30,9 +31,10 @@ interrupt_run() {   # $1 = number of SIGINTs
 	local out="$TMP/run$1"
 	"$BENCH" run --vcpus 4 --pressure swap --duration 20 --out "$out" >"$TMP/log$1" 2>&1 &
 	local pid=$!
-	# wait until the swap mode is set up (its cgroup exists), at most 20 s
+	# wait until the swap mode is set up (the worker's cgroup exists), at most 20 s
 	for _ in $(seq 200); do
-		find /sys/fs/cgroup/memory /sys/fs/cgroup -maxdepth 4 -type d -name "flushbench-$pid" 2>/dev/null | grep -q . && break
+		w=$(pgrep -P $pid | head -1)
+		[ -n "$w" ] && [ -e "/run/flushbench-memcg-$w" ] && break
 		kill -0 $pid 2>/dev/null || break
 		sleep 0.1
 	done
