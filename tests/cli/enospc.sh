@@ -39,7 +39,7 @@ for spec in "220k srcu" "64k srcu,targeted,srcu-private"; do
 	set -- $spec
 	mount -t tmpfs -o size="$1" tmpfs "$MNT" || { echo "SKIP: cannot mount tmpfs"; exit 4; }
 	"$BENCH" run --backend native --vcpus 2 --design "$2" --request event --pressure none \
-		--duration 0.3 --warmup 0.1 --quiet --out "$MNT" >"$TMP/log" 2>&1
+		--duration 0.3 --warmup 0.1 --quiet --no-history --out "$MNT" >"$TMP/log" 2>&1
 	rc=$?
 	[ $rc != 0 ] || { cat "$TMP/log"; fail "size=$1: exit 0 on a full disk"; }
 	grep -q "No space left on device" "$TMP/log" || { cat "$TMP/log"; fail "size=$1: ENOSPC not named"; }

@@ -15,7 +15,7 @@ BENCH=${BENCH:?BENCH not set}
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/supervisor.XXXXXX")
 trap 'rm -rf "$TMP"' EXIT
 fail() { echo "FAIL: $*"; exit 1; }
-RUN=(run --backend native --vcpus 2 --request event --pressure none --warmup 0.1 --no-plot --quiet)
+RUN=(run --backend native --vcpus 2 --request event --pressure none --warmup 0.1 --no-plot --quiet --no-history)
 
 # 1. SIGKILL of the worker of variant 1 of 3 (run order is shuffled by the seed)
 FB_TEST_WORKER_HOOK=kill:1 "$BENCH" "${RUN[@]}" --design srcu,srcu-private,targeted --duration 0.6 \
@@ -76,7 +76,7 @@ ls "$TMP/cwd/results" | grep -q '\.latest' && fail "a temporary latest link was 
 echo "concurrent runs: $(ls "$TMP/cwd/results" | tr '\n' ' ')"
 
 # 4. file descriptors for 1024 vCPUs under ulimit -n 256 (soft = hard)
-out=$(ulimit -n 256 && "$BENCH" run --backend kvm --vcpus 1024 --duration 0.3 --no-plot --out "$TMP/fd" 2>&1)
+out=$(ulimit -n 256 && "$BENCH" run --backend kvm --vcpus 1024 --duration 0.3 --no-plot --no-history --out "$TMP/fd" 2>&1)
 rc=$?
 [ $rc = 2 ] || { echo "$out" | head; fail "ulimit -n 256: exit $rc, want 2"; }
 [ "$(echo "$out" | wc -l)" = 1 ] || { echo "$out" | head; fail "ulimit -n 256: more than one line"; }

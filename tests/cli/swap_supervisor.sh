@@ -4,6 +4,7 @@
 # and a memory cgroup, else SKIP.  After each case the machine is exactly as
 # found: swap devices, flushbench cgroups and owner files under /run (those
 # of other live processes on the machine are ignored: they come and go).
+#  0. a dead run's cgroup under another parent (owner file) is repaired;
 #  1. double SIGINT at random points of a swap-mode run, FB_SIGINT_LOOPS
 #     times (default 3; the issue's check is 20): exit 130;
 #  2. a worker that exceeds its memory cgroup (test hook: locked memory) is
@@ -46,7 +47,27 @@ same() {  # $1 = what just ran
 	[ "$before" = "$after" ] || { diff <(echo "$before") <(echo "$after"); fail "machine changed after $1"; }
 }
 before=$(snap)
-SWAP=(run --vcpus 4 --design srcu --request event --pressure swap --no-plot --quiet)
+SWAP=(run --vcpus 4 --design srcu --request event --pressure swap --no-plot --quiet --no-history)
+
+# 0. a leftover of a dead run under ANOTHER parent cgroup (v1), limit still
+#    set, named by its owner file: the next swap run lifts and removes it
+if [ -e /sys/fs/cgroup/memory/memory.limit_in_bytes ]; then
+	dead=$(sh -c 'echo $$')
+	parent=/sys/fs/cgroup/memory/fbtest-parent-$$
+	mkdir -p "$parent/flushbench-$dead"
+	echo $((64 << 20)) >"$parent/flushbench-$dead/memory.limit_in_bytes"
+	printf '%s\n%s\n%s\n' "$dead" "$parent/flushbench-$dead" "$parent/cgroup.procs" >"/run/flushbench-memcg-$dead"
+	"$BENCH" "${SWAP[@]}" --duration 0.3 --warmup 0.1 --out "$TMP/stale" >"$TMP/stale.log" 2>&1 ||
+		{ cat "$TMP/stale.log"; rmdir "$parent/flushbench-$dead" "$parent"; fail "run after a stale cgroup"; }
+	gone=1
+	[ -e "$parent/flushbench-$dead" ] && gone=0
+	[ -e "/run/flushbench-memcg-$dead" ] && gone=0
+	rmdir "$parent/flushbench-$dead" 2>/dev/null; rm -f "/run/flushbench-memcg-$dead"; rmdir "$parent"
+	[ $gone = 1 ] || { cat "$TMP/stale.log"; fail "stale cgroup under another parent not removed"; }
+	grep -q "removed memory cgroup $parent/flushbench-$dead" "$TMP/stale.log" || fail "no message for the stale cgroup"
+	same "repairing a stale cgroup under another parent"
+	echo "stale cgroup under another parent: removed"
+fi
 
 # 1. double SIGINT at random points
 loops=${FB_SIGINT_LOOPS:-3}
@@ -73,7 +94,7 @@ echo "double SIGINT x$loops: machine as found each time"
 
 # 2. OOM kill of a worker in its memory cgroup
 FB_TEST_WORKER_HOOK=oom:0 "$BENCH" run --vcpus 2 --design srcu,targeted --request event --pressure swap \
-	--duration 1 --warmup 0.2 --no-plot --quiet --out "$TMP/oom" >"$TMP/oom.log" 2>&1
+	--duration 1 --warmup 0.2 --no-plot --quiet --no-history --out "$TMP/oom" >"$TMP/oom.log" 2>&1
 rc=$?
 [ $rc = 1 ] || { cat "$TMP/oom.log"; fail "OOM: exit $rc, want 1"; }
 same "an OOM-killed worker"
