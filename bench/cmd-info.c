@@ -72,6 +72,30 @@ static json_t *info__json(void)
 	return o;
 }
 
+/* The KVM module, nested, TDP and the settings that make an exit cost more. */
+static void info__print_kvm_host(json_t *h)
+{
+	const char *mod = json_string_value(json_object_get(h, "module"));
+	json_t *nested = json_object_get(h, "nested"), *tdp = json_object_get(h, "tdp");
+	const char *emul = json_string_value(json_object_get(h, "emulation"));
+
+	if (!h)
+		return;
+	printf("kvm module:  %s%s\n", mod ? mod : "none loaded",
+	       !mod ? "" : json_is_true(json_object_get(h, "dev_kvm")) ? " (/dev/kvm present)" :
+	       " (loaded, but /dev/kvm is absent: the module did not register)");
+	printf("nested:      %s (%s)\n", json_is_true(nested) ? "yes" : json_is_false(nested) ? "no" : "unknown",
+	       json_string_value(json_object_get(h, "nested_why")));
+	printf("TDP/EPT:     %s (%s)\n", json_is_true(tdp) ? "on" : json_is_false(tdp) ? "off" : "unknown",
+	       json_string_value(json_object_get(h, "tdp_why")));
+	if (emul && *emul)
+		printf("emulation:   %s\n", emul);
+	if (json_is_true(json_object_get(h, "software_assisted")))
+		printf("             software-assisted: %s; absolute times are not representative of "
+		       "hardware-assisted KVM, compare ratios\n",
+		       json_string_value(json_object_get(h, "software_assisted_why")));
+}
+
 int cmd_info(int argc, char **argv)
 {
 	int n = parse_options("info", argc, argv, info_options, info_usage, NULL);
@@ -98,15 +122,16 @@ int cmd_info(int argc, char **argv)
 	printf("kernel:      %s\n", json_string_value(json_object_get(o, "kernel")));
 	printf("cpu:         %s\n", json_string_value(json_object_get(o, "cpu")));
 	printf("host cpus:   %" JSON_INTEGER_FORMAT "\n", json_integer_value(json_object_get(o, "host_cpus")));
-	if (json_is_object(k)) {
+	if (json_is_true(json_object_get(k, "available"))) {
 		printf("kvm:         API %" JSON_INTEGER_FORMAT ", KVM_CAP_MAX_VCPUS %" JSON_INTEGER_FORMAT
 		       ", TSC %" JSON_INTEGER_FORMAT " kHz\n",
 		       json_integer_value(json_object_get(k, "api_version")),
 		       json_integer_value(json_object_get(k, "max_vcpus")),
 		       json_integer_value(json_object_get(k, "tsc_khz")));
 	} else {
-		printf("kvm:         unavailable: %s\n", json_string_value(json_object_get(o, "kvm_unavailable")));
+		printf("kvm:         unavailable: %s\n", json_string_value(json_object_get(k, "reason")));
 	}
+	info__print_kvm_host(json_object_get(k, "host"));
 	printf("backend:     %s%s%s\n", json_string_value(json_object_get(o, "backend")),
 	       *json_string_value(json_object_get(o, "backend_note")) ? " - " : "",
 	       json_string_value(json_object_get(o, "backend_note")));

@@ -27,6 +27,7 @@
 #include "compare.h"
 #include "design.h"
 #include "env.h"
+#include "hosthdr.h"
 #include "history.h"
 #include "numa.h"
 #include "options.h"
@@ -723,6 +724,13 @@ int cmd_run(int argc, char **argv)
 	uint64_t t0 = now_ns();
 	bool interrupted = false, aborted = false, stopped = false, written = false;
 	unsigned nfailed = 0;
+	unsigned max_vcpus = 0;
+	for (unsigned i = 0; i < sc.nr_variants; i++)
+		if (keep[i] && sc.variants[i].vcpus > max_vcpus)
+			max_vcpus = sc.variants[i].vcpus;
+	/* what the numbers come from, before any number (also env.warnings) */
+	hosthdr__print(opt_quiet ? NULL : stdout, env, backend->name, max_vcpus);
+	fflush(stdout);
 	if (!opt_quiet && sc.nr_collapsed)
 		fprintf(stderr, "bench run: %u variants dropped: the null/hypercall workloads ignore design, "
 			"request, pressure and the flush/touch keys\n", sc.nr_collapsed);
@@ -839,6 +847,7 @@ int cmd_run(int argc, char **argv)
 	/* The one place the results root is final: every run is in, "complete"
 	 * says whether all planned variants ran (failed ones included). */
 	json_object_set(root, "complete", json_boolean(!interrupted && !stopped));
+	hosthdr__exit_floor(NULL, env, runs);
 	r = results__write(outdir, root);
 	if (r)
 		run__die(FB_EXIT_USAGE, "writing %s/results.json: %s", outdir, strerror(-r));
@@ -875,6 +884,10 @@ int cmd_run(int argc, char **argv)
 	}
 	run__print_table(runs);
 	run__print_failures(runs);
+	if (json_is_true(json_object_get(json_object_get(env, "exit_floor"), "measured"))) {
+		putchar('\n');
+		hosthdr__exit_floor(stdout, env, runs);
+	}
 	if (!interrupted && json_array_size(mruns) > 1) {
 		struct compare_opts co;
 		compare__default_opts(&co);

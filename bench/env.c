@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
 #include <time.h>
@@ -7,7 +8,9 @@
 
 #include "backend-kvm.h"
 #include "env.h"
+#include "kvmhost.h"
 #include "topology.h"
+#include "util.h"
 #include "vm.h"
 
 void env__cpu_model(char *buf, size_t len)
@@ -61,14 +64,22 @@ json_t *env__json(void)
 	json_object_set_new(env, "hostname", json_string(host));
 	json_object_set_new(env, "start_time", json_string(t));
 	char why[256];
+	json_t *k = json_object();
+	struct kvmhost_cpuid cpuid;
+	struct kvmhost *kh = xzalloc(sizeof(*kh));
 	if (backend_kvm_probe(why, sizeof(why))) {
-		json_t *k = json_object();
 		backend_kvm__info(k);
-		json_object_set_new(env, "kvm", k);
 	} else {
-		json_object_set_new(env, "kvm", json_null());
+		/* the host facts below are reported whether or not KVM is usable */
+		json_object_set_new(k, "available", json_false());
+		json_object_set_new(k, "reason", json_string(why));
 		json_object_set_new(env, "kvm_unavailable", json_string(why));
 	}
+	kvmhost__cpuid(&cpuid);
+	kvmhost__probe(kh, "", &cpuid);
+	json_object_set_new(k, "host", kvmhost__json(kh));
+	free(kh);
+	json_object_set_new(env, "kvm", k);
 	json_t *topo = topology__json();
 	json_object_set_new(env, "topology", topo ? topo : json_null());
 	return env;
