@@ -78,14 +78,18 @@ void hosthdr__exit_floor(FILE *f, json_t *env, json_t *runs)
 	double null_ns = -1, hc_ns = -1;
 	const char *key = NULL;
 
+	json_t *emul_null = NULL, *emul_hc = NULL;
 	json_array_foreach(runs, i, run) {
 		const char *w = json_string_value(json_object_get(run, "workload"));
+		json_t *em = json_object_get(json_object_get(run, "kvm_emulation"), "insns_per_exit");
 		if (!w)
 			continue;
-		if (!strcmp(w, "null") && null_ns < 0 && (null_ns = p50(run, "exit_rtt")) >= 0)
+		if (!strcmp(w, "null") && null_ns < 0 && (null_ns = p50(run, "exit_rtt")) >= 0) {
 			key = json_string_value(json_object_get(run, "key"));
-		if (!strcmp(w, "hypercall") && hc_ns < 0)
-			hc_ns = p50(run, "hypercall_rtt");
+			emul_null = json_is_number(em) ? em : NULL;
+		}
+		if (!strcmp(w, "hypercall") && hc_ns < 0 && (hc_ns = p50(run, "hypercall_rtt")) >= 0)
+			emul_hc = json_is_number(em) ? em : NULL;
 	}
 	const char *backend = json_string_value(json_object_get(env, "backend"));
 	json_object_set_new(o, "backend", json_string(backend ? backend : "?"));
@@ -107,6 +111,19 @@ void hosthdr__exit_floor(FILE *f, json_t *env, json_t *runs)
 		if (f && hc_ns >= 0)
 			fprintf(f, ", hypercall p50 %.2f us = %.2fx the null exit\n", hc_ns / 1e3,
 				null_ns > 0 ? hc_ns / null_ns : 0);
+		/* kvm: what the host's KVM emulated per exit (kvm:kvm_emulate_insn) */
+		if (emul_null)
+			json_object_set(o, "null_emulated_insns_per_exit", emul_null);
+		if (emul_hc)
+			json_object_set(o, "hypercall_emulated_insns_per_exit", emul_hc);
+		if (f && (emul_null || emul_hc)) {
+			fprintf(f, "KVM emulated guest instructions per exit (kvm:kvm_emulate_insn):");
+			if (emul_null)
+				fprintf(f, " null %.1f", json_number_value(emul_null));
+			if (emul_hc)
+				fprintf(f, "%s hypercall %.1f", emul_null ? "," : "", json_number_value(emul_hc));
+			fprintf(f, "; hardware-assisted KVM emulates none for a port exit\n");
+		}
 	}
 	json_t *k = json_object_get(env, "kvm");
 	if (backend && !strcmp(backend, "kvm") && json_is_object(k))

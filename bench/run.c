@@ -351,6 +351,8 @@ int run__variant(const struct run_config *cfg, struct run_ctx *ctx, json_t **out
 	json_object_set_new(run, "stats_memory", json_pack("{s:I,s:I,s:I,s:I}",
 		"slots", (json_int_t)sm.slots, "histograms", (json_int_t)sm.hists,
 		"groups", (json_int_t)sm.groups, "bytes", (json_int_t)sm.bytes));
+	if (vm->backend == &backend_kvm)
+		json_object_set_new(run, "kvm_emulation", kvmemul__json(&vm->emul, atomic_load(&m->exits)));
 	if (strcmp(cfg->kernel_ref, "none")) {
 		json_t *k = json_object();
 		json_object_set_new(k, "ioctl", json_string(kref_how ? kref_how : cfg->kernel_ref));

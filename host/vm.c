@@ -158,6 +158,7 @@ static void vm__free(struct vm *vm)
 	srcu__exit(&vm->srcu);
 	srcu__exit(&vm->flush_srcu);
 	tstats__exit(&vm->stats);
+	kvmemul__close(&vm->emul);
 	if (vm->mem && vm->mem != MAP_FAILED)
 		munmap(vm->mem, vm->mem_size);
 	pthread_mutex_destroy(&vm->oracle_lock);
@@ -184,6 +185,7 @@ int __vm_create(struct vm **out, const struct run_config *cfg, const struct back
 	vm->backend = backend;
 	vm->metrics = m;
 	tstats__init(&vm->stats);
+	kvmemul__init(&vm->emul);
 	vm->kvm_fd = vm->vm_fd = -1;
 	vm->nr_vcpus = cfg->vcpus;
 	pthread_mutex_init(&vm->oracle_lock, NULL);
@@ -268,6 +270,9 @@ int __vm_create(struct vm **out, const struct run_config *cfg, const struct back
 		}
 	}
 
+	/* before the vCPU threads exist: the counters inherit into them */
+	if (backend == &backend_kvm)
+		(void)kvmemul__open(&vm->emul);
 	pthread_attr_t attr;
 	pthread_attr_init(&attr);
 	pthread_attr_setstacksize(&attr, VCPU_THREAD_STACK);
@@ -337,6 +342,7 @@ int vm__start(struct vm *vm)
 void vm__begin_measure(struct vm *vm)
 {
 	vm->t_measure_ns = now_ns();
+	kvmemul__enable(&vm->emul);
 	atomic_store(&vm->measuring, true);
 }
 
@@ -344,6 +350,7 @@ void vm__end_measure(struct vm *vm)
 {
 	if (atomic_exchange(&vm->measuring, false) || !vm->t_stop_ns)
 		vm->t_stop_ns = now_ns();
+	kvmemul__disable(&vm->emul);
 }
 
 int vm__stop(struct vm *vm)
@@ -361,6 +368,7 @@ int vm__stop(struct vm *vm)
 	/* vCPU threads and the watchdog are gone; helpers (pager, kernel_ref)
 	 * record only inside the window, which has ended */
 	tstats__merge(&vm->stats, vm->metrics);
+	kvmemul__read(&vm->emul);          /* the vCPU threads' counts are folded in now */
 	return atomic_load(&vm->fatal) ? -EIO : 0;
 }
 

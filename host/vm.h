@@ -27,6 +27,7 @@
 #include "metrics.h"
 #include "srcu.h"
 #include "tstats.h"
+#include "kvmemul.h"
 
 struct vm;
 struct vcpu;
@@ -198,6 +199,7 @@ struct vm {
 
 	struct run_metrics *metrics;       /* merged from stats by vm__stop() */
 	struct vm_tstats stats;             /* per-thread slots (host/tstats.h) */
+	struct kvmemul emul;               /* kvm: emulated instructions in the window */
 	_Atomic bool measuring;            /* inside the measured window */
 	_Atomic bool stopping;
 	uint64_t t_measure_ns, t_stop_ns;

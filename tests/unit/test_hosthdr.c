@@ -79,6 +79,8 @@ static void test_exit_floor(void **state)
 	json_object_set_new(env, "backend", json_string("kvm"));
 	json_array_append_new(runs, rtt_run("hypercall", "hypercall_rtt", 24000));
 	json_array_append_new(runs, rtt_run("null", "exit_rtt", 7000));
+	json_object_set_new(json_array_get(runs, 1), "kvm_emulation", json_pack("{s:b,s:f}", "counted", 1,
+			    "insns_per_exit", 24.0));
 	hosthdr__exit_floor(NULL, env, runs);
 	json_t *ef = json_object_get(env, "exit_floor");
 	assert_true(json_is_true(json_object_get(ef, "measured")));
@@ -86,6 +88,8 @@ static void test_exit_floor(void **state)
 	assert_true(json_real_value(json_object_get(ef, "hypercall_over_null")) > 3.42 &&
 		    json_real_value(json_object_get(ef, "hypercall_over_null")) < 3.43);
 	assert_true(json_real_value(json_object_get(json_object_get(env, "kvm"), "exit_floor_ns")) == 7000);
+	assert_true(json_real_value(json_object_get(ef, "null_emulated_insns_per_exit")) == 24.0);
+	assert_null(json_object_get(ef, "hypercall_emulated_insns_per_exit"));    /* not counted: absent */
 	json_decref(runs);
 
 	/* a mixed-only run did not measure it and says so (no 0) */
