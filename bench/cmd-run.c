@@ -758,6 +758,11 @@ int cmd_run(int argc, char **argv)
 		run__progress(k, npairs, key, rep, t0, tty);
 		if (!strcmp(c->pressure, "swap"))
 			run__wait_foreign_swap();
+		if (cleanup__interrupted()) {
+			free(key);
+			interrupted = true;
+			break;
+		}
 		supervisor__run_variant(c, &ctx, opt_budget_s > 0 ? opt_budget_s : supervisor__budget(c), &wr);
 		if (wr.outcome == WORKER_ABORTED) {
 			aborted = interrupted = true;
