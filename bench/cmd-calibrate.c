@@ -285,13 +285,18 @@ int cmd_calibrate(int argc, char **argv)
 					if (!row_fp || !row_key || !row_metric)
 						goto out;
 				}
-				if (i < nrows) {
-					if (!p) {
-						row_key[i] = json_string_value(json_object_get(row, "variant"));
-						row_metric[i] = json_string_value(json_object_get(row, "metric"));
-					}
-					row_fp[i] += hit;
+				if (!p && i < nrows) {
+					row_key[i] = json_string_value(json_object_get(row, "variant"));
+					row_metric[i] = json_string_value(json_object_get(row, "metric"));
 				}
+				/* by name: a pair may lack a row pair 0 has */
+				for (unsigned x = 0; x < nrows; x++)
+					if (row_key[x] && row_metric[x] &&
+					    !strcmp(row_key[x], json_string_value(json_object_get(row, "variant")) ?: "") &&
+					    !strcmp(row_metric[x], json_string_value(json_object_get(row, "metric")) ?: "")) {
+						row_fp[x] += hit;
+						break;
+					}
 			}
 			rules[k].any_pairs += any;
 			json_decref(j);         /* first (pair 0) keeps the row names alive */
@@ -346,8 +351,18 @@ int cmd_calibrate(int argc, char **argv)
 		mde = compare__mde_pct(cal, row_key[k], row_metric[k], cal_repeat, m_tests, &copts);
 		json_object_set_new(e, "mde_pct", isfinite(mde) ? json_real(mde) : json_null());
 		short_key(row_key[k], row_key, nrows, sk, sizeof(sk));
-		printf("  %-22s %-36.36s %6.1f%% %6.1f%% %5u/%-3u %6.1f%%\n", row_metric[k], sk,
-		       100 * cv, 100 * cvl, row_fp[k], cal_pairs, mde);
+		{
+			char c1[16] = "-", c2[16] = "-", c3[16] = "-";
+
+			if (isfinite(cv))
+				snprintf(c1, sizeof(c1), "%.1f%%", 100 * cv);
+			if (isfinite(cvl))
+				snprintf(c2, sizeof(c2), "%.1f%%", 100 * cvl);
+			if (isfinite(mde))
+				snprintf(c3, sizeof(c3), "%.1f%%", mde);
+			printf("  %-22s %-36.36s %7s %7s %5u/%-3u %7s\n", row_metric[k], sk, c1, c2,
+			       row_fp[k], cal_pairs, c3);
+		}
 		if (!strcmp(row_metric[k], "resume_latency.p99") && mde > head_mde)
 			head_mde = mde;
 	}

@@ -1283,11 +1283,12 @@ int compare__runs(json_t *base, json_t *newr, const struct compare_opts *oin, FI
 			first = 0;
 			fmt_sample(&r->a, r->unit, sa, sizeof(sa));
 			fmt_sample(&r->b, r->unit, sb, sizeof(sb));
+			fmt_change(r->change_pct, ch, sizeof(ch));
 			if (r->metric == RUN_VERDICTS) {
 				snprintf(sa, sizeof(sa), "%u/%u not ok", r->bad_a, r->tot_a);
 				snprintf(sb, sizeof(sb), "%u/%u not ok", r->bad_b, r->tot_b);
+				snprintf(ch, sizeof(ch), "-");
 			}
-			fmt_change(r->change_pct, ch, sizeof(ch));
 			fmt_ci(r->ch_lo, r->ch_hi, ci, sizeof(ci));
 			fmt_p(r->p, ps, sizeof(ps));
 			fmt_p(r->p_adj, pa, sizeof(pa));
