@@ -26,6 +26,7 @@
 #include "cleanup.h"
 #include "compare.h"
 #include "design.h"
+#include "achieved.h"
 #include "env.h"
 #include "hosthdr.h"
 #include "history.h"
@@ -853,6 +854,7 @@ int cmd_run(int argc, char **argv)
 	 * says whether all planned variants ran (failed ones included). */
 	json_object_set(root, "complete", json_boolean(!interrupted && !stopped));
 	hosthdr__exit_floor(NULL, env, runs);
+	achieved__annotate(runs, opt_baseline);
 	r = results__write(outdir, root);
 	if (r)
 		run__die(FB_EXIT_USAGE, "writing %s/results.json: %s", outdir, strerror(-r));
@@ -889,6 +891,7 @@ int cmd_run(int argc, char **argv)
 	}
 	run__print_table(runs);
 	run__print_failures(runs);
+	achieved__print(stdout, runs);
 	if (json_is_true(json_object_get(json_object_get(env, "exit_floor"), "measured"))) {
 		putchar('\n');
 		hosthdr__exit_floor(stdout, env, runs);

@@ -46,7 +46,21 @@ struct swap_priv {
 	uint64_t swapins_measured, swapouts_measured;
 	uint64_t pswpin_end, pswpout_end, majflt_end;
 	_Atomic uint64_t churn_calls;
+	/* achieved pressure in the measured window (bench/achieved.c) */
+	uint64_t majflt_window, resident_samples, resident_sum, resident_peak;
 };
+
+/* Data-region pages resident now (mincore); also the time series' value. */
+static uint64_t swap__resident_pages(struct vm *vm, unsigned char *vec, uint64_t npages)
+{
+	uint64_t n = 0;
+
+	if (!vec || mincore(vm->mem + vm->data_gpa, vm->data_size, vec))
+		return 0;
+	for (uint64_t i = 0; i < npages; i++)
+		n += vec[i] & 1;
+	return n;
+}
 
 static int vmstat__read(uint64_t *pswpin, uint64_t *pswpout)
 {
@@ -191,11 +205,32 @@ fail:
 static void *swap__monitor(void *arg)
 {
 	struct swap_priv *s = arg;
-	uint64_t in0, out0, in, out;
+	uint64_t in0, out0, in, out, majflt_begin = 0, tick = 0;
+	long pg = sysconf(_SC_PAGESIZE);
+	uint64_t npages = s->vm->data_size / (uint64_t)(pg > 0 ? pg : 4096);
+	unsigned char *vec = npages ? malloc(npages) : NULL;
+	bool was_measuring = false;
 	vmstat__read(&in0, &out0);
 	while (!atomic_load(&s->stop)) {
 		struct timespec ts = { 0, 10L * 1000 * 1000 };
 		nanosleep(&ts, NULL);
+		bool measuring = atomic_load(&s->vm->measuring);
+		/* the cgroup's own major faults (swap-ins charged to us) over the window */
+		if (measuring != was_measuring && s->cg.handle >= 0) {
+			if (measuring)
+				majflt_begin = memcg_majflt(s);
+			else
+				s->majflt_window += memcg_majflt(s) - majflt_begin;
+			was_measuring = measuring;
+		}
+		if (measuring && ++tick % 10 == 0) {        /* resident vs limit, every 100 ms */
+			uint64_t r = swap__resident_pages(s->vm, vec, npages);
+			atomic_store(&s->vm->resident_pages, r);
+			s->resident_sum += r;
+			s->resident_samples++;
+			if (r > s->resident_peak)
+				s->resident_peak = r;
+		}
 		if (vmstat__read(&in, &out) < 0)
 			continue;       /* keep the last good baseline */
 		if (atomic_load(&s->vm->measuring)) {
@@ -207,6 +242,9 @@ static void *swap__monitor(void *arg)
 		in0 = in;
 		out0 = out;
 	}
+	if (was_measuring && s->cg.handle >= 0)
+		s->majflt_window += memcg_majflt(s) - majflt_begin;
+	free(vec);
 	return NULL;
 }
 
@@ -292,6 +330,14 @@ static void swap__report(struct vm *vm, void *json_run)
 		json_object_set_new(o, "swap_outs_total", json_integer((json_int_t)(s->pswpout_end - s->pswpout0)));
 		json_object_set_new(o, "memcg_major_faults_total",
 				    json_integer((json_int_t)(s->majflt_end - s->majflt0)));
+		json_object_set_new(o, "memcg_major_faults", json_integer((json_int_t)s->majflt_window));
+		if (s->resident_samples) {
+			long pg = sysconf(_SC_PAGESIZE);
+			double mb = (double)(pg > 0 ? pg : 4096) / (1 << 20);
+			json_object_set_new(o, "resident_mb_mean",
+				json_real((double)s->resident_sum / (double)s->resident_samples * mb));
+			json_object_set_new(o, "resident_mb_peak", json_real((double)s->resident_peak * mb));
+		}
 		json_object_set_new(o, "pageout_churn", json_boolean(vm->cfg->pageout_churn));
 		json_object_set_new(o, "pageout_calls", json_integer((json_int_t)atomic_load(&s->churn_calls)));
 	}
