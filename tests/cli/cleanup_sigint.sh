@@ -18,13 +18,27 @@ fi
 [ -e /sys/fs/cgroup/memory/memory.limit_in_bytes ] || grep -qw memory /sys/fs/cgroup/cgroup.subtree_control 2>/dev/null ||
 	{ echo "SKIP: no memory cgroup"; exit 4; }
 
+# Machine state, ignoring what other live processes own (other runs on the
+# machine come and go): swap devices, owner files under /run, flushbench cgroups.
+live() { [ -n "$1" ] && [ "$1" -gt 0 ] 2>/dev/null && kill -0 "$1" 2>/dev/null; }
 snap() {
-	swapon --show
-	cat /proc/swaps
-	cat /sys/block/zram0/disksize 2>/dev/null
-	# flushbench cgroups of other live runs may come and go: ignore them, but
-	# never ours (the bench pid is excluded below only while it runs)
-	find /sys/fs/cgroup/memory /sys/fs/cgroup -maxdepth 4 -type d -name 'flushbench-*' 2>/dev/null | sort
+	tail -n +2 /proc/swaps | while read -r dev type size _; do
+		n=${dev#/dev/zram}
+		[ -f "/run/flushbench-zram$n.pid" ] && live "$(cat "/run/flushbench-zram$n.pid")" && continue
+		echo "swap $dev $type $size"
+	done
+	# a sized zram0 that no live process owns is a leak (0 = unused)
+	ds=$(cat /sys/block/zram0/disksize 2>/dev/null)
+	if [ -n "$ds" ] && [ "$ds" != 0 ] && ! { [ -f /run/flushbench-zram0.pid ] && live "$(cat /run/flushbench-zram0.pid)"; }; then
+		echo "zram0 disksize $ds"
+	fi
+	for f in /run/flushbench-zram*.pid /run/flushbench-memcg-*; do
+		[ -e "$f" ] || continue
+		live "$(head -1 "$f")" && continue
+		echo "owner file $f"
+	done
+	find /sys/fs/cgroup/memory /sys/fs/cgroup -maxdepth 5 -type d -name 'flushbench-*' 2>/dev/null |
+		sort -u | while read -r d; do live "${d##*flushbench-}" || echo "cgroup $d"; done
 }
 
 interrupt_run() {   # $1 = number of SIGINTs
