@@ -78,6 +78,15 @@ static int check_design(const char *v, char *err, size_t len)
 	return -EINVAL;
 }
 
+static int check_race_points(const char *v, char *err, size_t len)
+{
+	if (race_points__parse(v) >= 0)
+		return 0;
+	snprintf(err, len, "race-points '%s': want all, none, or names joined by '+' "
+		 "(publish, scan, wake, request)", v);
+	return -EINVAL;
+}
+
 static int check_pressure(const char *v, char *err, size_t len)
 {
 	if (pressure__find(v))
@@ -180,7 +189,15 @@ const struct bench_option bench_options[] = {
 	  .help = "permit designs flagged broken (they exist to prove the oracle works)" },
 	{ .name = "race-delay-us", FIELD(race_delay_us), .kind = OPT_KIND_UINT, .def = "0",
 	  .unit = "us", .min = 0, .max = 1000000, .section = "design",
-	  .help = "debug: widen the flusher's check -> publish window" },
+	  .help = "debug: delay at the named race points (see race-points), once each" },
+	{ .name = "race-points", FIELD(race_points), .kind = OPT_KIND_STRING, .def = "all",
+	  .check = check_race_points, .section = "design",
+	  .help = "debug: where race-delay-us applies: all, none, or publish+scan+wake+request "
+		  "(inhibit read -> waiter publish, clear -> scan, inside the wake, check -> request)" },
+	{ .name = "race-stress", FIELD(race_stress), .kind = OPT_KIND_BOOL, .def = "false",
+	  .section = "design",
+	  .help = "debug: at each race point pick at random (seeded): nothing, a yield, or a delay "
+		  "up to race-delay-us" },
 	{ .name = "halt-poll-ns", FIELD(halt_poll_ns), .kind = OPT_KIND_UINT, .def = "0",
 	  .unit = "ns", .min = 0, .max = 100000000, .section = "design",
 	  .help = "block(): poll this long before sleeping (like KVM halt_poll_ns)" },

@@ -21,6 +21,7 @@
 #include "disturb.h"
 #include "numa.h"
 #include "options.h"
+#include "oracle.h"
 #include "perf.h"
 #include "pressure.h"
 #include "results.h"
@@ -85,33 +86,6 @@ static bool run__sleep(struct vm *vm, double secs)
 		nanosleep(&ts, NULL);
 	}
 	return true;
-}
-
-static json_t *run__oracle_json(struct vm *vm)
-{
-	struct run_metrics *m = vm->metrics;
-	json_t *o = json_object(), *ev = json_array();
-	uint64_t lost = atomic_load(&m->lost_wakeups), early = atomic_load(&m->early_resumes);
-
-	json_object_set_new(o, "lost_wakeups", json_integer((json_int_t)lost));
-	json_object_set_new(o, "early_resumes", json_integer((json_int_t)early));
-	json_object_set_new(o, "pending_at_stop", json_integer((json_int_t)atomic_load(&m->pending_at_stop)));
-	/* every suspension ends in a resume, or is still pending at stop */
-	uint64_t su = atomic_load(&vm->all_suspends), re = atomic_load(&vm->all_resumes);
-	uint64_t pend = atomic_load(&m->pending_at_stop);
-	bool balanced = su == re + pend;
-	json_object_set_new(o, "suspends", json_integer((json_int_t)su));
-	json_object_set_new(o, "resumes", json_integer((json_int_t)re));
-	json_object_set_new(o, "balanced", json_boolean(balanced));
-	json_object_set_new(o, "ok", json_boolean(!lost && !early && balanced));
-	for (unsigned i = 0; i < vm->nr_oracle_events; i++) {
-		struct oracle_event *e = &vm->oracle_events[i];
-		json_array_append_new(ev, json_pack("{s:s,s:i,s:i,s:I,s:s}",
-			"kind", e->kind == ORACLE_LOST_WAKEUP ? "lost_wakeup" : "early_resume",
-			"vcpu", e->vcpu, "target", e->target, "seq", (json_int_t)e->seq, "detail", e->detail));
-	}
-	json_object_set_new(o, "events", ev);
-	return o;
 }
 
 static json_t *u64_array(const uint64_t *v, unsigned n)
@@ -339,7 +313,7 @@ int run__variant(const struct run_config *cfg, struct run_ctx *ctx, json_t **out
 		"inhibitors", vm->nr_inhibitors, "touchers", vm->nr_touchers));
 	json_object_set_new(run, "config", options__to_json(cfg));
 	json_object_set_new(run, "metrics", results__metrics_json(m));
-	json_object_set_new(run, "oracle", run__oracle_json(vm));
+	json_object_set_new(run, "oracle", oracle__json(vm));
 	json_object_set_new(run, "timeseries", run__timeseries_json(vm));
 	disturb__report(run);
 	/* after stop: the guest counters are final */

@@ -46,7 +46,9 @@ struct run_config {
 	char design[CFG_STR];         /* srcu | srcu-private | targeted | srcu-nogp | ... */
 	char request[CFG_STR];        /* event | unblock */
 	bool allow_broken;            /* permit designs flagged broken */
-	unsigned race_delay_us;       /* debug: widen the flusher's check->publish window */
+	unsigned race_delay_us;       /* debug: delay at the named race points */
+	char race_points[CFG_STR];    /* all | none | publish+scan+wake+request: where race_delay_us applies */
+	bool race_stress;             /* random short delays/yields at the race points (seeded) */
 	unsigned halt_poll_ns;        /* block(): poll this long before sleeping */
 	char srcu_gp[CFG_STR];        /* vmm | kernel | both: which grace period SRCU designs wait for */
 	unsigned lost_timeout_ms;     /* oracle: suspended this long after uninhibit => lost wakeup */

@@ -21,6 +21,7 @@
 
 struct vm;
 struct vcpu;
+struct flush_op;
 
 #define DESIGN_OPS_VERSION  1
 #define DESIGN_F_BROKEN     (1u << 0)   /* deliberately wrong: needs --allow-broken */
@@ -33,13 +34,33 @@ struct design_ops {
 	unsigned flags;
 	int  (*init)(struct vm *vm);        /* optional */
 	void (*exit)(struct vm *vm);        /* optional */
-	/* optional: target's inhibit was just set with sequence seq (in the
-	 * target's read side), e.g. to publish RCU-style state */
+	/* optional: target's inhibit is about to be set with sequence seq
+	 * (in the target's read side), e.g. to publish RCU-style state that
+	 * a flusher seeing the inhibit must find */
 	void (*inhibit)(struct vcpu *target, uint64_t seq);
 	bool (*suspend)(struct vcpu *flusher, struct vcpu *target, uint64_t seq);
 	void (*resume)(struct vcpu *flusher);   /* optional: flusher-side cleanup after wake */
 	void (*uninhibit)(struct vcpu *target);
+	/* optional, broken designs only: run the flush protocol in another
+	 * order (host/flush.c flush__protocol() is the correct one) */
+	int  (*flush)(struct flush_op *op);
 };
+
+/*
+ * Race amplification (debug knobs race_delay_us, race_points, race_stress):
+ * designs call design__race() at these named points, once each, so a test
+ * can widen exactly the windows whose ordering the design relies on.
+ */
+enum race_point {
+	RACE_PUBLISH,    /* flusher: between the inhibit read and the waiter publish */
+	RACE_SCAN,       /* uninhibitor: between the clear and the scan / wake */
+	RACE_WAKE,       /* inside a wake, before the flusher is made runnable */
+	RACE_REQUEST,    /* flusher: between the inhibit check and the requests (broken order) */
+	RACE_NR_POINTS,
+};
+/* "all" | "none" | names joined by '+'.  Bit mask, or -1 if invalid. */
+int  race_points__parse(const char *s);
+void design__race(struct vm *vm, enum race_point p);
 
 extern const struct design_ops *const designs[];   /* NULL-terminated */
 const struct design_ops *design__find(const char *name);

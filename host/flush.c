@@ -44,38 +44,95 @@ static void flush__test_delay(uint64_t t0)
 		;
 }
 
-void flush__race_delay(struct vm *vm)
-{
-	if (vm->cfg->race_delay_us)
-		usleep(vm->cfg->race_delay_us);
-}
-
 void flush__publish_suspend(struct vcpu *f, struct vcpu *t, uint64_t seq)
 {
-	f->suspended_target = (int)t->id;
 	f->suspend_pending = true;
-	f->lost_reported = false;
 	f->suspend_ns = now_ns();
+	atomic_store_explicit(&f->suspended_target, (int)t->id, memory_order_relaxed);
 	atomic_store_explicit(&f->waiting_seq, seq, memory_order_relaxed);
 	atomic_store_explicit(&f->woken_by_seq, 0, memory_order_relaxed);
 	atomic_store_explicit(&f->waiting_on, (int)t->id, memory_order_relaxed);
 	/* release: whoever sees suspended also sees waiting_on/seq */
 	atomic_store_explicit(&f->suspended, true, memory_order_release);
+	/* a new suspension for the oracle (only this thread writes it) */
+	atomic_fetch_add_explicit(&f->susp_gen, 1, memory_order_release);
 }
 
-/* Wait until each kicked target left guest mode (KVM_REQUEST_WAIT: the
- * sender waits for the exit, not for the request to be handled). */
-static void flush__wait_acks(struct vcpu *f, struct vcpu *const *kicked, const uint64_t *snap, unsigned n)
+void flush__retract_suspend(struct vcpu *f)
 {
+	/* caller holds f->wake_lock and saw suspended still set */
+	f->suspend_pending = false;
+	atomic_store_explicit(&f->done_gen, atomic_load(&f->susp_gen), memory_order_release);
+	atomic_store(&f->waiting_on, -1);
+	atomic_store_explicit(&f->suspended, false, memory_order_release);
+}
+
+bool flush__is_target(const struct flush_op *op, unsigned i)
+{
+	return (op->req->vp_mask[i / BITS_PER_LONG] & (1ul << (i % BITS_PER_LONG))) && i != op->f->id;
+}
+
+/* 1. requests first (review: the inhibit may flip between a check and
+ *    the enqueue, so check after the requests are out). */
+void flush__send_requests(struct flush_op *op)
+{
+	struct vm *vm = op->f->vm;
+
+	for (unsigned i = 0; i < vm->nr_vcpus; i++) {
+		if (!flush__is_target(op, i))
+			continue;
+		struct vcpu *t = vm->vcpus[i];
+		vcpu__make_request(t, REQ_TLB_FLUSH);
+		M_INC(vm, flush_requests);
+		/* NO_WAKEUP: a blocked target handles it when it next runs */
+		if (atomic_load(&t->mode) == IN_GUEST_MODE) {
+			op->snap[op->nk] = atomic_load(&t->exit_seq);
+			op->kicked[op->nk++] = t;
+			vcpu__kick(t);
+		}
+	}
+	oracle__requests_visible(op);
+}
+
+/* 2. inhibit check: a target with TlbFlushInhibit suspends us. */
+int flush__check_inhibits(struct flush_op *op)
+{
+	struct vcpu *f = op->f;
 	struct vm *vm = f->vm;
+
+	for (unsigned i = 0; i < vm->nr_vcpus; i++) {
+		if (!flush__is_target(op, i))
+			continue;
+		struct vcpu *t = vm->vcpus[i];
+		uint64_t w = atomic_load(&t->inhibit);
+		if (!inhibit_word_set(w))
+			continue;
+		if (vm->design->suspend(f, t, inhibit_word_seq(w))) {
+			M_INC(vm, suspends);
+			atomic_fetch_add(&vm->all_suspends, 1);
+			/* kvm_hv_hypercall_complete() leaves RIP: re-executed
+			 * after resume, which our ABI expresses as RETRY. */
+			flush__set_result(op->hc, hv__result(HV_STATUS_FB_RETRY, 0));
+			return 1;
+		}
+		/* uninhibited meanwhile: go on checking the others */
+	}
+	return 0;
+}
+
+/* 3. Wait until each kicked target left guest mode (KVM_REQUEST_WAIT: the
+ * sender waits for the exit, not for the request to be handled). */
+void flush__wait_acks(struct flush_op *op)
+{
+	struct vm *vm = op->f->vm;
 	uint64_t t0 = now_ns();
 
-	for (unsigned i = 0; i < n; i++) {
-		struct vcpu *t = kicked[i];
+	for (unsigned i = 0; i < op->nk; i++) {
+		struct vcpu *t = op->kicked[i];
 		atomic_fetch_add(&t->ack_waiters, 1);
 		for (;;) {
 			uint64_t seq = atomic_load(&t->exit_seq);
-			if (seq != snap[i] || atomic_load(&t->mode) == OUTSIDE_GUEST_MODE ||
+			if (seq != op->snap[i] || atomic_load(&t->mode) == OUTSIDE_GUEST_MODE ||
 			    atomic_load(&vm->stopping))
 				break;
 			struct timespec ts = { 0, 10L * 1000 * 1000 };
@@ -83,59 +140,42 @@ static void flush__wait_acks(struct vcpu *f, struct vcpu *const *kicked, const u
 		}
 		atomic_fetch_sub(&t->ack_waiters, 1);
 	}
-	if (n)
+	if (op->nk)
 		M_HIST(vm, ack_wait_ns, now_ns() - t0);
+}
+
+void flush__success(struct flush_op *op)
+{
+	struct vm *vm = op->f->vm;
+
+	oracle__flush_success(op);
+	if (__builtin_expect(flush_test_delay_pct != 0, 0))
+		flush__test_delay(op->t0);
+	M_INC(vm, flushes);
+	atomic_fetch_add_explicit(&op->f->flushes_ok, 1, memory_order_relaxed);
+	flush__set_result(op->hc, hv__result(HV_STATUS_SUCCESS, op->req->nr_gva_ranges));
+}
+
+int flush__protocol(struct flush_op *op)
+{
+	flush__send_requests(op);
+	if (flush__check_inhibits(op))
+		return 1;
+	flush__wait_acks(op);
+	flush__success(op);
+	return 1;
 }
 
 static int flush__do_flush(struct vcpu *f, const struct hv_flush_req *req, struct fb_hcall *hc)
 {
 	struct vm *vm = f->vm;
-	unsigned n = vm->nr_vcpus, nk = 0;
-	uint64_t t0 = flush_test_delay_pct ? now_ns() : 0;
-	struct vcpu *kicked[n];       /* n <= FB_MAX_VCPUS: 16 KiB of stack at most */
-	uint64_t snap[n];
+	unsigned n = vm->nr_vcpus;
+	struct vcpu *kicked[n];       /* n <= FB_MAX_VCPUS: 24 KiB of stack at most */
+	uint64_t snap[n], w_req[n];
+	struct flush_op op = { .f = f, .req = req, .hc = hc, .kicked = kicked, .snap = snap, .w_req = w_req,
+			       .t0 = flush_test_delay_pct ? now_ns() : 0 };
 
-	/* 1. requests first (review: the inhibit may flip between a check and
-	 *    the enqueue, so check after the requests are out). */
-	for (unsigned i = 0; i < n; i++) {
-		if (!(req->vp_mask[i / BITS_PER_LONG] & (1ul << (i % BITS_PER_LONG))) || i == f->id)
-			continue;
-		struct vcpu *t = vm->vcpus[i];
-		vcpu__make_request(t, REQ_TLB_FLUSH);
-		M_INC(vm, flush_requests);
-		/* NO_WAKEUP: a blocked target handles it when it next runs */
-		if (atomic_load(&t->mode) == IN_GUEST_MODE) {
-			snap[nk] = atomic_load(&t->exit_seq);
-			kicked[nk++] = t;
-			vcpu__kick(t);
-		}
-	}
-	/* 2. inhibit check: a target with TlbFlushInhibit suspends us. */
-	for (unsigned i = 0; i < n; i++) {
-		if (!(req->vp_mask[i / BITS_PER_LONG] & (1ul << (i % BITS_PER_LONG))) || i == f->id)
-			continue;
-		struct vcpu *t = vm->vcpus[i];
-		uint64_t w = atomic_load(&t->inhibit);
-		if (!inhibit_word_set(w))
-			continue;
-		flush__race_delay(vm);
-		if (vm->design->suspend(f, t, inhibit_word_seq(w))) {
-			M_INC(vm, suspends);
-			atomic_fetch_add(&vm->all_suspends, 1);
-			/* kvm_hv_hypercall_complete() leaves RIP: re-executed
-			 * after resume, which our ABI expresses as RETRY. */
-			flush__set_result(hc, hv__result(HV_STATUS_FB_RETRY, 0));
-			return 1;
-		}
-		/* uninhibited meanwhile: go on checking the others */
-	}
-	/* 3. wait for the targets that were in guest mode */
-	flush__wait_acks(f, kicked, snap, nk);
-	if (__builtin_expect(flush_test_delay_pct != 0, 0))
-		flush__test_delay(t0);
-	M_INC(vm, flushes);
-	flush__set_result(hc, hv__result(HV_STATUS_SUCCESS, req->nr_gva_ranges));
-	return 1;
+	return vm->design->flush ? vm->design->flush(&op) : flush__protocol(&op);
 }
 
 int flush__handle_hcall(struct vcpu *vcpu, uint64_t hcall_gpa)
@@ -196,12 +236,15 @@ int flush__handle_intercept(struct vcpu *vcpu, uint64_t gpa)
 	struct vm *vm = vcpu->vm;
 	uint64_t seq = inhibit_word_seq(atomic_load(&vcpu->inhibit)) + 1;
 
+	/* The design's state first (srcu-private's RCU pointer): a flusher
+	 * that sees the inhibit word set must find it published, else it
+	 * would take the target for uninhibited and answer SUCCESS. */
+	if (vm->design->inhibit)
+		vm->design->inhibit(vcpu, seq);
 	/* Set TlbFlushInhibit (seq_cst: flushers that read "clear" after
 	 * this are ordered after it). */
 	vcpu->inhibit_set_ns = now_ns();
 	atomic_store(&vcpu->inhibit, seq << 1 | 1);
-	if (vm->design->inhibit)
-		vm->design->inhibit(vcpu, seq);
 	M_INC(vm, inhibits);
 
 	uint64_t t0 = now_ns();
@@ -215,6 +258,7 @@ int flush__handle_intercept(struct vcpu *vcpu, uint64_t gpa)
 		usleep(vm->cfg->inhibit_hold_us);
 	uint64_t u0 = now_ns();
 	atomic_store(&vcpu->uninhibit_start_ns, u0);
+	atomic_store(&vcpu->uninhibiting_seq, seq);
 	vm->design->uninhibit(vcpu);
 	uint64_t u1 = now_ns();
 	M_HIST(vm, uninhibit_ns, u1 - u0);
@@ -262,26 +306,39 @@ void flush__grace_period(struct vm *vm)
 	flush__record_gp(vm, now_ns() - t0);
 }
 
+bool flush__wake_begin(struct vcpu *f, struct vcpu *t, uint64_t seq)
+{
+	if (!atomic_load_explicit(&f->suspended, memory_order_acquire) ||
+	    atomic_load(&f->waiting_on) != (int)t->id)
+		return false;
+	atomic_store(&f->wake_start_ns, atomic_load(&t->uninhibit_start_ns));
+	atomic_store(&f->woken_by_seq, seq);
+	atomic_store(&f->wake_ns, now_ns());
+	return true;
+}
+
+void flush__wake_unsuspend(struct vcpu *f)
+{
+	atomic_store(&f->waiting_on, -1);
+	atomic_store_explicit(&f->suspended, false, memory_order_release);
+}
+
 bool flush__wake_flusher(struct vcpu *f, struct vcpu *t, uint64_t seq)
 {
 	struct vm *vm = f->vm;
-	uint64_t start = atomic_load(&t->uninhibit_start_ns);
 
 	M_INC(vm, wakeups);
+	design__race(vm, RACE_WAKE);
 	pthread_mutex_lock(&f->wake_lock);
-	if (!atomic_load_explicit(&f->suspended, memory_order_acquire) ||
-	    atomic_load(&f->waiting_on) != (int)t->id) {
+	if (!flush__wake_begin(f, t, seq)) {
 		pthread_mutex_unlock(&f->wake_lock);
 		M_INC(vm, spurious_wakeups);
 		return false;
 	}
-	atomic_store(&f->wake_start_ns, start);
-	atomic_store(&f->woken_by_seq, seq);
-	atomic_store(&f->wake_ns, now_ns());
-	atomic_store(&f->waiting_on, -1);
-	atomic_store_explicit(&f->suspended, false, memory_order_release);
+	flush__wake_unsuspend(f);
 	pthread_mutex_unlock(&f->wake_lock);
 	M_INC(vm, useful_wakeups);
+	uint64_t start = atomic_load(&f->wake_start_ns);
 	if (start)
 		M_HIST(vm, wake_ns, atomic_load(&f->wake_ns) - start);
 	/* kvm_make_vcpus_request_mask(wake_req): request, then wake or kick */
@@ -293,8 +350,8 @@ void flush__resumed(struct vcpu *f)
 {
 	struct vm *vm = f->vm;
 	uint64_t now = now_ns();
-	struct vcpu *t = f->suspended_target >= 0 ? vm->vcpus[f->suspended_target] : NULL;
-	uint64_t want = atomic_load(&f->waiting_seq), got = atomic_load(&f->woken_by_seq);
+	int tid = atomic_load(&f->suspended_target);
+	struct vcpu *t = tid >= 0 ? vm->vcpus[tid] : NULL;
 
 	f->runnable_ns = now;
 	f->resume_pending = true;
@@ -302,19 +359,10 @@ void flush__resumed(struct vcpu *f)
 	atomic_fetch_add(&vm->all_resumes, 1);
 	M_HIST(vm, runnable_ns, now - atomic_load(&f->wake_ns));
 	M_HIST(vm, suspend_ns, now - f->suspend_ns);
-	/* Lost: woken by a LATER cycle than the one it waited on (or by the
-	 * watchdog).  Early: its cycle is still inhibited. */
-	if (t) {
-		uint64_t w = atomic_load(&t->inhibit);
-		if (inhibit_word_set(w) && inhibit_word_seq(w) == want)
-			oracle__report(vm, ORACLE_EARLY_RESUME, (int)f->id, (int)t->id, want,
-				       "resumed while target still inhibited (woken by seq %lu)",
-				       (unsigned long)got);
-		else if ((got == 0 || got > want) && !f->lost_reported)
-			oracle__report(vm, ORACLE_LOST_WAKEUP, (int)f->id, (int)t->id, want,
-				       "uninhibit of seq %lu did not wake it; woken by %s %lu",
-				       (unsigned long)want, got ? "seq" : "rescue", (unsigned long)got);
-	}
+	if (t)
+		oracle__check_resume(f, t, now);
+	/* this suspension is over (the watchdog stops tracking it) */
+	atomic_store_explicit(&f->done_gen, atomic_load(&f->susp_gen), memory_order_release);
 	if (vm->design->resume)
 		vm->design->resume(f);
 }

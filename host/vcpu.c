@@ -162,6 +162,9 @@ static void __vcpu__block(struct vcpu *vcpu, uint64_t timeout_ns, bool sleeping)
 	atomic_store(&vcpu->blocked, true);
 	for (;;) {
 		uint32_t seq = atomic_load(&vcpu->wake_seq);
+		/* the oracle tells "woken, not yet scheduled" (block_seen is
+		 * behind wake_seq) from "woken, ran, asleep again" */
+		atomic_store_explicit(&vcpu->block_seen, seq, memory_order_relaxed);
 		if (vcpu__check_block(vcpu, sleeping))
 			break;
 		struct timespec ts, *tsp = NULL;
@@ -362,7 +365,7 @@ static int vcpu__enter_guest(struct vcpu *vcpu)
 		/* kvm_vcpu_exit_request(): cancel the entry */
 		atomic_store(&vcpu->mode, OUTSIDE_GUEST_MODE);
 		vcpu__srcu_lock(vcpu);
-		return 1;
+		return 2;
 	}
 	int r = vm->backend->run(vcpu, &e);
 	atomic_store(&vcpu->mode, OUTSIDE_GUEST_MODE);
@@ -401,6 +404,11 @@ static int vcpu__run_loop(struct vcpu *vcpu)
 			return r;
 		if (atomic_load_explicit(&vm->fatal, memory_order_relaxed))
 			return -ECANCELED;
+		/* entry cancelled (2): a vCPU whose entries keep being
+		 * cancelled (a request nobody consumes) never reaches the
+		 * guest's stop check, so look at stopping here */
+		if (r == 2 && atomic_load_explicit(&vm->stopping, memory_order_relaxed))
+			return 0;
 	}
 }
 

@@ -155,6 +155,7 @@ static void vm__free(struct vm *vm)
 	free(vm->ts.faults);
 	free(vm->ts.flushes);
 	free(vm->ts.resident_pages);
+	free(vm->oracle_watch);
 	srcu__exit(&vm->srcu);
 	srcu__exit(&vm->flush_srcu);
 	tstats__exit(&vm->stats);
@@ -204,6 +205,8 @@ int __vm_create(struct vm **out, const struct run_config *cfg, const struct back
 		goto fail;
 	}
 	vm->wake_req = !strcmp(cfg->request, "unblock") ? REQ_UNBLOCK : REQ_EVENT;
+	int race_mask = race_points__parse(cfg->race_points);
+	vm->race_mask = race_mask < 0 ? (1u << RACE_NR_POINTS) - 1 : (unsigned)race_mask;
 
 	/* guest memory: one mapping, HVA = mem + GPA; slot 1 = data region */
 	vm->completion_bytes = ((uint64_t)cfg->completion_kb * 1024 + FB_PAGE_SIZE - 1) & ~(FB_PAGE_SIZE - 1);
@@ -256,7 +259,7 @@ int __vm_create(struct vm **out, const struct run_config *cfg, const struct back
 		v->srcu_slot = (int)i;
 		v->role = vm__role(vm, i);
 		atomic_store(&v->waiting_on, -1);
-		v->suspended_target = -1;
+		atomic_store(&v->suspended_target, -1);
 		pthread_mutex_init(&v->wake_lock, NULL);
 		v->page = (struct fb_vcpu_page *)(vm->mem + FB_GPA_VCPU_PAGES + (uint64_t)i * FB_VCPU_AREA);
 		vm->vcpus[i] = v;

@@ -117,12 +117,14 @@ struct vcpu {
 	/* block(): futex word bumped by every wake_up() */
 	_Atomic uint32_t wake_seq;
 	_Atomic bool blocked;
+	_Atomic uint32_t block_seen;       /* wake_seq the blocker last compared (oracle) */
 
 	/* ---- TLB-flush inhibit state (target side) ----
 	 * inhibit: seq << 1 | inhibited, one word so a reader sees a consistent
 	 * (inhibited, sequence) pair. */
 	_Atomic uint64_t inhibit;
 	_Atomic uint64_t uninhibit_start_ns;   /* of the latest uninhibit */
+	_Atomic uint64_t uninhibiting_seq;     /* latest sequence whose uninhibit() started */
 	_Atomic uint64_t uninhibited_seq;      /* latest sequence whose uninhibit() returned */
 	_Atomic uint64_t uninhibited_ns;
 	uint64_t inhibit_set_ns;
@@ -140,8 +142,13 @@ struct vcpu {
 	bool suspend_pending;              /* suspended by this thread, resume not yet accounted */
 
 	pthread_mutex_t wake_lock;         /* serialises wakers of this flusher */
-	bool lost_reported;                /* oracle already reported this suspension */
-	int suspended_target;              /* target of the current/last suspension */
+	/* Oracle bookkeeping.  Suspension number susp_gen is pending while
+	 * done_gen != susp_gen; both are written only by this vCPU's thread
+	 * (publish, resume, retract); the watchdog reads them. */
+	_Atomic uint64_t susp_gen, done_gen;
+	_Atomic uint64_t reported_gen;     /* suspension the oracle already reported */
+	_Atomic int suspended_target;      /* target of the current/last suspension */
+	_Atomic uint64_t flushes_ok;       /* flush hypercalls answered SUCCESS (liveness) */
 
 	/* design private per-vCPU state (e.g. targeted's waiter link) */
 	void *design_priv;
@@ -155,14 +162,23 @@ struct vcpu {
 };
 
 /* ---- oracle + time series (host/oracle.c) ------------------------------------- */
-enum oracle_kind { ORACLE_LOST_WAKEUP = 1, ORACLE_EARLY_RESUME };
-#define ORACLE_MAX_EVENTS 32
+enum oracle_kind {
+	ORACLE_LOST_WAKEUP = 1,   /* the uninhibit of its sequence did not wake it */
+	ORACLE_WOKEN_NEVER_RAN,   /* woken, yet not running lost_timeout_ms later */
+	ORACLE_EARLY_RESUME,      /* ran while its target was still inhibited */
+	ORACLE_FLUSH_INHIBITED,   /* SUCCESS although a target was inhibited when the requests were visible */
+	ORACLE_FLUSH_UNACKED,     /* SUCCESS before a kicked in-guest target left guest mode */
+	ORACLE_NO_PROGRESS,       /* a flusher completed nothing and is not legitimately suspended */
+	ORACLE_NR_KINDS,
+};
+#define ORACLE_MAX_EVENTS 64
 struct oracle_event {
 	int kind;
 	int vcpu, target;
 	uint64_t seq;
 	char detail[112];
 };
+struct oracle_watch;              /* watchdog-private, per vCPU (host/oracle.c) */
 
 struct timeseries {
 	unsigned n, cap;
@@ -193,6 +209,7 @@ struct vm {
 	const struct design_ops *design;
 	void *design_priv;
 	unsigned wake_req;                 /* REQ_EVENT or REQ_UNBLOCK */
+	unsigned race_mask;                /* enum race_point bits where race_delay_us applies */
 
 	const struct pressure_ops *pressure;
 	void *pressure_priv;
@@ -209,6 +226,11 @@ struct vm {
 	pthread_mutex_t oracle_lock;
 	struct oracle_event oracle_events[ORACLE_MAX_EVENTS];
 	unsigned nr_oracle_events;
+	_Atomic uint64_t oracle_counts[ORACLE_NR_KINDS];  /* failures by kind, whole run */
+	_Atomic uint64_t stalled_suspensions;  /* suspended > lost_timeout_ms behind an unfinished uninhibit */
+	uint64_t pending_inhibited;            /* at stop: pending on a target still inhibited (legitimate) */
+	struct oracle_watch *oracle_watch;
+	bool oracle_final_done;
 	struct timeseries ts;
 	_Atomic uint64_t ts_gp_max, ts_resume_max;   /* max within the current interval */
 	_Atomic uint64_t resident_pages;             /* pressure modes keep this current */

@@ -12,13 +12,28 @@
 extern const struct design_ops design_srcu;
 extern const struct design_ops design_srcu_private;
 extern const struct design_ops design_targeted;
+/* deliberately broken (host/designs/broken/): need --allow-broken, never
+ * in a default scenario; each exists so a test proves the oracle catches
+ * one failure kind */
 extern const struct design_ops design_srcu_nogp;
+extern const struct design_ops design_srcu_clear_late;
+extern const struct design_ops design_srcu_wake_early;
+extern const struct design_ops design_targeted_wake_one;
+extern const struct design_ops design_wake_before_unsuspend;
+extern const struct design_ops design_check_before_request;
+extern const struct design_ops design_no_ack_wait;
 
 const struct design_ops *const designs[] = {
 	&design_srcu,
 	&design_srcu_private,
 	&design_targeted,
 	&design_srcu_nogp,
+	&design_srcu_clear_late,
+	&design_srcu_wake_early,
+	&design_targeted_wake_one,
+	&design_wake_before_unsuspend,
+	&design_check_before_request,
+	&design_no_ack_wait,
 	NULL,
 };
 
@@ -41,6 +56,10 @@ int design__check_all(char *why, size_t len)
 		if (d->version != DESIGN_OPS_VERSION) {
 			snprintf(why, len, "design %s: ops version %u, expected %u", d->name, d->version,
 				 (unsigned)DESIGN_OPS_VERSION);
+			return -22;
+		}
+		if (d->flush && !(d->flags & DESIGN_F_BROKEN)) {
+			snprintf(why, len, "design %s: only broken designs may reorder the flush protocol", d->name);
 			return -22;
 		}
 		if (!d->suspend || !d->uninhibit || !d->desc) {

@@ -69,7 +69,7 @@ static bool sp__suspend(struct vcpu *f, struct vcpu *t, uint64_t seq)
 	srcu__read_lock(&vm->flush_srcu, f->id);
 	struct inhibit_state *s = atomic_load_explicit(&p->state, memory_order_acquire);  /* srcu_dereference */
 	if (s && s->seq == seq) {
-		flush__race_delay(vm);
+		design__race(vm, RACE_PUBLISH);
 		flush__publish_suspend(f, t, s->seq);
 		suspended = true;
 	}
@@ -84,6 +84,7 @@ static void sp__uninhibit(struct vcpu *t)
 	uint64_t seq = flush__clear_inhibit(t);
 	struct inhibit_state *old = atomic_exchange(&p->state, NULL);
 
+	design__race(vm, RACE_SCAN);
 	flush__record_gp(vm, srcu__synchronize(&vm->flush_srcu, NULL));
 	M_INC(vm, grace_periods);
 	free(old);                      /* no reader can still see it */

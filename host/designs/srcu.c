@@ -19,6 +19,7 @@ bool design_srcu__suspend(struct vcpu *f, struct vcpu *t, uint64_t seq)
 {
 	/* The caller read inhibit=set inside our read side; the grace period
 	 * in uninhibit covers the window until this publish. */
+	design__race(f->vm, RACE_PUBLISH);
 	flush__publish_suspend(f, t, seq);
 	return true;
 }
@@ -37,10 +38,11 @@ void design_srcu__scan_and_wake(struct vcpu *t, uint64_t seq)
 	M_HIST(vm, scanned, vm->nr_vcpus);
 }
 
-static void srcu__uninhibit(struct vcpu *t)
+void design_srcu__uninhibit(struct vcpu *t)
 {
 	uint64_t seq = flush__clear_inhibit(t);
 
+	design__race(t->vm, RACE_SCAN);
 	flush__grace_period(t->vm);
 	design_srcu__scan_and_wake(t, seq);
 }
@@ -51,5 +53,5 @@ const struct design_ops design_srcu = {
 	.version = DESIGN_OPS_VERSION,
 	.flags = DESIGN_F_GP,
 	.suspend = design_srcu__suspend,
-	.uninhibit = srcu__uninhibit,
+	.uninhibit = design_srcu__uninhibit,
 };

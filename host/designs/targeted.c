@@ -25,17 +25,11 @@
 #include "util.h"
 #include "vcpu.h"
 
-struct tg_vcpu {
-	pthread_mutex_t lock;          /* protects waiters (as a target) */
-	struct tg_vcpu *waiters;       /* as a target: registered flushers */
-	struct tg_vcpu *next;          /* as a waiter: next on the target's list */
-	int on;                        /* as a waiter: target id, -1 none (under that target's lock) */
-	struct vcpu *vcpu;
-};
+#include "targeted.h"
 
 static struct tg_vcpu *tg(struct vcpu *v) { return v->design_priv; }
 
-static int tg__init(struct vm *vm)
+int design_targeted__init(struct vm *vm)
 {
 	for (unsigned i = 0; i < vm->nr_vcpus; i++) {
 		struct tg_vcpu *p = xzalloc(sizeof(*p));
@@ -47,7 +41,7 @@ static int tg__init(struct vm *vm)
 	return 0;
 }
 
-static void tg__exit(struct vm *vm)
+void design_targeted__exit(struct vm *vm)
 {
 	for (unsigned i = 0; i < vm->nr_vcpus; i++) {
 		struct tg_vcpu *p = tg(vm->vcpus[i]);
@@ -73,10 +67,11 @@ static bool tg__unlink(struct tg_vcpu *t, struct tg_vcpu *w)
 	return false;
 }
 
-static bool tg__suspend(struct vcpu *f, struct vcpu *t, uint64_t seq)
+bool design_targeted__suspend(struct vcpu *f, struct vcpu *t, uint64_t seq)
 {
 	struct tg_vcpu *F = tg(f), *T = tg(t);
 
+	design__race(f->vm, RACE_PUBLISH);
 	pthread_mutex_lock(&T->lock);
 	F->next = T->waiters;
 	T->waiters = F;
@@ -105,11 +100,8 @@ static bool tg__suspend(struct vcpu *f, struct vcpu *t, uint64_t seq)
 	if (mine) {
 		pthread_mutex_lock(&f->wake_lock);
 		bool still = atomic_load(&f->suspended);
-		if (still) {
-			atomic_store(&f->waiting_on, -1);
-			atomic_store_explicit(&f->suspended, false, memory_order_release);
-			f->suspend_pending = false;     /* retracted: not a suspension */
-		}
+		if (still)
+			flush__retract_suspend(f);      /* retracted: not a suspension */
 		pthread_mutex_unlock(&f->wake_lock);
 		return !still;
 	}
@@ -124,12 +116,12 @@ static bool tg__suspend(struct vcpu *f, struct vcpu *t, uint64_t seq)
 	return true;
 }
 
-static void tg__resume(struct vcpu *f)
+void design_targeted__resume(struct vcpu *f)
 {
 	struct tg_vcpu *F = tg(f);
 	int on = F->on;
 
-	/* Normally the uninhibitor unlinked us; a watchdog rescue did not. */
+	/* Normally the uninhibitor unlinked us (defensive: nothing else wakes). */
 	if (on >= 0) {
 		struct tg_vcpu *T = tg(f->vm->vcpus[on]);
 		pthread_mutex_lock(&T->lock);
@@ -138,20 +130,26 @@ static void tg__resume(struct vcpu *f)
 	}
 }
 
-static void tg__uninhibit(struct vcpu *t)
+struct tg_vcpu *design_targeted__take_waiters(struct vcpu *t)
 {
-	struct vm *vm = t->vm;
 	struct tg_vcpu *T = tg(t);
-	uint64_t seq = flush__clear_inhibit(t);
-	unsigned n = 0;
 
-	atomic_thread_fence(memory_order_seq_cst);          /* smp_mb() */
+	atomic_thread_fence(memory_order_seq_cst);          /* smp_mb() after the clear */
+	design__race(t->vm, RACE_SCAN);
 	pthread_mutex_lock(&T->lock);
 	struct tg_vcpu *list = T->waiters;
 	T->waiters = NULL;
 	for (struct tg_vcpu *w = list; w; w = w->next)
 		w->on = -1;
 	pthread_mutex_unlock(&T->lock);
+	return list;
+}
+
+static void tg__uninhibit(struct vcpu *t)
+{
+	uint64_t seq = flush__clear_inhibit(t);
+	struct tg_vcpu *list = design_targeted__take_waiters(t);
+	unsigned n = 0;
 
 	while (list) {
 		struct tg_vcpu *w = list;
@@ -160,7 +158,7 @@ static void tg__uninhibit(struct vcpu *t)
 		flush__wake_flusher(w->vcpu, t, seq);
 		n++;
 	}
-	M_HIST(vm, scanned, n);
+	M_HIST(t->vm, scanned, n);
 }
 
 const struct design_ops design_targeted = {
@@ -168,9 +166,9 @@ const struct design_ops design_targeted = {
 	.desc = "flushers register on the target's waiter list; uninhibit wakes exactly those",
 	.version = DESIGN_OPS_VERSION,
 	.flags = 0,
-	.init = tg__init,
-	.exit = tg__exit,
-	.suspend = tg__suspend,
-	.resume = tg__resume,
+	.init = design_targeted__init,
+	.exit = design_targeted__exit,
+	.suspend = design_targeted__suspend,
+	.resume = design_targeted__resume,
 	.uninhibit = tg__uninhibit,
 };
