@@ -466,6 +466,79 @@ static void test_independent_domains(void **state)
 	srcu__exit(&b);
 }
 
+
+/* ---- several writers at once ---- */
+
+/* (h) three writers start while one reader is inside: all three find it
+ * pre-existing (the slot counts three waiters), none returns before it
+ * leaves, all three return after, and three grace periods are accounted. */
+static void test_concurrent_writers_one_reader(void **state)
+{
+	struct srcu_struct sp;
+	struct reader r;
+	struct async_gp g[3];
+
+	(void)state;
+	assert_int_equal(srcu__init(&sp, "t", 2), 0);
+	reader_start(&r, &sp, 1, 1, false);
+	for (unsigned i = 0; i < 3; i++)
+		async_gp_start(&g[i], &sp, NULL);
+	while (atomic_load(&sp.slots[1].waiters) < 3)
+		sched_yield();
+	unsigned early = 0;
+	for (unsigned i = 0; i < 3; i++)
+		early += atomic_load(&g[i].returned);
+	reader_finish(&r);
+	unsigned ok = 0;
+	for (unsigned i = 0; i < 3; i++)
+		ok += join_within(g[i].t, LIVENESS_S);
+	assert_int_equal(early, 0);
+	assert_int_equal(ok, 3);
+	for (unsigned i = 0; i < 3; i++)
+		assert_int_equal(g[i].blocker, 1);
+	assert_int_equal(atomic_load(&sp.nr_gp), 3);
+	assert_int_equal(atomic_load(&sp.slots[1].waiters), 0);
+	srcu__exit(&sp);
+}
+
+/* (i) a long reader spans other grace periods: A is inside, writer W1
+ * starts (waits for A); B enters (new for W1), writer W2 starts (waits for
+ * A and B).  A leaves: W1 returns although B is inside; W2 does not.  B
+ * leaves: W2 returns.  Repeated with the roles of the slots swapped. */
+static void test_long_reader_spans_grace_periods(void **state)
+{
+	(void)state;
+	for (unsigned swap = 0; swap < 2; swap++) {
+		struct srcu_struct sp;
+		struct reader a, b;
+		struct async_gp w1, w2;
+		unsigned sa = swap ? 2 : 0, sb = swap ? 0 : 2;
+
+		assert_int_equal(srcu__init(&sp, "t", 3), 0);
+		reader_start(&a, &sp, sa, 1, false);
+		async_gp_start(&w1, &sp, NULL);
+		assert_true(wait_writer_on(&sp, sa, &w1));
+		reader_start(&b, &sp, sb, 2, false);
+		async_gp_start(&w2, &sp, NULL);
+		/* W2 scans slot 0 first: it is A (already waited on by W1) or B */
+		while (atomic_load(&sp.slots[0].waiters) < (swap ? 1u : 2u) && !atomic_load(&w2.returned))
+			sched_yield();
+		reader_finish(&a);
+		bool w1_ok = join_within(w1.t, LIVENESS_S);
+		bool w2_early = atomic_load(&w2.returned);
+		bool b_inside = atomic_load(&b.stage) == 1;
+		reader_finish(&b);
+		bool w2_ok = join_within(w2.t, LIVENESS_S);
+		assert_true(w1_ok);
+		assert_true(b_inside);
+		assert_false(w2_early);
+		assert_true(w2_ok);
+		assert_int_equal(w1.blocker, (int)sa);
+		assert_int_equal(atomic_load(&sp.nr_gp), 2);
+		srcu__exit(&sp);
+	}
+}
+
 /* (g) publish / synchronize / poison.  The writer swaps in a fresh object,
  * waits a grace period and poisons the old one (then reuses it); readers
  * dereference inside (possibly nested) read sections and must never see
@@ -478,9 +551,13 @@ static void test_independent_domains(void **state)
 
 struct obj { _Atomic uint32_t val; };
 
+#define STRESS_WRITERS 3          /* concurrent writers, one object each */
+
 struct stress {
 	struct srcu_struct sp;
 	_Atomic(struct obj *) cur;
+	_Atomic(struct obj *) wcur[STRESS_WRITERS];
+	_Atomic uint64_t wgps;           /* grace periods of the extra writers */
 	_Atomic bool stop;
 	_Atomic int started;
 	_Atomic uint64_t progress;       /* read sections so far, all readers */
@@ -521,7 +598,8 @@ static void *stress_reader_fn(void *arg)
 
 		srcu__read_lock(&s->sp, sr->slot);
 		struct obj *p = atomic_load_explicit(&s->cur, memory_order_acquire);
-		bads += bad(p);
+		struct obj *q = atomic_load_explicit(&s->wcur[r % STRESS_WRITERS], memory_order_acquire);
+		bads += bad(p) + bad(q);
 		if (r & 1) {              /* a nested section must not end the outer one */
 			srcu__read_lock(&s->sp, sr->slot);
 			bads += bad(p);
@@ -529,7 +607,7 @@ static void *stress_reader_fn(void *arg)
 		}
 		for (unsigned i = (r >> 1) & 63; i; i--)
 			cpu_relax();
-		bads += bad(p);
+		bads += bad(p) + bad(q);
 		srcu__read_unlock(&s->sp, sr->slot);
 		n++;
 		atomic_fetch_add_explicit(&s->progress, 1, memory_order_relaxed);
@@ -544,6 +622,32 @@ static void *stress_reader_fn(void *arg)
 	return NULL;
 }
 
+/* The other writers: the same publish / synchronize / poison on their own
+ * object, concurrently with the main writer and each other. */
+struct stress_writer {
+	struct stress *s;
+	unsigned idx;
+	struct obj objs[2];
+};
+
+static void *stress_writer_fn(void *arg)
+{
+	struct stress_writer *w = arg;
+	struct stress *s = w->s;
+	struct obj *spare = &w->objs[1];
+
+	while (!atomic_load_explicit(&s->stop, memory_order_relaxed)) {
+		atomic_store_explicit(&spare->val, MAGIC, memory_order_relaxed);
+		struct obj *old = atomic_exchange_explicit(&s->wcur[w->idx], spare, memory_order_acq_rel);
+		srcu__synchronize(&s->sp, NULL);
+		atomic_store_explicit(&old->val, POISON, memory_order_relaxed);
+		spare = old;
+		atomic_fetch_add(&s->wgps, 1);
+		sched_yield();
+	}
+	return NULL;
+}
+
 static void test_stress_publish_poison(void **state)
 {
 	struct stress *s = calloc(1, sizeof(*s));
@@ -553,16 +657,28 @@ static void test_stress_publish_poison(void **state)
 
 	(void)state;
 	assert_non_null(s);
-	assert_int_equal(srcu__init(&s->sp, "stress", STRESS_READERS), 0);
+	assert_int_equal(srcu__init(&s->sp, "stress", STRESS_READERS + 1), 0);
 	atomic_store(&objs[0].val, MAGIC);
 	atomic_store(&objs[1].val, POISON);
 	atomic_store(&s->cur, &objs[0]);
+	struct stress_writer *sw = calloc(STRESS_WRITERS, sizeof(*sw));
+	pthread_t wt[STRESS_WRITERS];
+	assert_non_null(sw);
+	for (unsigned i = 0; i < STRESS_WRITERS; i++) {
+		sw[i].s = s;
+		sw[i].idx = i;
+		atomic_store(&sw[i].objs[0].val, MAGIC);
+		atomic_store(&sw[i].objs[1].val, POISON);
+		atomic_store(&s->wcur[i], &sw[i].objs[0]);
+	}
 	for (unsigned i = 0; i < STRESS_READERS; i++) {
 		sr[i] = (struct stress_reader){ .s = s, .slot = i, .rng = 0x9e3779b97f4a7c15ull * (i + 1) };
 		assert_int_equal(pthread_create(&t[i], NULL, stress_reader_fn, &sr[i]), 0);
 	}
 	/* every reader is running before the first grace period */
 	wait_for(&s->started, STRESS_READERS);
+	for (unsigned i = 0; i < STRESS_WRITERS; i++)
+		assert_int_equal(pthread_create(&wt[i], NULL, stress_writer_fn, &sw[i]), 0);
 	struct obj *spare = &objs[1];
 	unsigned waited = 0, it;
 	uint64_t budget_end = now_ns() + STRESS_BUDGET_NS;
@@ -579,19 +695,31 @@ static void test_stress_publish_poison(void **state)
 		while (atomic_load_explicit(&s->progress, memory_order_relaxed) == p0)
 			sched_yield();
 	}
+	/* one grace period with a reader certainly inside (a lingering reader
+	 * on the spare slot): the count below no longer depends on timing */
+	struct reader lr;
+	int forced = -1;
+	reader_start(&lr, &s->sp, STRESS_READERS, 1, true);
+	srcu__synchronize(&s->sp, &forced);
+	reader_finish(&lr);
 	atomic_store(&s->stop, true);
+	for (unsigned i = 0; i < STRESS_WRITERS; i++)
+		pthread_join(wt[i], NULL);
 	for (unsigned i = 0; i < STRESS_READERS; i++)
 		pthread_join(t[i], NULL);
-	print_message("stress: %u grace periods (%u waited for a reader), %lu read sections\n",
-		      it, waited, (unsigned long)atomic_load(&s->sections));
+	print_message("stress: %u + %lu (other writers) grace periods (%u waited for a reader), %lu read sections\n",
+		      it, (unsigned long)atomic_load(&s->wgps), waited, (unsigned long)atomic_load(&s->sections));
 	assert_int_equal(atomic_load(&s->poisoned_reads), 0);
-	assert_int_equal(atomic_load(&s->sp.nr_gp), it);
-	/* the race was really run: some grace periods found readers inside */
-	assert_true(waited > 0);
+	assert_int_equal(atomic_load(&s->sp.nr_gp), it + 1 + atomic_load(&s->wgps));
+	/* the writers really overlapped the readers and each other */
+	assert_true(atomic_load(&s->wgps) >= STRESS_WRITERS);
+	/* the forced grace period found its reader inside (not a timing bet) */
+	assert_true(forced >= 0);
 	assert_true(atomic_load(&s->sections) >= it);
-	for (unsigned i = 0; i < STRESS_READERS; i++)
+	for (unsigned i = 0; i <= STRESS_READERS; i++)
 		assert_int_equal(atomic_load(&s->sp.slots[i].epoch), 0);
 	srcu__exit(&s->sp);
+	free(sw);
 	free(s);
 }
 
@@ -606,6 +734,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_nesting_during_grace_period, watchdog_on, watchdog_off),
 		cmocka_unit_test_setup_teardown(test_behalf_and_blocker, watchdog_on, watchdog_off),
 		cmocka_unit_test_setup_teardown(test_independent_domains, watchdog_on, watchdog_off),
+		cmocka_unit_test_setup_teardown(test_concurrent_writers_one_reader, watchdog_on, watchdog_off),
+		cmocka_unit_test_setup_teardown(test_long_reader_spans_grace_periods, watchdog_on, watchdog_off),
 		cmocka_unit_test_setup_teardown(test_stress_publish_poison, watchdog_on, watchdog_off),
 	};
 
