@@ -21,7 +21,8 @@ struct oracle_watch {              /* watchdog-private, one per vCPU */
 	uint64_t woken_ns;             /* first tick that saw it woken but not resumed */
 	bool stalled;                  /* counted as a stalled suspension */
 	bool stuck;                    /* final: a flusher with zero progress */
-	uint64_t ok0;                  /* flushes_ok when the measured window began */
+	uint64_t ok0;                  /* progress (below) when the measured window began */
+	uint64_t ok1;                  /* ... when it ended (before stop wakes everyone) */
 };
 
 static const char *const kind_names[ORACLE_NR_KINDS] = {
@@ -42,6 +43,14 @@ static const char *const failure_names[ORACLE_NR_KINDS] = {
 	[ORACLE_FLUSH_UNACKED] = "flush-semantics",
 	[ORACLE_NO_PROGRESS] = "no-progress",
 };
+
+/* Liveness: flushes answered SUCCESS plus suspensions that ended (woken and
+ * resumed, or retracted): a flusher whose targets are inhibited most of the
+ * time still progresses through correct suspend/resume cycles. */
+static uint64_t oracle__progress(struct vcpu *f)
+{
+	return atomic_load(&f->flushes_ok) + atomic_load(&f->done_gen);
+}
 
 static uint64_t oracle__timeout_ns(const struct vm *vm)
 {
@@ -237,9 +246,10 @@ static void oracle__final(struct vm *vm)
 		}
 		if (f->role != FB_WL_FLUSH || legit)
 			continue;
-		if (atomic_load(&f->flushes_ok) - w->ok0)
+		if ((vm->oracle_window_ended ? w->ok1 : oracle__progress(f)) - w->ok0)
 			continue;
-		/* liveness: this flusher completed nothing */
+		/* liveness: this flusher completed nothing, and no suspension of
+		 * it ended */
 		w->stuck = true;
 		if (first < 0)
 			first = (int)i;
@@ -251,7 +261,7 @@ static void oracle__final(struct vm *vm)
 	}
 	if (nstuck)
 		oracle__report(vm, ORACLE_NO_PROGRESS, first, -1, 0,
-			       "%u flusher(s) completed no flush: vCPU %s", nstuck, ids);
+			       "%u flusher(s) made no progress (no flush, no resume): vCPU %s", nstuck, ids);
 }
 
 static void oracle__sample(struct vm *vm, uint64_t now, uint64_t *last_faults, uint64_t *last_flushes)
@@ -287,7 +297,7 @@ static void *oracle__thread(void *arg)
 		if (m && !was_measuring) {
 			/* liveness counts from the start of the measured window */
 			for (unsigned i = 0; i < vm->nr_vcpus; i++)
-				vm->oracle_watch[i].ok0 = atomic_load(&vm->vcpus[i]->flushes_ok);
+				vm->oracle_watch[i].ok0 = oracle__progress(vm->vcpus[i]);
 			next_sample = now + SERIES_INTERVAL_NS;
 			last_faults = M_READ(vm, faults);
 			last_flushes = M_READ(vm, flushes);
@@ -332,6 +342,15 @@ void oracle__stop(struct vm *vm)
 		oracle__final(vm);
 		vm->oracle_final_done = true;
 	}
+}
+
+void oracle__window_end(struct vm *vm)
+{
+	if (!vm->oracle_watch || vm->oracle_window_ended)
+		return;
+	for (unsigned i = 0; i < vm->nr_vcpus; i++)
+		vm->oracle_watch[i].ok1 = oracle__progress(vm->vcpus[i]);
+	vm->oracle_window_ended = true;
 }
 
 bool oracle__ok(struct vm *vm)

@@ -42,6 +42,9 @@ void oracle__check_resume(struct vcpu *f, struct vcpu *t, uint64_t now);
  * must come after the vCPU threads were joined. */
 int  oracle__start(struct vm *vm);
 void oracle__stop(struct vm *vm);
+/* The measured window ended (vm__end_measure): liveness counts up to here,
+ * before the stop wakes every vCPU. */
+void oracle__window_end(struct vm *vm);
 /* The run's "oracle" object for results.json: ok, failures (verdict kind
  * names), counts, events with vCPU ids and sequences. */
 json_t *oracle__json(struct vm *vm);

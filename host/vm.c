@@ -354,6 +354,7 @@ void vm__end_measure(struct vm *vm)
 	if (atomic_exchange(&vm->measuring, false) || !vm->t_stop_ns)
 		vm->t_stop_ns = now_ns();
 	kvmemul__disable(&vm->emul);
+	oracle__window_end(vm);
 }
 
 int vm__stop(struct vm *vm)

@@ -231,6 +231,7 @@ struct vm {
 	uint64_t pending_inhibited;            /* at stop: pending on a target still inhibited (legitimate) */
 	struct oracle_watch *oracle_watch;
 	bool oracle_final_done;
+	bool oracle_window_ended;
 	struct timeseries ts;
 	_Atomic uint64_t ts_gp_max, ts_resume_max;   /* max within the current interval */
 	_Atomic uint64_t resident_pages;             /* pressure modes keep this current */

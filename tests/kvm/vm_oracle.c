@@ -37,6 +37,7 @@ struct knobs {
 	unsigned timeout_ms;           /* lost_timeout_ms (default 100) */
 	int until_kind;                /* > 0: after ms, go on (up to MAX_EXTRA_MS) until reported */
 	uint64_t until_suspends;       /* > 0: ... until this many suspensions */
+	bool until_stalled;            /* ... until a stalled suspension was counted */
 	uint64_t seed;
 };
 
@@ -98,7 +99,8 @@ static struct outcome run_case(const struct knobs *k)
 	 * runs on until the oracle reported it (or the bound) */
 	for (unsigned extra = 0; extra < MAX_EXTRA_MS; extra += 20) {
 		bool more = (k->until_kind > 0 && !atomic_load(&vm->oracle_counts[k->until_kind])) ||
-			    atomic_load(&vm->all_suspends) < k->until_suspends;
+			    atomic_load(&vm->all_suspends) < k->until_suspends ||
+			    (k->until_stalled && !atomic_load(&vm->stalled_suspensions));
 		if (!more)
 			break;
 		usleep(20 * 1000);
@@ -230,8 +232,10 @@ int main(void)
 
 	/* a grace period held open by a long reader: stalled, not a failure */
 	{
-		struct knobs k = { .design = "srcu", .vcpus = 8, .hold_us = 50, .stall_ms = 800, .ms = 300,
-				   .seed = 5, .timeout_ms = 300 };
+		/* inhibit held 5 ms: flushers suspend during the hold, then the
+		 * clear's grace period waits for the reader */
+		struct knobs k = { .design = "srcu", .vcpus = 8, .hold_us = 5000, .stall_ms = 800, .ms = 300,
+				   .seed = 5, .timeout_ms = 300, .until_stalled = true };
 		struct outcome o = run_case(&k);
 		TEST_ASSERT(o.stalled > 0, "an 800 ms grace period was not counted as stalled");
 		TEST_ASSERT(o.ok, "a stalled grace period was reported as an oracle failure");
