@@ -119,7 +119,7 @@ void wl_flush(struct gctx *g)
 		} else if (status != HV_STATUS_FB_RETRY) {
 			p->hypercall_errors++;
 		}
-		p->iterations++;
+		g_iteration(p);
 		g_sleep_ns(g, p->think_ns);
 	}
 }

@@ -20,7 +20,14 @@ struct gctx {
 
 static inline void *g_ptr(const struct gctx *g, uint64_t gpa) { return (void *)(guest_uptr)(gpa + g->base); }
 static inline uint64_t g_gpa(const struct gctx *g, const void *p) { return (uint64_t)(guest_uptr)p - g->base; }
-static inline int g_stop(const struct gctx *g) { return g->page->stop != 0; }
+/* The vCPU page is shared with host threads (the native backend runs the
+ * guest on a host thread): flags and counters the host reads while the guest
+ * runs are accessed with relaxed atomics (plain moves on x86). */
+static inline int g_stop(const struct gctx *g) { return __atomic_load_n(&g->page->stop, __ATOMIC_RELAXED) != 0; }
+static inline void g_iteration(struct fb_vcpu_page *p)
+{
+	__atomic_store_n(&p->iterations, p->iterations + 1, __ATOMIC_RELAXED);
+}
 
 /* xorshift64*: cheap, seeded per vCPU, reproducible. */
 static inline uint64_t g_rand(struct gctx *g)

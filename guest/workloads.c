@@ -16,12 +16,12 @@ void wl_null(struct gctx *g)
 	struct fb_vcpu_page *p = g->page;
 	uint64_t n = p->iterations;
 
-	while (!p->stop) {
+	while (!__atomic_load_n(&p->stop, __ATOMIC_RELAXED)) {   /* g_stop() */
 		uint64_t t0 = arch_rdtsc();
 		arch_out32(FB_PORT_NULL, (uint32_t)n);
 		uint64_t dt = arch_rdtsc() - t0;
 		p->lat_sample_tsc = dt ? dt : 1;           /* g_sample() */
-		p->iterations = ++n;
+		__atomic_store_n(&p->iterations, ++n, __ATOMIC_RELAXED);   /* read by the host */
 	}
 }
 
@@ -33,7 +33,7 @@ static void wl_hypercall_lean(struct fb_vcpu_page *p, uint32_t hc_gpa)
 	struct fb_hcall *hc = &p->hcall;
 	uint64_t n = p->iterations, errors = p->hypercall_errors;
 
-	while (!p->stop) {
+	while (!__atomic_load_n(&p->stop, __ATOMIC_RELAXED)) {   /* g_stop() */
 		uint64_t t0 = arch_rdtsc();
 		hc->result = ~0ull;
 		arch_out32(FB_PORT_HCALL, hc_gpa);
@@ -41,7 +41,8 @@ static void wl_hypercall_lean(struct fb_vcpu_page *p, uint32_t hc_gpa)
 		p->lat_sample_tsc = dt ? dt : 1;           /* g_sample() */
 		if (__builtin_expect((r & HV_HYPERCALL_RESULT_MASK) != HV_STATUS_SUCCESS, 0))
 			p->hypercall_errors = ++errors;
-		p->hypercalls = p->iterations = ++n;
+		p->hypercalls = ++n;
+		__atomic_store_n(&p->iterations, n, __ATOMIC_RELAXED);
 	}
 }
 
@@ -69,7 +70,7 @@ void wl_hypercall(struct gctx *g)
 		p->hypercalls++;
 		if ((r & HV_HYPERCALL_RESULT_MASK) != HV_STATUS_SUCCESS)
 			p->hypercall_errors++;
-		p->iterations++;
+		g_iteration(p);
 	}
 }
 
@@ -87,7 +88,7 @@ void wl_inhibit(struct gctx *g)
 			break;
 		arch_mmio_write(FB_GPA_INTERCEPT + 8ull * p->vcpu_id, ++seq);
 		p->intercepts++;
-		p->iterations++;
+		g_iteration(p);
 	}
 }
 
@@ -134,6 +135,6 @@ void wl_touch(struct gctx *g)
 			}
 		}
 		pass++;
-		p->iterations++;
+		g_iteration(p);
 	}
 }

@@ -47,6 +47,27 @@
 #define fiber_unpoison(addr, size)         ((void)(addr), (void)(size))
 #endif
 
+/* ThreadSanitizer: each guest context is a fiber of its vCPU thread. */
+#if defined(__SANITIZE_THREAD__)
+#define FB_TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define FB_TSAN 1
+#endif
+#endif
+#ifdef FB_TSAN
+#include <sanitizer/tsan_interface.h>
+#define tsan_fiber_current()     __tsan_get_current_fiber()
+#define tsan_fiber_create()      __tsan_create_fiber(0)
+#define tsan_fiber_destroy(f)    __tsan_destroy_fiber(f)
+#define tsan_fiber_switch(f)     __tsan_switch_to_fiber(f, 0)
+#else
+#define tsan_fiber_current()     NULL
+#define tsan_fiber_create()      NULL
+#define tsan_fiber_destroy(f)    ((void)(f))
+#define tsan_fiber_switch(f)     ((void)(f))
+#endif
+
 struct native_vcpu {
 	ucontext_t host_ctx, guest_ctx;
 	struct vcpu_exit *exit;
@@ -55,6 +76,7 @@ struct native_vcpu {
 	void *host_fake, *guest_fake;
 	const void *host_stack;
 	size_t host_stack_size;
+	void *tsan_host, *tsan_guest;      /* TSan fibers (NULL otherwise) */
 };
 
 static __thread struct vcpu *native_cur;
@@ -67,6 +89,12 @@ static int native__vm_init(struct vm *vm)
 
 static void native__vm_exit(struct vm *vm)
 {
+	/* freed here, not at vcpu_exit: vm__stop() kicks every vCPU (sets
+	 * nv->kick) while their threads are exiting */
+	for (unsigned i = 0; vm->vcpus && i < vm->nr_vcpus; i++) {
+		free(vm->vcpus[i]->backend_priv);
+		vm->vcpus[i]->backend_priv = NULL;
+	}
 }
 
 /* Now running on the guest stack: finish the switch begun in run()/exit_to_host(). */
@@ -78,6 +106,7 @@ static void native__on_guest_stack(struct native_vcpu *nv)
 static void native__to_host(struct native_vcpu *nv)
 {
 	fiber_start(&nv->guest_fake, nv->host_stack, nv->host_stack_size);
+	tsan_fiber_switch(nv->tsan_host);
 	swapcontext(&nv->guest_ctx, &nv->host_ctx);
 	native__on_guest_stack(nv);
 }
@@ -110,6 +139,8 @@ static int native__vcpu_init(struct vcpu *vcpu)
 	nv->guest_ctx.uc_stack.ss_size = FB_VCPU_STACK_TOP_OFF - FB_VCPU_OUTPUT_OFF - FB_PAGE_SIZE;
 	nv->guest_ctx.uc_link = NULL;
 	makecontext(&nv->guest_ctx, native__entry, 0);
+	nv->tsan_host = tsan_fiber_current();
+	nv->tsan_guest = tsan_fiber_create();
 	vcpu->backend_priv = nv;
 	return 0;
 }
@@ -120,10 +151,12 @@ static void native__vcpu_exit(struct vcpu *vcpu)
 
 	/* the guest is abandoned mid-call: clear its frames' redzones before
 	 * guest memory is unmapped and possibly reused */
-	if (nv)
+	if (nv) {
 		fiber_unpoison(nv->guest_ctx.uc_stack.ss_sp, nv->guest_ctx.uc_stack.ss_size);
-	free(vcpu->backend_priv);
-	vcpu->backend_priv = NULL;
+		if (nv->tsan_guest)
+			tsan_fiber_destroy(nv->tsan_guest);
+		nv->tsan_guest = NULL;
+	}
 }
 
 static int native__run(struct vcpu *vcpu, struct vcpu_exit *exit)
@@ -138,6 +171,7 @@ static int native__run(struct vcpu *vcpu, struct vcpu_exit *exit)
 	nv->exit = exit;
 	native_cur = vcpu;
 	fiber_start(&nv->host_fake, nv->guest_ctx.uc_stack.ss_sp, nv->guest_ctx.uc_stack.ss_size);
+	tsan_fiber_switch(nv->tsan_guest);
 	if (swapcontext(&nv->host_ctx, &nv->guest_ctx) < 0) {
 		int e = errno;
 

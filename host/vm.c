@@ -361,7 +361,7 @@ int vm__stop(struct vm *vm)
 {
 	vm__end_measure(vm);
 	for (unsigned i = 0; i < vm->nr_vcpus; i++)
-		vm->vcpus[i]->page->stop = 1;
+		__atomic_store_n(&vm->vcpus[i]->page->stop, 1, __ATOMIC_RELAXED);   /* read by the running guest */
 	atomic_store(&vm->stopping, true);
 	for (unsigned i = 0; i < vm->nr_vcpus; i++) {
 		vcpu__wake_up(vm->vcpus[i]);

@@ -38,7 +38,7 @@ static void run_vm(unsigned nr, const char *workload)
 	for (unsigned t = 0; t < 1200; t++) {
 		unsigned done = 0;
 		for (unsigned i = 0; i < nr; i++)
-			done += vm->vcpus[i]->page->iterations >= 30;
+			done += __atomic_load_n(&vm->vcpus[i]->page->iterations, __ATOMIC_RELAXED) >= 30;
 		if (done == nr && t >= 4)
 			break;
 		usleep(50000);

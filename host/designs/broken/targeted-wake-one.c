@@ -16,10 +16,7 @@ static void wake_one__uninhibit(struct vcpu *t)
 
 	if (list)
 		flush__wake_flusher(list->vcpu, t, seq);
-	for (struct tg_vcpu *w = list, *next; w; w = next) {
-		next = w->next;
-		w->next = NULL;
-	}
+	/* the others stay detached and asleep */
 }
 
 const struct design_ops design_targeted_wake_one = {
