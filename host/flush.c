@@ -84,9 +84,14 @@ void flush__send_requests(struct flush_op *op)
 		struct vcpu *t = vm->vcpus[i];
 		vcpu__make_request(t, REQ_TLB_FLUSH);
 		M_INC(vm, flush_requests);
-		/* NO_WAKEUP: a blocked target handles it when it next runs */
+		/* NO_WAKEUP: a blocked target handles it when it next runs.
+		 * exit_seq before mode: if it is in guest mode now, it has not
+		 * left since the snapshot (taken the other way round, an exit
+		 * and re-entry in between would make a later re-entry look
+		 * like an unacknowledged kick) */
+		uint64_t snap = atomic_load(&t->exit_seq);
 		if (atomic_load(&t->mode) == IN_GUEST_MODE) {
-			op->snap[op->nk] = atomic_load(&t->exit_seq);
+			op->snap[op->nk] = snap;
 			op->kicked[op->nk++] = t;
 			vcpu__kick(t);
 		}

@@ -120,7 +120,12 @@ void oracle__flush_success(const struct flush_op *op)
 		return;                 /* ack waits end early at stop */
 	for (unsigned k = 0; k < op->nk; k++) {
 		struct vcpu *t = op->kicked[k];
-		if (atomic_load(&t->exit_seq) == op->snap[k] && atomic_load(&t->mode) != OUTSIDE_GUEST_MODE)
+		/* mode first: every way back into guest mode bumps exit_seq
+		 * first, so "in guest mode, then still the same exit_seq"
+		 * means it never left; the other order would race with a
+		 * target between its OUTSIDE store and its exit_seq bump */
+		int mode = atomic_load(&t->mode);
+		if (mode != OUTSIDE_GUEST_MODE && atomic_load(&t->exit_seq) == op->snap[k])
 			oracle__report(vm, ORACLE_FLUSH_UNACKED, (int)f->id, (int)t->id, op->snap[k],
 				       "SUCCESS before kicked target left guest mode (exit seq %lu)",
 				       (unsigned long)op->snap[k]);

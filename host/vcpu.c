@@ -362,8 +362,12 @@ static int vcpu__enter_guest(struct vcpu *vcpu)
 	vcpu__srcu_unlock(vcpu);
 	atomic_thread_fence(memory_order_seq_cst);   /* smp_mb__after_srcu_read_unlock() */
 	if (atomic_load_explicit(&vcpu->requests, memory_order_relaxed)) {
-		/* kvm_vcpu_exit_request(): cancel the entry */
+		/* kvm_vcpu_exit_request(): cancel the entry.  It counts as an
+		 * exit for a kicker that saw IN_GUEST_MODE and waits for the
+		 * exit (else it could see OUTSIDE, stop waiting, then find the
+		 * vCPU back in guest mode with the same exit_seq) */
 		atomic_store(&vcpu->mode, OUTSIDE_GUEST_MODE);
+		vcpu__exited(vcpu);
 		vcpu__srcu_lock(vcpu);
 		return 2;
 	}
