@@ -12,6 +12,7 @@
 #include "vcpu.h"
 
 #define WATCHDOG_TICK_NS   (10ull * 1000 * 1000)
+#define LIVENESS_MIN_EXITS 20     /* per vCPU in the window, to judge liveness */
 #define SERIES_INTERVAL_NS (100ull * 1000 * 1000)
 
 struct oracle_watch {              /* watchdog-private, one per vCPU */
@@ -253,6 +254,13 @@ static void oracle__final(struct vm *vm)
 			continue;
 		if ((vm->oracle_window_ended ? w->ok1 : oracle__progress(f)) - w->ok0)
 			continue;
+		/* a VM that hardly ran in the window (a host starved by other
+		 * load) says nothing about its flushers: judge liveness only
+		 * when the other vCPUs got through LIVENESS_MIN_EXITS exits each */
+		if (!vm->oracle_window_ended || vm->oracle_window_exits < LIVENESS_MIN_EXITS * vm->nr_vcpus) {
+			vm->liveness_unjudged = true;
+			continue;
+		}
 		/* liveness: this flusher completed nothing, and no suspension of
 		 * it ended */
 		w->stuck = true;
@@ -355,6 +363,7 @@ void oracle__window_end(struct vm *vm)
 		return;
 	for (unsigned i = 0; i < vm->nr_vcpus; i++)
 		vm->oracle_watch[i].ok1 = oracle__progress(vm->vcpus[i]);
+	vm->oracle_window_exits = M_READ(vm, exits);
 	vm->oracle_window_ended = true;
 }
 
@@ -411,6 +420,9 @@ json_t *oracle__json(struct vm *vm)
 				json_array_append_new(np, json_integer(i));
 		}
 	json_object_set_new(o, "no_progress", np);
+	/* true: some flusher made no progress, but the whole VM ran too
+	 * little in the window (a starved host) to call it a failure */
+	json_object_set_new(o, "liveness_unjudged", json_boolean(vm->liveness_unjudged));
 	pthread_mutex_lock(&vm->oracle_lock);
 	for (unsigned i = 0; i < vm->nr_oracle_events; i++) {
 		struct oracle_event *e = &vm->oracle_events[i];

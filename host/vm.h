@@ -232,6 +232,8 @@ struct vm {
 	struct oracle_watch *oracle_watch;
 	bool oracle_final_done;
 	bool oracle_window_ended;
+	bool liveness_unjudged;
+	uint64_t oracle_window_exits;
 	struct timeseries ts;
 	_Atomic uint64_t ts_gp_max, ts_resume_max;   /* max within the current interval */
 	_Atomic uint64_t resident_pages;             /* pressure modes keep this current */
