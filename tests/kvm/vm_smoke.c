@@ -67,7 +67,7 @@ static void run_vm(unsigned nr, const char *workload)
 		}
 	}
 	if (!strcmp(workload, "hypercall"))
-		TEST_ASSERT(atomic_load(&m->hypercall_errors) > 0, "host counted no rejected hypercall");
+		TEST_ASSERT(atomic_load(&m->hypercall_errors) > 0, "host counted no rejected hypercall (host hypercalls %lu, guest errors %lu, vcpu0 host hcalls %lu)", (unsigned long)atomic_load(&m->hypercalls), (unsigned long)vm->vcpus[0]->page->hypercall_errors, (unsigned long)vm->vcpus[0]->hypercalls);
 	printf("ok: %u vCPUs, %s, backend %s\n", nr, workload, test_backend_name());
 	vm__destroy(vm);
 	free(m);
