@@ -94,6 +94,10 @@ void flush__send_requests(struct flush_op *op)
 			op->snap[op->nk] = snap;
 			op->kicked[op->nk++] = t;
 			vcpu__kick(t);
+		} else if (atomic_load(&t->fault_in_service)) {
+			/* FAULT_OUTSIDE_GUEST_MODE: seen at its next entry, like
+			 * any vCPU outside guest mode (vcpu__fault_resume()) */
+			M_INC(vm, requests_in_fault);
 		}
 	}
 	oracle__requests_visible(op);
@@ -137,9 +141,13 @@ void flush__wait_acks(struct flush_op *op)
 		atomic_fetch_add(&t->ack_waiters, 1);
 		for (;;) {
 			uint64_t seq = atomic_load(&t->exit_seq);
-			if (seq != op->snap[i] || atomic_load(&t->mode) == OUTSIDE_GUEST_MODE ||
+			int mode = atomic_load(&t->mode);
+			if (seq != op->snap[i] || (mode != IN_GUEST_MODE && mode != EXITING_GUEST_MODE) ||
 			    atomic_load(&vm->stopping))
 				break;
+			/* mode is IN/EXITING here, so never true if tracking is right */
+			if (atomic_load(&t->fault_in_service))
+				M_INC(vm, acks_in_fault);
 			struct timespec ts = { 0, 10L * 1000 * 1000 };
 			futex_wait(&t->exit_futex, (uint32_t)seq, &ts);
 		}

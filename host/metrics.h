@@ -40,6 +40,10 @@
 	X(flushes,          "flushes",           "flush hypercalls completed") \
 	X(flush_requests,   "flush_requests",    "TLB-flush requests sent to targets") \
 	X(kicks,            "kicks",             "kicks that forced a vCPU out of guest mode") \
+	X(kicks_in_fault,   "kicks_in_fault",    "kicks to a vCPU whose fault was in service (KVM sends none: must be 0)") \
+	X(requests_in_fault,"requests_in_fault", "flush requests to a vCPU whose fault was in service (seen at its next entry)") \
+	X(acks_in_fault,    "ack_waits_in_fault","ack waits on a vCPU whose fault was in service (KVM waits for none: must be 0)") \
+	X(fault_entry_exits,"fault_entry_exits", "exits made after a fault to see requests made during it (KVM's entry check)") \
 	X(inhibits,         "inhibits",          "inhibit cycles (intercepts)") \
 	X(suspends,         "suspends",          "flushers suspended on an inhibited target") \
 	X(resumes,          "resumes",           "suspended flushers resumed") \

@@ -52,6 +52,9 @@ void vcpu__kick(struct vcpu *vcpu)
 	 * cmpxchg makes concurrent kickers send one. */
 	if (atomic_compare_exchange_strong(&vcpu->mode, &mode, EXITING_GUEST_MODE)) {
 		M_INC(vcpu->vm, kicks);
+		/* never true while fault tracking is right: see vcpu__fault_begin() */
+		if (atomic_load(&vcpu->fault_in_service))
+			M_INC(vcpu->vm, kicks_in_fault);
 		vcpu->vm->backend->kick(vcpu);
 	}
 }
@@ -106,25 +109,47 @@ int vcpu__fault_begin(struct vcpu *vcpu)
 {
 	int m = atomic_load(&vcpu->mode);
 
-	if (vcpu->vm->backend != &backend_native)
-		return -1;           /* KVM reports its own mode */
-	while (m != OUTSIDE_GUEST_MODE) {
-		if (atomic_compare_exchange_weak(&vcpu->mode, &m, OUTSIDE_GUEST_MODE)) {
-			vcpu__exited(vcpu);
+	/* KVM handles an EPT/NPT violation after the VM-exit, with vcpu->mode
+	 * OUTSIDE_GUEST_MODE: kvm_vcpu_kick() sends it no IPI and
+	 * KVM_REQUEST_WAIT does not wait for it.  Our vCPU thread is blocked in
+	 * the fault inside KVM_RUN (kvm) or inside the guest code (native), so
+	 * the pager, which learns of the fault from the userfaultfd message,
+	 * moves the mode for it.  The same code serves both backends. */
+	while (m == IN_GUEST_MODE || m == EXITING_GUEST_MODE) {
+		if (atomic_compare_exchange_weak(&vcpu->mode, &m, FAULT_OUTSIDE_GUEST_MODE)) {
+			vcpu__exited(vcpu);          /* releases ack waiters */
+			atomic_store(&vcpu->fault_in_service, true);
 			return m;
 		}
 	}
-	return -1;
+	return -1;      /* already outside: the VMM faulted on the vCPU's behalf */
 }
 
 void vcpu__fault_end(struct vcpu *vcpu, int mode)
 {
-	int m = OUTSIDE_GUEST_MODE;
+	int m = FAULT_OUTSIDE_GUEST_MODE;
 
-	/* back "in the guest": still blocked in the fault, so no race with
-	 * the vCPU's own mode changes; a pending native kick stays pending */
-	if (mode >= 0)
-		atomic_compare_exchange_strong(&vcpu->mode, &m, IN_GUEST_MODE);
+	if (mode < 0)
+		return;
+	atomic_store(&vcpu->fault_in_service, false);
+	/* Fails if the thread left KVM_RUN meanwhile (it stored its own mode).
+	 * Called before the page is installed, so the thread cannot have
+	 * re-entered and faulted again (no ABA). */
+	if (!atomic_compare_exchange_strong(&vcpu->mode, &m, mode) || mode != IN_GUEST_MODE)
+		return;
+	/* KVM sees a request made during the fault at the next entry
+	 * (vcpu_enter_guest re-checks requests).  Our thread re-enters inside
+	 * KVM_RUN without that check, so bring it out to see them: the
+	 * analogue of the entry check, not an IPI KVM would send.  seq_cst
+	 * cmpxchg above vs the requester's request-then-mode-load: one of us
+	 * sees the other. */
+	atomic_thread_fence(memory_order_seq_cst);
+	m = IN_GUEST_MODE;
+	if (atomic_load_explicit(&vcpu->requests, memory_order_relaxed) &&
+	    atomic_compare_exchange_strong(&vcpu->mode, &m, EXITING_GUEST_MODE)) {
+		M_INC(vcpu->vm, fault_entry_exits);
+		vcpu->vm->backend->kick(vcpu);
+	}
 }
 
 static bool vcpu__check_block(struct vcpu *vcpu, bool sleeping)

@@ -29,9 +29,10 @@ static inline bool vcpu__runnable(struct vcpu *vcpu)
 void vcpu__srcu_lock(struct vcpu *vcpu);
 void vcpu__srcu_unlock(struct vcpu *vcpu);
 uint64_t vcpu__tsc_to_ns(const struct vm *vm, uint64_t cycles);
-/* Native backend: a guest-memory fault being served for this vCPU counts as
- * an exit (KVM handles an EPT violation outside guest mode), so flushers do
- * not wait for it to "leave guest mode".  Returns the mode to restore. */
+/* A guest-memory fault of this vCPU is being served (pager, on either
+ * backend): the vCPU counts as outside guest mode, as in KVM, so it is not
+ * kicked or waited for; a request made meanwhile is delivered when the fault
+ * ends.  Returns the mode to restore (-1: nothing to restore). */
 int  vcpu__fault_begin(struct vcpu *vcpu);
 void vcpu__fault_end(struct vcpu *vcpu, int mode);
 

@@ -39,6 +39,12 @@ enum vcpu_mode {
 	OUTSIDE_GUEST_MODE = 0,
 	IN_GUEST_MODE,
 	EXITING_GUEST_MODE,
+	/* Outside guest mode to KVM (a fault of its is being served: KVM set
+	 * OUTSIDE_GUEST_MODE at the VM-exit), but the vCPU thread is still in
+	 * KVM_RUN / the guest context and will re-enter without passing through
+	 * our request check.  Neither kicked nor waited for; a request made
+	 * meanwhile is delivered when the fault ends (vcpu__fault_end()). */
+	FAULT_OUTSIDE_GUEST_MODE,
 };
 
 /* ---- requests (KVM's vcpu->requests) ---------------------------------------
@@ -110,6 +116,10 @@ struct vcpu {
 
 	_Atomic unsigned long requests;
 	_Atomic int mode;                  /* enum vcpu_mode */
+	/* Set by the pager while it serves a fault of this vCPU, AFTER the mode
+	 * left IN_GUEST_MODE and cleared BEFORE it is restored: a kick or an
+	 * ack wait that sees it set is one KVM would not do (counted). */
+	_Atomic bool fault_in_service;
 	_Atomic uint64_t exit_seq;         /* ++ on every exit from guest mode */
 	_Atomic uint32_t exit_futex;       /* low 32 bits of exit_seq, for ack waiters */
 	_Atomic uint32_t ack_waiters;
