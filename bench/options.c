@@ -33,6 +33,7 @@ static const char *const ch_request[]   = { "event", "unblock", NULL };
 static const char *const ch_srcu_gp[]   = { "auto", "vmm", "kernel", "both", NULL };
 static const char *const ch_latency[]   = { "fixed", "uniform", "lognormal", "file", NULL };
 static const char *const ch_kref[]      = { "auto", "none", "msr-filter", "ioeventfd", "memslot", NULL };
+static const char *const ch_gp_ioctl[]  = { "ioeventfd", "msr-filter", "memslot", NULL };
 static const char *const ch_perf[]      = { "none", "record", "stat", NULL };
 static const char *const ch_pin[]       = { "none", "compact", "scatter", NULL };
 
@@ -205,6 +206,11 @@ const struct bench_option bench_options[] = {
 	  .choices = ch_srcu_gp, .section = "design",
 	  .help = "grace period SRCU designs wait for: the VMM's SRCU, the kernel's "
 		  "kvm->srcu (via an ioctl), or both; auto = both on the kvm backend, vmm on native" },
+	{ .name = "srcu-gp-ioctl", FIELD(srcu_gp_ioctl), .kind = OPT_KIND_CHOICE, .def = "ioeventfd",
+	  .choices = ch_gp_ioctl, .section = "design",
+	  .help = "the ioctl whose synchronize_srcu(&kvm->srcu) srcu-gp=kernel|both waits for: "
+		  "ioeventfd deassign (expedited, under kvm->slots_lock), msr-filter (plain, no lock held; "
+		  "then a request to every vCPU), memslot (expedited x2, under kvm->slots_lock)" },
 	{ .name = "lost-timeout-ms", FIELD(lost_timeout_ms), .kind = OPT_KIND_UINT,
 	  .def = "1000", .unit = "ms", .min = 10, .max = 600000, .section = "design",
 	  .help = "oracle: a flusher still suspended this long after its target was "

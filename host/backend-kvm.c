@@ -15,6 +15,7 @@
 #include <linux/kvm.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
@@ -36,7 +37,8 @@ extern const uint8_t fb_guest_image_end[];
 #define KVM_IOEVENTFD_PORT  0x1ff0       /* no guest code touches it */
 #define KVM_SLOT_LOW        0            /* [0, FB_GPA_DATA)            */
 #define KVM_SLOT_DATA       1            /* [data_gpa, +data_size)      */
-#define KVM_SLOT_SPARE      2            /* kernel_gp "memslot" only    */
+#define KVM_SLOT_SPARE      2            /* kernel_gp "memslot": KVM_NR_SPARE from here */
+#define KVM_NR_SPARE        32           /* concurrent "memslot" callers */
 /* IDT for vectors 0-31: the first free page of the FB_GPA_PGTABLE area
  * (backend-kvm.h lays out the pages below it).  Its gates point at the
  * guest's 16-byte exception stubs at FB_GPA_CODE + 0x100 (guest/entry.S;
@@ -67,8 +69,12 @@ struct kvm_vm_priv {
 	int run_size;                /* KVM_GET_VCPU_MMAP_SIZE */
 	unsigned max_vcpu_id;
 	bool has_msr_filter, has_ioeventfd;
-	pthread_mutex_t gp_lock;     /* kernel_gp callers may race */
-	void *spare;                 /* backing of the spare memslot, on first use */
+	/* kernel_gp callers run concurrently, as synchronize_srcu() callers do
+	 * in KVM: no lock of ours.  Each call uses its own ioeventfd datamatch
+	 * or spare memslot so that concurrent calls do not collide. */
+	_Atomic uint64_t ioeventfd_seq;
+	_Atomic uint32_t spare_busy;  /* bitmap of spare memslots in use */
+	void *_Atomic spare;          /* backing of the spare memslots, on first use */
 };
 
 struct kvm_vcpu_priv {
@@ -362,7 +368,6 @@ static void kvm_vm_exit(struct vm *vm)
 	vm->vm_fd = vm->kvm_fd = -1;
 	if (p->spare)
 		munmap(p->spare, KVM_SPARE_SLOT_SIZE);
-	pthread_mutex_destroy(&p->gp_lock);
 	free(p->cpuid);
 	free(p);
 	vm->backend_priv = NULL;
@@ -403,7 +408,6 @@ static int kvm_vm_init(struct vm *vm)
 		return r;
 
 	p = xzalloc(sizeof(*p));
-	pthread_mutex_init(&p->gp_lock, NULL);
 	vm->backend_priv = p;
 	kvm_raise_nofile();
 
@@ -894,13 +898,17 @@ static int kvm_gp_ioeventfd(struct vm *vm)
 	io.addr = KVM_IOEVENTFD_PORT;
 	io.len = 4;
 	io.fd = efd;
-	io.flags = KVM_IOEVENTFD_FLAG_PIO;
+	/* A datamatch of our own: KVM refuses a second ioeventfd on the same
+	 * port with the same (or no) datamatch, so concurrent callers differ. */
+	io.datamatch = atomic_fetch_add(&p->ioeventfd_seq, 1);
+	io.flags = KVM_IOEVENTFD_FLAG_PIO | KVM_IOEVENTFD_FLAG_DATAMATCH;
 	if (ioctl(vm->vm_fd, KVM_IOEVENTFD, &io) < 0) {
 		r = -errno;
 		goto out;
 	}
 	/* The deassign is the measured part: kvm_io_bus_unregister_dev()
-	 * waits for a kvm->srcu grace period (expedited). */
+	 * waits for a kvm->srcu grace period (expedited), holding
+	 * kvm->slots_lock: concurrent deassigns queue there, in the kernel. */
 	io.flags |= KVM_IOEVENTFD_FLAG_DEASSIGN;
 	if (ioctl(vm->vm_fd, KVM_IOEVENTFD, &io) < 0)
 		r = -errno;
@@ -912,41 +920,51 @@ out:
 static int kvm_gp_memslot(struct vm *vm)
 {
 	struct kvm_vm_priv *p = vm->backend_priv;
+	void *spare = atomic_load(&p->spare);
+	uint32_t busy = atomic_load(&p->spare_busy);
+	unsigned k;
 	int r;
 
-	if (!p->spare) {
+	if (!spare) {
 		void *m = mmap(NULL, KVM_SPARE_SLOT_SIZE, PROT_READ | PROT_WRITE,
 			       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+		void *none = NULL;
 		if (m == MAP_FAILED)
 			return -errno;
-		p->spare = m;
+		if (!atomic_compare_exchange_strong(&p->spare, &none, m))
+			munmap(m, KVM_SPARE_SLOT_SIZE);     /* another caller won */
+		spare = atomic_load(&p->spare);
 	}
+	/* Claim a free spare slot (all may alias the same backing). */
+	do {
+		if (busy == UINT32_MAX)
+			return -EBUSY;
+		k = (unsigned)__builtin_ctz(~busy);
+	} while (!atomic_compare_exchange_weak(&p->spare_busy, &busy, busy | (1u << k)));
 	/* CREATE swaps the memslot array once, DELETE twice (invalidate, then
-	 * remove); each swap is a synchronize_srcu_expedited(&kvm->srcu). */
-	r = kvm_set_slot(vm->vm_fd, KVM_SLOT_SPARE, KVM_GPA_SPARE_SLOT, KVM_SPARE_SLOT_SIZE, p->spare);
-	if (r)
-		return r;
-	return kvm_set_slot(vm->vm_fd, KVM_SLOT_SPARE, KVM_GPA_SPARE_SLOT, 0, p->spare);
+	 * remove); each swap is a synchronize_srcu_expedited(&kvm->srcu) under
+	 * kvm->slots_lock. */
+	uint64_t gpa = KVM_GPA_SPARE_SLOT + (uint64_t)k * KVM_SPARE_SLOT_SIZE;
+	r = kvm_set_slot(vm->vm_fd, KVM_SLOT_SPARE + k, gpa, KVM_SPARE_SLOT_SIZE, spare);
+	if (!r)
+		r = kvm_set_slot(vm->vm_fd, KVM_SLOT_SPARE + k, gpa, 0, spare);
+	atomic_fetch_and(&p->spare_busy, ~(1u << k));
+	return r;
 }
 
 static int kvm_kernel_gp(struct vm *vm, const char *which)
 {
 	struct kvm_vm_priv *p = vm->backend_priv;
-	int r;
 
 	if (!p || !which)
 		return -EINVAL;
-	pthread_mutex_lock(&p->gp_lock);
 	if (!strcmp(which, "msr-filter"))
-		r = kvm_gp_msr_filter(vm);
-	else if (!strcmp(which, "ioeventfd"))
-		r = kvm_gp_ioeventfd(vm);
-	else if (!strcmp(which, "memslot"))
-		r = kvm_gp_memslot(vm);
-	else
-		r = -EINVAL;
-	pthread_mutex_unlock(&p->gp_lock);
-	return r;
+		return kvm_gp_msr_filter(vm);
+	if (!strcmp(which, "ioeventfd"))
+		return kvm_gp_ioeventfd(vm);
+	if (!strcmp(which, "memslot"))
+		return kvm_gp_memslot(vm);
+	return -EINVAL;
 }
 
 const struct backend_ops backend_kvm = {

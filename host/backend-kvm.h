@@ -19,7 +19,7 @@
 #define KVM_GPA_TSS         (FB_GPA_PGTABLE + 0x7000)  /* 104-byte 64-bit TSS     */
 #define KVM_GPA_TSS_ADDR    0xfffbd000ull  /* KVM_SET_TSS_ADDR: 3 pages (VMX real mode) */
 #define KVM_GPA_IDENT_MAP   0xfffbc000ull  /* KVM_SET_IDENTITY_MAP_ADDR: 1 page (VMX) */
-#define KVM_GPA_SPARE_SLOT  0x100000000ull /* kernel_gp "memslot": slot 2, above 4 GiB */
+#define KVM_GPA_SPARE_SLOT  0x100000000ull /* kernel_gp "memslot": slots 2.., above 4 GiB */
 #define KVM_SPARE_SLOT_SIZE 0x200000ull
 
 #define KVM_SEL_CODE        0x08

@@ -51,6 +51,7 @@ struct run_config {
 	bool race_stress;             /* random short delays/yields at the race points (seeded) */
 	unsigned halt_poll_ns;        /* block(): poll this long before sleeping */
 	char srcu_gp[CFG_STR];        /* vmm | kernel | both: which grace period SRCU designs wait for */
+	char srcu_gp_ioctl[CFG_STR];  /* ioeventfd | msr-filter | memslot: the kernel grace period's ioctl */
 	unsigned lost_timeout_ms;     /* oracle: suspended this long after uninhibit => lost wakeup */
 
 	/* --- memory pressure --- */

@@ -307,13 +307,15 @@ void flush__grace_period(struct vm *vm)
 		M_INC(vm, grace_periods);
 	}
 	if (strcmp(gp, "vmm") && vm->backend->kernel_gp) {
-		/* ioeventfd deassign: an expedited kvm->srcu grace period with no
-		 * request to every vCPU (docs/KVM-BACKEND.md) */
-		const char *how = "ioeventfd";
+		/* default ioeventfd deassign: an expedited kvm->srcu grace period
+		 * with no request to every vCPU (docs/KVM-BACKEND.md) */
+		const char *how = vm->cfg->srcu_gp_ioctl[0] ? vm->cfg->srcu_gp_ioctl : "ioeventfd";
 		uint64_t k0 = now_ns();
 		if (vm->backend->kernel_gp(vm, how) == 0) {
 			M_HIST(vm, kernel_gp_ns, now_ns() - k0);
 			M_INC(vm, grace_periods);
+		} else {
+			M_INC(vm, kernel_gp_errors);
 		}
 	}
 	flush__record_gp(vm, now_ns() - t0);

@@ -52,6 +52,7 @@
 	X(useful_wakeups,   "useful_wakeups",    "wakeups of a flusher suspended on that target") \
 	X(spurious_wakeups, "spurious_wakeups",  "wakeups that found nothing to resume") \
 	X(grace_periods,    "grace_periods",     "grace periods waited for") \
+	X(kernel_gp_errors, "kernel_gp_errors",  "kernel grace-period ioctls that failed (srcu_gp=kernel|both)") \
 	X(blocks,           "blocks",            "vCPU blocks (sleeps)") \
 	X(halt_polls_ok,    "halt_poll_success", "blocks ended during halt polling") \
 	X(events,           "events",            "event re-evaluations (REQ_EVENT processed)") \
