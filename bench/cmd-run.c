@@ -38,6 +38,7 @@
 #include "pressure.h"
 #include "report.h"
 #include "results.h"
+#include "table.h"
 #include "run.h"
 #include "scenario.h"
 #include "stats.h"
@@ -319,14 +320,6 @@ static void run__progress(unsigned k, unsigned n, const char *key, unsigned rep,
 	fflush(stderr);
 }
 
-static double mval(json_t *run, const char *path)
-{
-	double v = 0;
-	if (results__metric_value(run, path, &v))
-		return 0;
-	return v;
-}
-
 static int run__cmp(const void *a, const void *b)
 {
 	json_t *x = *(json_t *const *)a, *y = *(json_t *const *)b;
@@ -353,32 +346,6 @@ static void run__sort(json_t *runs)
 	free(v);
 }
 
-/* "a=1,b=2" -> "1/2" (+ " #r" for repeats > 0): the table's row label */
-static void run__label(json_t *run, char *key, size_t len)
-{
-	const char *k = json_string_value(json_object_get(run, "key"));
-
-	key[0] = 0;
-	for (const char *p = k; p && *p;) {
-		const char *eq = strchr(p, '='), *comma = strchr(p, ',');
-		if (!eq)
-			break;
-		int vl = comma ? (int)(comma - eq - 1) : (int)strlen(eq + 1);
-		size_t used = strlen(key);
-		snprintf(key + used, len - used, "%s%.*s", used ? "/" : "", vl, eq + 1);
-		p = comma ? comma + 1 : NULL;
-	}
-	if (json_integer_value(json_object_get(run, "repeat")))
-		snprintf(key + strlen(key), len - strlen(key), " #%" JSON_INTEGER_FORMAT,
-			 json_integer_value(json_object_get(run, "repeat")));
-}
-
-static bool run__is_rtt(json_t *run)
-{
-	const char *w = json_string_value(json_object_get(run, "workload"));
-	return w && strcmp(w, "mixed") != 0;
-}
-
 /* Variants the supervisor recorded as failed / timeout, with the cause. */
 static unsigned run__print_failures(json_t *runs)
 {
@@ -393,7 +360,7 @@ static unsigned run__print_failures(json_t *runs)
 			continue;
 		if (!n++)
 			printf("\nfailed variants:\n");
-		run__label(run, key, sizeof(key));
+		table__label(run, key, sizeof(key));
 		printf("  %s: %s: %s\n", key, json_string_value(json_object_get(run, "verdict")),
 		       json_string_value(json_object_get(f, "cause")));
 	}
@@ -411,106 +378,6 @@ static json_t *run__measured_view(json_t *root)
 			json_array_append(runs, run);
 	json_object_set_new(view, "runs", runs);
 	return view;
-}
-
-/* One table for the flush/inhibit (mixed) runs, one for the exit floor
- * (null / hypercall workloads), each row labelled by the varying keys. */
-static void run__print_table(json_t *runs)
-{
-	size_t i;
-	json_t *run;
-	char key[512];
-	int w = 24;
-	bool any_mixed = false, any_rtt = false;
-
-	json_array_foreach(runs, i, run) {
-		run__label(run, key, sizeof(key));
-		if ((int)strlen(key) + 2 > w)
-			w = (int)strlen(key) + 2;
-		any_rtt |= run__is_rtt(run);
-		any_mixed |= !run__is_rtt(run);
-	}
-	if (any_mixed)
-		printf("\n%-*s %9s %8s %10s %10s %10s %10s %7s %6s\n", w, "variant", "flushes/s", "suspends",
-		       "resume p50", "resume p99", "flush p99", "gp p99", "scanned", "oracle");
-	json_array_foreach(runs, i, run) {
-		if (run__is_rtt(run) || !json_object_get(run, "metrics"))
-			continue;
-		run__label(run, key, sizeof(key));
-		json_t *o = json_object_get(run, "oracle");
-		bool ok = json_is_true(json_object_get(o, "ok"));
-		printf("%-*s %9.0f %8.0f %9.1fus %9.1fus %9.1fus %9.1fus %7.1f %6s\n", w, key,
-		       mval(run, "rates.flushes_per_s"), mval(run, "counters.suspends"),
-		       mval(run, "resume_latency.p50") / 1e3, mval(run, "resume_latency.p99") / 1e3,
-		       mval(run, "flush_latency.p99") / 1e3, mval(run, "grace_period.p99") / 1e3,
-		       mval(run, "scanned_per_uninhibit.mean"), ok ? "ok" : "FAIL");
-	}
-	if (!any_rtt)
-		return;
-	printf("\n%-*s %10s %10s %10s %10s %10s\n", w, "variant (exit floor)", "exits/s", "rtt p50",
-	       "rtt p90", "rtt p99", "errors");
-	double null_p50 = 0;
-	json_array_foreach(runs, i, run)
-		if (!strcmp(json_string_value(json_object_get(run, "workload")), "null") && !null_p50)
-			null_p50 = mval(run, "exit_rtt.p50");
-	json_array_foreach(runs, i, run) {
-		if (!run__is_rtt(run) || !json_object_get(run, "metrics"))
-			continue;
-		bool hc = !strcmp(json_string_value(json_object_get(run, "workload")), "hypercall");
-		const char *m = hc ? "hypercall_rtt" : "exit_rtt";
-		char p50[64], p90[64], p99[64];
-		double v50;
-		run__label(run, key, sizeof(key));
-		snprintf(p50, sizeof(p50), "%s.p50", m);
-		snprintf(p90, sizeof(p90), "%s.p90", m);
-		snprintf(p99, sizeof(p99), "%s.p99", m);
-		v50 = mval(run, p50);
-		printf("%-*s %10.0f %9.2fus %9.2fus %9.2fus %10.0f", w, key, mval(run, "rates.exits_per_s"),
-		       v50 / 1e3, mval(run, p90) / 1e3, mval(run, p99) / 1e3, mval(run, "counters.hypercall_errors"));
-		if (hc && null_p50 > 0)
-			printf("   %.2fx the null exit", v50 / null_p50);
-		putchar('\n');
-	}
-}
-
-/* Oracle verdict: failures of correct designs fail the run (exit 1);
- * a broken design run under --allow-broken only reports. */
-static int run__oracle_verdict(json_t *runs)
-{
-	size_t i;
-	json_t *run;
-	int rc = 0;
-
-	json_array_foreach(runs, i, run) {
-		json_t *o = json_object_get(run, "oracle");
-		if (!o || json_is_true(json_object_get(o, "ok")))
-			continue;       /* no oracle: a failed variant, reported apart */
-		const struct design_ops *d = design__find(json_string_value(json_object_get(run, "design")));
-		bool broken = d && (d->flags & DESIGN_F_BROKEN);
-		fprintf(broken ? stdout : stderr, "%s: oracle: %" JSON_INTEGER_FORMAT " lost wakeups, %"
-			JSON_INTEGER_FORMAT " early resumes in %s%s\n",
-			broken ? "bench run" : "bench run: error",
-			json_integer_value(json_object_get(o, "lost_wakeups")),
-			json_integer_value(json_object_get(o, "early_resumes")),
-			json_string_value(json_object_get(run, "key")),
-			broken ? " (deliberately broken design: expected)" : "");
-		size_t j;
-		json_t *e;
-		json_array_foreach(json_object_get(o, "events"), j, e) {
-			if (j >= 5)
-				break;
-			fprintf(broken ? stdout : stderr, "  %s: vCPU %" JSON_INTEGER_FORMAT " target %"
-				JSON_INTEGER_FORMAT " seq %" JSON_INTEGER_FORMAT ": %s\n",
-				json_string_value(json_object_get(e, "kind")),
-				json_integer_value(json_object_get(e, "vcpu")),
-				json_integer_value(json_object_get(e, "target")),
-				json_integer_value(json_object_get(e, "seq")),
-				json_string_value(json_object_get(e, "detail")));
-		}
-		if (!broken)
-			rc = FB_EXIT_FAIL;
-	}
-	return rc;
 }
 
 /* Relative standard error (%) of metric over the runs of variant v so far;
@@ -889,7 +756,7 @@ int cmd_run(int argc, char **argv)
 		}
 		putchar('\n');
 	}
-	run__print_table(runs);
+	table__print_runs(runs);
 	run__print_failures(runs);
 	achieved__print(stdout, runs);
 	if (json_is_true(json_object_get(json_object_get(env, "exit_floor"), "measured"))) {
@@ -904,7 +771,7 @@ int cmd_run(int argc, char **argv)
 		json_t *rr;
 		bool mixed = false;
 		json_array_foreach(mruns, ri, rr)
-			mixed |= !run__is_rtt(rr);
+			mixed |= !table__is_rtt(rr);
 		if (!mixed) {       /* exit-floor runs: compare round trips, not flushes */
 			co.metrics[0] = "exit_rtt.p50";
 			co.metrics[1] = "hypercall_rtt.p50";
@@ -946,7 +813,7 @@ int cmd_run(int argc, char **argv)
 		if (!rc)
 			rc = FB_EXIT_FAIL;
 	}
-	int orc = run__oracle_verdict(runs);
+	int orc = table__verdicts(runs);
 	if (!rc)
 		rc = orc;
 	json_decref(root);

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include "censor.h"
 #include "results.h"
 #include "util.h"
 
@@ -58,7 +59,81 @@ oom:
 	return NULL;
 }
 
+/* Percentile keys a censored value can move, in summary order. */
+static const char *const pct_keys[] = { "p50", "p90", "p99", "p999" };
+
+json_t *results__hist_json_censored(const struct hist *h, const char *unit,
+				    const uint64_t *cens, unsigned nc)
+{
+	struct hist *all;
+	struct hist_summary obs, s;
+	uint64_t cmin = UINT64_MAX, cmax = 0;
+	json_t *o, *lb;
+
+	if (!nc)
+		return results__hist_json(h, unit);
+	/* Observed values plus each censored one at its age: the true values
+	 * are >= these, so every statistic of the mix is a lower bound of the
+	 * true one.  The same mix with the censored ones at +infinity gives an
+	 * upper bound; where both fall in one bucket the statistic is exact
+	 * (the censored values cannot move it), else it is a lower bound. */
+	struct hist *hi;
+	struct hist_summary up;
+	if (posix_memalign((void **)&all, 64, sizeof(*all)))
+		return NULL;
+	if (posix_memalign((void **)&hi, 64, sizeof(*hi))) {
+		free(all);
+		return NULL;
+	}
+	hist__init(all);
+	hist__init(hi);
+	hist__merge(all, h);
+	hist__merge(hi, h);
+	for (unsigned i = 0; i < nc; i++) {
+		hist__record(all, cens[i]);
+		hist__record(hi, UINT64_MAX >> 1);
+		cmin = cens[i] < cmin ? cens[i] : cmin;
+		cmax = cens[i] > cmax ? cens[i] : cmax;
+	}
+	hist__summary(h, &obs);
+	hist__summary(all, &s);
+	hist__summary(hi, &up);
+	free(hi);
+	o = results__hist_json(all, unit);
+	free(all);
+	if (!o)
+		return NULL;
+	/* count stays the observed samples; the censored ones are counted apart */
+	json_object_set_new(o, "count", ju64(obs.count));
+	json_object_set_new(o, "censored", ju64(nc));
+	json_object_set_new(o, "censored_max", ju64(cmax));
+	lb = json_array();
+	const uint64_t lo_v[] = { s.p50, s.p90, s.p99, s.p999 }, hi_v[] = { up.p50, up.p90, up.p99, up.p999 };
+	for (unsigned i = 0; i < 4; i++)
+		if (hist__bucket(lo_v[i]) != hist__bucket(hi_v[i]))
+			json_array_append_new(lb, json_string(pct_keys[i]));
+	if (!obs.count || cmin <= obs.min)
+		json_array_append_new(lb, json_string("min"));
+	json_array_append_new(lb, json_string("mean"));
+	json_array_append_new(lb, json_string("max"));
+	json_object_set_new(o, "lower_bound", lb);
+	/* "hist" keeps the observed samples only; the censored ages apart */
+	json_t *ob = results__hist_json(h, unit);
+	json_object_set(o, "hist", json_object_get(ob, "hist"));
+	json_decref(ob);
+	json_t *ca = json_array();
+	for (unsigned i = 0; i < nc && i < 256; i++)
+		json_array_append_new(ca, ju64(cens[i]));
+	json_object_set_new(o, "censored_ages", ca);
+	return o;
+}
+
 json_t *results__metrics_json(const struct run_metrics *m)
+{
+	return results__metrics_json_censored(m, NULL);
+}
+
+json_t *results__metrics_json_censored(const struct run_metrics *m, const struct censor_set *cs)
 {
 	struct run_metrics *mm = (struct run_metrics *)m;  /* atomic loads only */
 	json_t *o = json_object(), *c = json_object(), *r = json_object(), *cpu = json_object();
@@ -68,9 +143,13 @@ json_t *results__metrics_json(const struct run_metrics *m)
 		json_decref(o); json_decref(c); json_decref(r); json_decref(cpu);
 		return NULL;
 	}
-#define X(f, n, u, d) \
-	if (atomic_load_explicit(&mm->f.count, memory_order_relaxed)) \
-		json_object_set_new(o, n, results__hist_json(&m->f, u));
+	/* A metric with neither samples nor censored observations is absent:
+	 * readers print it as "-" (n=0), never as 0. */
+#define X(f, name, u, d) { \
+	const struct censored *ce = cs ? &cs->m[FB_HIST_##f] : NULL; \
+	if (atomic_load_explicit(&mm->f.count, memory_order_relaxed) || (ce && ce->n)) \
+		json_object_set_new(o, name, results__hist_json_censored(&m->f, u, \
+				    ce ? ce->age : NULL, ce ? ce->n : 0)); }
 	FB_HIST_METRICS(X)
 #undef X
 #define X(f, n, d) \
@@ -182,7 +261,7 @@ static void csv_run(struct sbuf *b, json_t *run)
 			sb_csv_field(b, fname);
 			sb_printf(b, ",");
 			sb_csv_number(b, fv);
-			sb_printf(b, "\n");
+			sb_printf(b, ",%s\n", results__is_lower_bound(mv, fname) ? ">=" : "");
 		}
 	}
 }
@@ -194,7 +273,7 @@ char *results__csv(json_t *root)
 	size_t i;
 
 	sb_printf(&b, "%s\n", RESULTS_CSV_VERSION);
-	sb_printf(&b, "variant,repeat,key,metric,field,value\n");
+	sb_printf(&b, "variant,repeat,key,metric,field,value,bound\n");
 	json_array_foreach(runs, i, run)
 		csv_run(&b, run);
 	if (b.oom) {
@@ -330,4 +409,60 @@ const char *results__variant_key(json_t *run)
 	const char *k = json_string_value(json_object_get(run, "key"));
 
 	return k ? k : "";
+}
+
+bool results__is_lower_bound(json_t *metric, const char *field)
+{
+	json_t *lb = json_object_get(metric, "lower_bound"), *v;
+	size_t i;
+
+	json_array_foreach(lb, i, v)
+		if (json_is_string(v) && !strcmp(json_string_value(v), field))
+			return true;
+	return false;
+}
+
+int results__metric_bound(json_t *run, const char *path, double *out, bool *lower)
+{
+	const char *dot = strchr(path, '.');
+	char head[256];
+
+	*lower = false;
+	if (results__metric_value(run, path, out))
+		return -ENOENT;
+	if (dot && (size_t)(dot - path) < sizeof(head)) {
+		memcpy(head, path, (size_t)(dot - path));
+		head[dot - path] = '\0';
+		*lower = results__is_lower_bound(json_object_get(json_object_get(run, "metrics"), head), dot + 1);
+	}
+	return 0;
+}
+
+/* Time in ns -> "812.3us", "12.40ms", "2.28s": the unit follows the value. */
+static int fmt_ns(char *buf, size_t len, double ns)
+{
+	if (ns < 1e6)
+		return snprintf(buf, len, "%.1fus", ns / 1e3);
+	if (ns < 1e9)
+		return snprintf(buf, len, "%.2fms", ns / 1e6);
+	return snprintf(buf, len, "%.2fs", ns / 1e9);
+}
+
+const char *results__fmt(json_t *run, const char *path, enum results_fmt how, char *buf, size_t len)
+{
+	double v;
+	bool lower;
+	char num[48];
+
+	if (results__metric_bound(run, path, &v, &lower)) {
+		snprintf(buf, len, "-");          /* no samples: never 0 */
+		return buf;
+	}
+	switch (how) {
+	case RESULTS_FMT_NS:  fmt_ns(num, sizeof(num), v); break;
+	case RESULTS_FMT_INT: snprintf(num, sizeof(num), "%.0f", v); break;
+	default:              snprintf(num, sizeof(num), "%.1f", v); break;
+	}
+	snprintf(buf, len, "%s%s", lower ? ">=" : "", num);
+	return buf;
 }

@@ -9,22 +9,31 @@
 #ifndef FB_RESULTS_H
 #define FB_RESULTS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <jansson.h>
 #include "hist.h"
 #include "metrics.h"
 
 #define RESULTS_SCHEMA      "flushbench/1"
-#define RESULTS_CSV_VERSION "# flushbench-csv/1"
+#define RESULTS_CSV_VERSION "# flushbench-csv/2"
 
 /* {unit,count,mean,min,p50,p90,p99,p999,max,hist:[[high,count],...]} with
  * only non-empty buckets in "hist".  New reference. */
 json_t *results__hist_json(const struct hist *h, const char *unit);
+/* Same, with nc censored observations (ages of what was still in flight):
+ * adds "censored", "censored_max", "censored_ages" and "lower_bound" (the
+ * statistic keys whose value is only a lower bound).  "count" stays the
+ * observed samples. */
+json_t *results__hist_json_censored(const struct hist *h, const char *unit,
+				    const uint64_t *cens, unsigned nc);
 
 /* The run's "metrics" object: one entry per FB_HIST_METRICS with count > 0,
  * "counters" (FB_COUNT_METRICS), "rates" (<counter>_per_s over m->wall_s for
  * flushes, inhibits, hypercalls, exits, suspends) and "cpu". New reference. */
 json_t *results__metrics_json(const struct run_metrics *m);
+struct censor_set;
+json_t *results__metrics_json_censored(const struct run_metrics *m, const struct censor_set *cs);
 
 /* mkdir -p dir; write dir/results.json (indent 2) and dir/results.csv
  * (header "# flushbench-csv/1", then variant,repeat,key,metric,field,value
@@ -49,5 +58,16 @@ int results__metric_value(json_t *run, const char *path, double *out);
 /* run["key"], the variant identity ("workload=...,design=...,...");
  * "" when missing.  Borrowed from the tree. */
 const char *results__variant_key(json_t *run);
+
+/* Is field ("p99") of a metric object only a lower bound (censored)? */
+bool results__is_lower_bound(json_t *metric, const char *field);
+/* results__metric_value() plus whether the value is a lower bound. */
+int results__metric_bound(json_t *run, const char *path, double *out, bool *lower);
+
+/* A metric for people: "-" when it has no samples (never 0), ">=" before a
+ * lower bound, times with a unit that fits ("812.3us", "12.40ms", "2.28s").
+ * Returns buf. */
+enum results_fmt { RESULTS_FMT_NS, RESULTS_FMT_INT, RESULTS_FMT_REAL };
+const char *results__fmt(json_t *run, const char *path, enum results_fmt how, char *buf, size_t len);
 
 #endif

@@ -16,9 +16,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "censor.h"
 #include "cleanup.h"
+#include "kernel-ref.h"
 #include "design.h"
 #include "disturb.h"
+#include "flush.h"
 #include "numa.h"
 #include "options.h"
 #include "oracle.h"
@@ -29,47 +32,6 @@
 #include "topology.h"
 #include "util.h"
 #include "vcpu.h"
-
-struct kref {
-	struct vm *vm;
-	const char *how;
-	unsigned period_ms;
-	pthread_t thread;
-	_Atomic bool stop;
-	int last_err;
-	uint64_t ok, failed;
-};
-
-/* Kernel reference line: a real KVM ioctl that ends in
- * synchronize_srcu(&kvm->srcu), repeated under the same load. */
-static void *kref__thread(void *arg)
-{
-	struct kref *k = arg;
-
-	while (!atomic_load(&k->stop)) {
-		uint64_t t0 = now_ns();
-		int r = k->vm->backend->kernel_gp(k->vm, k->how);
-		if (r == 0) {
-			M_HIST(k->vm, kernel_ref_ns, now_ns() - t0);
-			k->ok++;
-		} else {
-			k->failed++;
-			k->last_err = r;
-		}
-		struct timespec ts = { k->period_ms / 1000, (long)(k->period_ms % 1000) * 1000000L };
-		nanosleep(&ts, NULL);
-	}
-	return NULL;
-}
-
-/* kernel_ref: "auto" = msr-filter (plain synchronize_srcu, like the RFC's
- * ioctl) where the backend has a kvm->srcu, nothing elsewhere. */
-static const char *run__kernel_ref(const struct run_config *cfg, struct vm *vm)
-{
-	if (!strcmp(cfg->kernel_ref, "none") || !vm->backend->kernel_gp)
-		return NULL;
-	return strcmp(cfg->kernel_ref, "auto") ? cfg->kernel_ref : "msr-filter";
-}
 
 /* Sleep up to secs, waking early on Ctrl-C or a vCPU failure. */
 static bool run__sleep(struct vm *vm, double secs)
@@ -164,19 +126,77 @@ static double tv_s(struct timeval a, struct timeval b)
 	return (double)(b.tv_sec - a.tv_sec) + (double)(b.tv_usec - a.tv_usec) / 1e6;
 }
 
+uint64_t run__teardown_budget_ns(const struct run_config *cfg)
+{
+	double s = 2 * cfg->duration_s;
+
+	return (uint64_t)((s > 5 ? s : 5) * 1e9);
+}
+
+static bool run__design_has_gp(const struct vm *vm)
+{
+	return vm->design && (vm->design->flags & DESIGN_F_GP);
+}
+
+/* One word per variant (docs/RESULTS.md, "Verdicts"): an oracle failure
+ * first (exit 1), then timeout, then stalled (a finding about the design,
+ * exit 0), else ok. */
+static void run__set_verdict(json_t *run, struct vm *vm, const struct censor_set *c, bool timed_out)
+{
+	struct run_metrics *m = vm->metrics;
+	json_t *o = json_object_get(run, "oracle");
+	json_t *fails = json_object_get(o, "failures");
+	const char *v = "ok";
+	char why[256] = "";
+	uint64_t lost = atomic_load(&m->lost_wakeups), early = atomic_load(&m->early_resumes);
+
+	if (json_array_size(fails) && json_is_string(json_array_get(fails, 0))) {
+		v = json_string_value(json_array_get(fails, 0));
+		snprintf(why, sizeof(why), "oracle: %s", v);
+	} else if (lost || early || !json_is_true(json_object_get(o, "ok"))) {
+		v = lost ? "lost-wakeup" : early ? "early-resume" : "unbalanced";
+		snprintf(why, sizeof(why), "oracle: %lu lost wakeups, %lu early resumes",
+			 (unsigned long)lost, (unsigned long)early);
+	} else if (timed_out) {
+		v = "timeout";
+		snprintf(why, sizeof(why), "teardown exceeded its budget of %.1f s",
+			 (double)run__teardown_budget_ns(vm->cfg) / 1e9);
+	} else if (c->stalled_suspensions ||
+		   json_integer_value(json_object_get(o, "stalled_suspensions")) > 0) {
+		v = "stalled";
+		snprintf(why, sizeof(why), "%u suspensions older than lost_timeout_ms=%u while their "
+			 "target's uninhibit was still running", c->stalled_suspensions, vm->cfg->lost_timeout_ms);
+	} else if (run__design_has_gp(vm) && atomic_load(&m->inhibits) && !atomic_load(&m->grace_periods) &&
+		   c->uninhibits_in_flight) {
+		v = "stalled";
+		snprintf(why, sizeof(why), "no grace period completed in the window; %u uninhibits in flight, "
+			 "the oldest for %.0f ms", c->uninhibits_in_flight, (double)c->oldest_uninhibit_ns / 1e6);
+	}
+	json_object_set_new(run, "verdict", json_string(v));
+	if (why[0])
+		json_object_set_new(run, "verdict_detail", json_string(why));
+	json_object_set_new(run, "censored", json_pack("{s:i,s:i,s:i,s:f}",
+		"pending_suspensions", (int)c->pending_suspensions,
+		"stalled_suspensions", (int)c->stalled_suspensions,
+		"uninhibits_in_flight", (int)c->uninhibits_in_flight,
+		"oldest_uninhibit_ms", (double)c->oldest_uninhibit_ns / 1e6));
+}
+
 int run__variant(const struct run_config *cfg, struct run_ctx *ctx, json_t **out, char *err, size_t len)
 {
 	struct run_metrics *m = NULL;
 	struct vm *vm = NULL;
 	const struct pressure_ops *pr = NULL;
 	struct perf_session *perf = NULL;
-	struct kref kref = { 0 };
+	struct kernel_ref kref = { 0 };
+	struct censor_set cens;
 	bool pressure_setup = false, pressure_started = false;
 	struct rusage ru0, ru1;
 	json_t *run = NULL, *affinity = NULL;
 	int r;
 
 	*out = NULL;
+	censor__init(&cens);
 	if (posix_memalign((void **)&m, 64, sizeof(*m)))
 		return -ENOMEM;
 	metrics__init(m);
@@ -232,16 +252,9 @@ int run__variant(const struct run_config *cfg, struct run_ctx *ctx, json_t **out
 	}
 	/* from here on every path goes through vm__stop() below */
 
-	const char *kref_how = run__kernel_ref(cfg, vm);
-	if (kref_how) {
-		kref.vm = vm;
-		kref.how = kref_how;
-		kref.period_ms = cfg->kernel_ref_period_ms ? cfg->kernel_ref_period_ms : 5;
-		if (pthread_create(&kref.thread, NULL, kref__thread, &kref) == 0)
-			kref.vm = vm;
-		else
-			kref.vm = NULL;
-	}
+	const char *kref_how = kernel_ref__ioctl(vm);
+	if (kernel_ref__start(&kref, vm, kref_how, cfg->kernel_ref_period_ms) < 0)
+		pr_warn("kernel_ref: cannot start its thread; no reference line this run");
 
 	bool ok = run__sleep(vm, cfg->warmup_s);
 	if (ok) {
@@ -254,6 +267,12 @@ int run__variant(const struct run_config *cfg, struct run_ctx *ctx, json_t **out
 		vm__end_measure(vm);      /* the window ends here, not after perf's ack */
 		disturb__end();
 		rusage_now(&ru1);
+		/* What is still in flight now is censored at its age, before
+		 * the stop tears it down (docs/RESULTS.md). */
+		censor__snapshot(&cens, vm, vm->t_stop_ns);
+		uint64_t kage = kernel_ref__inflight_age(&kref, vm->t_stop_ns);
+		if (kage)
+			censor__add(&cens, FB_HIST_kernel_ref_ns, kage);
 		if (perf)
 			perf__disable(perf);
 	} else {
@@ -264,11 +283,24 @@ int run__variant(const struct run_config *cfg, struct run_ctx *ctx, json_t **out
 
 	/* thread affinity must be read while the vCPU threads exist */
 	affinity = strcmp(cfg->pin, "none") ? run__affinity_json(vm) : NULL;
-	if (kref.vm) {
-		atomic_store(&kref.stop, true);
-		pthread_join(kref.thread, NULL);
+	/* Stop the VM first: a kernel grace period (kernel_ref, srcu_gp=kernel)
+	 * waits for vCPUs inside KVM_RUN, so it ends when they leave.  The whole
+	 * teardown has a budget; past it the variant is recorded as timed out
+	 * with what it measured, and the run goes on. */
+	uint64_t budget_ns = run__teardown_budget_ns(cfg);
+	uint64_t deadline = now_ns() + budget_ns;
+	int sr = __vm_stop(vm, deadline);
+	int kr = kernel_ref__stop(&kref, deadline);
+	bool timed_out = sr == -ETIMEDOUT || kr == -ETIMEDOUT;
+	if (kr == -ETIMEDOUT)
+		vm->leaked = true;       /* its ioctl still uses the VM fd */
+	uint64_t teardown_ns = budget_ns - (deadline > now_ns() ? deadline - now_ns() : 0);
+	if (timed_out) {
+		pr_warn("%s: teardown did not finish within its %.1f s budget (%s); recorded as timeout",
+			ctx->key, (double)budget_ns / 1e9,
+			sr == -ETIMEDOUT ? "vCPU threads still running" : "kernel_ref ioctl still in the kernel");
+		sr = 0;
 	}
-	int sr = vm__stop(vm);
 	if (pressure_started) {
 		pr->stop(vm);
 		pressure_started = false;
@@ -312,8 +344,9 @@ int run__variant(const struct run_config *cfg, struct run_ctx *ctx, json_t **out
 	json_object_set_new(run, "roles", json_pack("{s:i,s:i,s:i}", "flushers", vm->nr_flushers,
 		"inhibitors", vm->nr_inhibitors, "touchers", vm->nr_touchers));
 	json_object_set_new(run, "config", options__to_json(cfg));
-	json_object_set_new(run, "metrics", results__metrics_json(m));
+	json_object_set_new(run, "metrics", results__metrics_json_censored(m, &cens));
 	json_object_set_new(run, "oracle", oracle__json(vm));
+	json_object_set_new(run, "teardown_s", json_real((double)teardown_ns / 1e9));
 	json_object_set_new(run, "timeseries", run__timeseries_json(vm));
 	disturb__report(run);
 	/* after stop: the guest counters are final */
@@ -334,7 +367,9 @@ int run__variant(const struct run_config *cfg, struct run_ctx *ctx, json_t **out
 		if (!vm->backend->kernel_gp)
 			json_object_set_new(k, "why", json_string("the native backend has no kvm->srcu"));
 		else
-			json_object_set_new(k, "calls", json_integer((json_int_t)kref.ok));
+			json_object_set_new(k, "calls", json_integer((json_int_t)atomic_load(&kref.ok)));
+		if (kref.running)
+			json_object_set_new(k, "failed", json_integer((json_int_t)atomic_load(&kref.failed)));
 		json_object_set_new(run, "kernel_ref", k);
 	}
 	if (cfg->mem_node[0])
@@ -352,6 +387,7 @@ int run__variant(const struct run_config *cfg, struct run_ctx *ctx, json_t **out
 		perf__finish(perf, run);
 		perf = NULL;
 	}
+	run__set_verdict(run, vm, &cens, timed_out);
 	r = 0;
 	if (ctx->emit)
 		ctx->emit(ctx, run);
@@ -359,6 +395,8 @@ int run__variant(const struct run_config *cfg, struct run_ctx *ctx, json_t **out
 	run = NULL;
 out:
 	json_decref(affinity);
+	if (kref.running && !kref.joined && vm && !vm->leaked)
+		kernel_ref__stop(&kref, 0);      /* error paths: never free a VM it uses */
 	if (perf)
 		perf__abort(perf);
 	if (vm && pressure_started)
@@ -368,6 +406,8 @@ out:
 	if (vm)
 		vm__destroy(vm);
 	json_decref(run);
-	free(m);
+	censor__free(&cens);
+	if (!vm || !vm->leaked)
+		free(m);         /* a leaked VM's threads may still count into it */
 	return r;
 }

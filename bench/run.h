@@ -5,6 +5,7 @@
 
 #include <jansson.h>
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "config.h"
 
@@ -24,6 +25,10 @@ struct run_ctx {
 	void (*emit)(struct run_ctx *ctx, json_t *record);
 	void *emit_arg;
 };
+
+/* The budget a variant's teardown (VM stop, kernel_ref, pressure) gets
+ * after its window: max(5 s, 2 x duration).  Past it: verdict "timeout". */
+uint64_t run__teardown_budget_ns(const struct run_config *cfg);
 
 /* 0 and *out = the run object; -errno and err (one line) on failure. */
 int run__variant(const struct run_config *cfg, struct run_ctx *ctx, json_t **out, char *err, size_t len);

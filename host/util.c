@@ -89,6 +89,14 @@ void *xcalloc(size_t n, size_t size)
 	return p;
 }
 
+void *xrealloc(void *p, size_t size)
+{
+	void *q = realloc(p, size ? size : 1);
+	if (!q)
+		die(FB_EXIT_BUG, "out of memory reallocating %zu bytes", size);
+	return q;
+}
+
 char *xstrdup(const char *s)
 {
 	char *p = strdup(s);

@@ -65,6 +65,7 @@ static inline void cpu_relax(void) { __asm__ volatile("pause" ::: "memory"); }
 /* xmalloc family: die on OOM (a benchmark cannot continue without memory). */
 void *xzalloc(size_t size);
 void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t size);
 char *xstrdup(const char *s);
 
 /* Fill err (if any) with a formatted one-line message. */

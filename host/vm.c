@@ -1,3 +1,4 @@
+#define _GNU_SOURCE     /* pthread_timedjoin_np */
 /* SPDX-License-Identifier: MIT */
 /* VM lifecycle: memory, roles, vCPU threads, start/measure/stop. */
 #include <limits.h>
@@ -357,8 +358,23 @@ void vm__end_measure(struct vm *vm)
 	oracle__window_end(vm);
 }
 
-int vm__stop(struct vm *vm)
+/* pthread_timedjoin_np() takes CLOCK_REALTIME; our deadlines are MONOTONIC. */
+static int vm__join_until(pthread_t t, uint64_t deadline_ns)
 {
+	struct timespec ts;
+	uint64_t now = now_ns(), left = deadline_ns > now ? deadline_ns - now : 0;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	uint64_t abs = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec + left;
+	ts.tv_sec = (time_t)(abs / 1000000000ull);
+	ts.tv_nsec = (long)(abs % 1000000000ull);
+	return pthread_timedjoin_np(t, NULL, &ts);
+}
+
+int __vm_stop(struct vm *vm, uint64_t deadline_ns)
+{
+	unsigned left = 0;
+
 	vm__end_measure(vm);
 	for (unsigned i = 0; i < vm->nr_vcpus; i++)
 		__atomic_store_n(&vm->vcpus[i]->page->stop, 1, __ATOMIC_RELAXED);   /* read by the running guest */
@@ -367,7 +383,24 @@ int vm__stop(struct vm *vm)
 		vcpu__wake_up(vm->vcpus[i]);
 		vcpu__kick(vm->vcpus[i]);
 	}
-	vm__join_all(vm, vm->nr_vcpus);
+	for (unsigned i = 0; i < vm->nr_vcpus; i++) {
+		struct vcpu *v = vm->vcpus[i];
+		if (v->joined)
+			continue;
+		if (!deadline_ns) {
+			pthread_join(v->thread, NULL);
+		} else if (vm__join_until(v->thread, deadline_ns)) {
+			left++;       /* e.g. stuck in a kernel grace period ioctl */
+			continue;
+		}
+		v->joined = true;
+	}
+	if (left) {
+		/* Threads still use the VM: it must outlive them (vm__destroy
+		 * leaks it); the caller reports the variant as timed out. */
+		vm->leaked = true;
+		return -ETIMEDOUT;
+	}
 	oracle__stop(vm);
 	/* vCPU threads and the watchdog are gone; helpers (pager, kernel_ref)
 	 * record only inside the window, which has ended */
@@ -376,9 +409,14 @@ int vm__stop(struct vm *vm)
 	return atomic_load(&vm->fatal) ? -EIO : 0;
 }
 
+int vm__stop(struct vm *vm)
+{
+	return __vm_stop(vm, 0);
+}
+
 void vm__destroy(struct vm *vm)
 {
-	if (!vm)
+	if (!vm || vm->leaked)
 		return;
 	if (vm->design && vm->design->exit)
 		vm->design->exit(vm);

@@ -169,6 +169,7 @@ struct vcpu {
 	/* rusage of this thread at start of the measured window */
 	int srcu_slot;                     /* slot in vm->srcu */
 	char *errmsg;                      /* fatal error, reported by vm__run() */
+	bool joined;                       /* thread joined by __vm_stop() */
 };
 
 /* ---- oracle + time series (host/oracle.c) ------------------------------------- */
@@ -256,6 +257,7 @@ struct vm {
 	_Atomic uint32_t vcpus_ready;
 	char backend_note[256];
 	_Atomic uint32_t fatal;            /* a vCPU hit a fatal error */
+	bool leaked;                       /* __vm_stop() timed out: never freed */
 };
 
 /* Lifecycle: create (memory, backend, vCPU threads parked) -> start -> stop -> destroy. */
@@ -268,6 +270,10 @@ int  vm__start(struct vm *vm);         /* release vCPU threads */
 void vm__begin_measure(struct vm *vm); /* end of warm-up */
 void vm__end_measure(struct vm *vm);   /* end of the measured window (vm__stop implies it) */
 int  vm__stop(struct vm *vm);          /* set stop, kick all, join; -errno if a vCPU failed */
+/* Same, but waits for the vCPU threads only until deadline_ns (monotonic;
+ * 0 = forever): -ETIMEDOUT leaves the VM marked leaked (vm__destroy then
+ * frees nothing, the threads still use it). */
+int  __vm_stop(struct vm *vm, uint64_t deadline_ns);
 /* First fatal vCPU error message, or NULL. */
 const char *vm__error(const struct vm *vm);
 void vm__destroy(struct vm *vm);

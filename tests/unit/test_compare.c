@@ -564,7 +564,7 @@ static void test_results_roundtrip(void **state)
 	assert_non_null(fgets(line, sizeof(line), f));
 	assert_string_equal(line, RESULTS_CSV_VERSION "\n");
 	assert_non_null(fgets(line, sizeof(line), f));
-	assert_string_equal(line, "variant,repeat,key,metric,field,value\n");
+	assert_string_equal(line, "variant,repeat,key,metric,field,value,bound\n");
 	int seen_p99 = 0;
 	while (fgets(line, sizeof(line), f)) {
 		rows++;

@@ -1,0 +1,93 @@
+// SPDX-License-Identifier: MIT
+/* Kernel reference line (see kernel-ref.h). */
+#define _GNU_SOURCE     /* pthread_timedjoin_np */
+#include <errno.h>
+#include <string.h>
+#include <time.h>
+
+#include "config.h"
+#include "kernel-ref.h"
+#include "util.h"
+#include "vcpu.h"
+#include "vm.h"
+
+const char *kernel_ref__ioctl(const struct vm *vm)
+{
+	const char *want = vm->cfg->kernel_ref;
+
+	if (!strcmp(want, "none") || !vm->backend->kernel_gp)
+		return NULL;
+	/* auto = msr-filter: a plain synchronize_srcu(), like the RFC's ioctl */
+	return strcmp(want, "auto") ? want : "msr-filter";
+}
+
+static void *kernel_ref__thread(void *arg)
+{
+	struct kernel_ref *k = arg;
+	struct vm *vm = k->vm;
+
+	while (!atomic_load(&k->stop)) {
+		uint64_t t0 = now_ns();
+		atomic_store(&k->inflight_since, t0);
+		int r = vm->backend->kernel_gp(vm, k->how);
+		uint64_t t1 = now_ns();
+		atomic_store(&k->inflight_since, 0);
+		if (r == 0) {
+			M_HIST(vm, kernel_ref_ns, t1 - t0);
+			atomic_fetch_add(&k->ok, 1);
+		} else {
+			atomic_fetch_add(&k->failed, 1);
+			k->last_err = r;
+		}
+		struct timespec ts = { k->period_ms / 1000, (long)(k->period_ms % 1000) * 1000000L };
+		nanosleep(&ts, NULL);
+	}
+	return NULL;
+}
+
+int kernel_ref__start(struct kernel_ref *k, struct vm *vm, const char *how, unsigned period_ms)
+{
+	memset(k, 0, sizeof(*k));
+	if (!how)
+		return 0;
+	k->vm = vm;
+	k->how = how;
+	k->period_ms = period_ms ? period_ms : 5;
+	int r = pthread_create(&k->thread, NULL, kernel_ref__thread, k);
+	if (r)
+		return -r;
+	pthread_setname_np(k->thread, "kernel-ref");
+	k->running = true;
+	return 0;
+}
+
+int kernel_ref__stop(struct kernel_ref *k, uint64_t deadline_ns)
+{
+	if (!k->running || k->joined)
+		return 0;
+	atomic_store(&k->stop, true);
+	if (!deadline_ns) {
+		pthread_join(k->thread, NULL);
+		k->joined = true;
+		return 0;
+	}
+	/* pthread_timedjoin_np takes CLOCK_REALTIME */
+	uint64_t left = deadline_ns > now_ns() ? deadline_ns - now_ns() : 0;
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	uint64_t abs = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec + left;
+	ts.tv_sec = (time_t)(abs / 1000000000ull);
+	ts.tv_nsec = (long)(abs % 1000000000ull);
+	if (pthread_timedjoin_np(k->thread, NULL, &ts) == 0) {
+		k->joined = true;
+		return 0;
+	}
+	return -ETIMEDOUT;
+}
+
+uint64_t kernel_ref__inflight_age(const struct kernel_ref *k, uint64_t t_ns)
+{
+	uint64_t s = atomic_load(&((struct kernel_ref *)k)->inflight_since);
+
+	return s && t_ns > s ? t_ns - s : 0;
+}
