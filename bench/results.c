@@ -146,7 +146,7 @@ json_t *results__metrics_json_censored(const struct run_metrics *m, const struct
 	/* A metric with neither samples nor censored observations is absent:
 	 * readers print it as "-" (n=0), never as 0. */
 #define X(f, name, u, d) { \
-	const struct censored *ce = cs ? &cs->m[FB_HIST_##f] : NULL; \
+	const struct censored *ce = cs ? &cs->m[FB_H_##f] : NULL; \
 	if (atomic_load_explicit(&mm->f.count, memory_order_relaxed) || (ce && ce->n)) \
 		json_object_set_new(o, name, results__hist_json_censored(&m->f, u, \
 				    ce ? ce->age : NULL, ce ? ce->n : 0)); }

@@ -272,7 +272,7 @@ int run__variant(const struct run_config *cfg, struct run_ctx *ctx, json_t **out
 		censor__snapshot(&cens, vm, vm->t_stop_ns);
 		uint64_t kage = kernel_ref__inflight_age(&kref, vm->t_stop_ns);
 		if (kage)
-			censor__add(&cens, FB_HIST_kernel_ref_ns, kage);
+			censor__add(&cens, FB_H_kernel_ref_ns, kage);
 		if (perf)
 			perf__disable(perf);
 	} else {

@@ -15,7 +15,7 @@ void censor__init(struct censor_set *c)
 	memset(c, 0, sizeof(*c));
 }
 
-void censor__add(struct censor_set *c, enum fb_hist_id id, uint64_t age)
+void censor__add(struct censor_set *c, unsigned id, uint64_t age)
 {
 	struct censored *m = &c->m[id];
 
@@ -41,8 +41,8 @@ static void censor__flusher(struct censor_set *c, struct vm *vm, struct vcpu *f,
 		return;
 	uint64_t age = age_at(t, f->suspend_ns);     /* written before suspended (release) */
 	c->pending_suspensions++;
-	censor__add(c, FB_HIST_suspend_ns, age);
-	censor__add(c, FB_HIST_flush_ns, age);
+	censor__add(c, FB_H_suspend_ns, age);
+	censor__add(c, FB_H_flush_ns, age);
 	int tid = atomic_load(&f->waiting_on);
 	if (tid < 0 || (unsigned)tid >= vm->nr_vcpus)
 		return;
@@ -53,7 +53,7 @@ static void censor__flusher(struct censor_set *c, struct vm *vm, struct vcpu *f,
 	/* The uninhibit of `want` began no later than the latest one. */
 	uint64_t us = atomic_load(&t_->uninhibit_start_ns);
 	if (us)
-		censor__add(c, FB_HIST_resume_ns, age_at(t, us));
+		censor__add(c, FB_H_resume_ns, age_at(t, us));
 	if (age > lost_ns && atomic_load(&t_->uninhibited_seq) < want)
 		c->stalled_suspensions++;
 }
@@ -71,9 +71,9 @@ static void censor__inhibitor(struct censor_set *c, struct vm *vm, struct vcpu *
 	c->uninhibits_in_flight++;
 	if (age > c->oldest_uninhibit_ns)
 		c->oldest_uninhibit_ns = age;
-	censor__add(c, FB_HIST_uninhibit_ns, age);
+	censor__add(c, FB_H_uninhibit_ns, age);
 	if (vm->design && (vm->design->flags & DESIGN_F_GP))
-		censor__add(c, FB_HIST_gp_ns, age);
+		censor__add(c, FB_H_gp_ns, age);
 }
 
 void censor__snapshot(struct censor_set *c, struct vm *vm, uint64_t t_ns)

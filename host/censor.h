@@ -13,6 +13,7 @@
 
 #include <stdint.h>
 #include "metrics.h"
+#include "tstats.h"
 
 struct vm;
 
@@ -32,7 +33,7 @@ struct censor_set {
 };
 
 void censor__init(struct censor_set *c);
-void censor__add(struct censor_set *c, enum fb_hist_id id, uint64_t age);
+void censor__add(struct censor_set *c, unsigned id, uint64_t age);
 /* Snapshot a running VM at t_ns (call at the end of the window, before the
  * stop: afterwards everything in flight is torn down). */
 void censor__snapshot(struct censor_set *c, struct vm *vm, uint64_t t_ns);

@@ -62,14 +62,6 @@
 	X(early_resumes,    "early_resumes",     "oracle: flusher resumed while its target still inhibited") \
 	X(guest_verify_failures, "verify_failures", "guest data pattern check failures")
 
-/* Index of each histogram metric (censored observations, formatting). */
-enum fb_hist_id {
-#define X(f, n, u, d) FB_HIST_##f,
-	FB_HIST_METRICS(X)
-#undef X
-	FB_NR_HIST
-};
-
 struct run_metrics {
 #define X(f, n, u, d) struct hist f;
 	FB_HIST_METRICS(X)

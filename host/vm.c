@@ -395,17 +395,17 @@ int __vm_stop(struct vm *vm, uint64_t deadline_ns)
 		}
 		v->joined = true;
 	}
+	oracle__stop(vm);
+	/* The window has ended and every thread records only inside it, so the
+	 * slots are final even if a vCPU thread is still stuck (timeout). */
+	tstats__merge(&vm->stats, vm->metrics);
+	kvmemul__read(&vm->emul);          /* the vCPU threads' counts are folded in now */
 	if (left) {
 		/* Threads still use the VM: it must outlive them (vm__destroy
 		 * leaks it); the caller reports the variant as timed out. */
 		vm->leaked = true;
 		return -ETIMEDOUT;
 	}
-	oracle__stop(vm);
-	/* vCPU threads and the watchdog are gone; helpers (pager, kernel_ref)
-	 * record only inside the window, which has ended */
-	tstats__merge(&vm->stats, vm->metrics);
-	kvmemul__read(&vm->emul);          /* the vCPU threads' counts are folded in now */
 	return atomic_load(&vm->fatal) ? -EIO : 0;
 }
 

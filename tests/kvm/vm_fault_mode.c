@@ -23,6 +23,7 @@
 #include "pressure.h"
 #include "test_util.h"
 #include "util.h"
+#include "vcpu.h"
 #include "vm.h"
 
 int main(void)
@@ -58,7 +59,7 @@ int main(void)
 	usleep(200000);
 	vm__begin_measure(vm);
 	/* long enough for requests to meet faults on a slow (nested kvm) host */
-	for (int i = 0; i < 40 && atomic_load(&m->requests_in_fault) < 20; i++)
+	for (int i = 0; i < 40 && M_READ(vm, requests_in_fault) < 20; i++)
 		usleep(100000);
 	int rc = vm__stop(vm);
 	TEST_ASSERT(rc == 0, "vm__stop: %s", vm__error(vm) ? vm__error(vm) : "?");
