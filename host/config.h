@@ -62,6 +62,7 @@ struct run_config {
 	unsigned fault_latency_max_us;/* uniform: high; lognormal: clamp */
 	double fault_latency_sigma;   /* lognormal sigma */
 	unsigned pager_threads;       /* paging: fault-service threads */
+	bool pager_rt;                /* paging: SCHED_FIFO pager threads where permitted */
 	char backing_file[256];       /* paging: file backing store ("" = temp file in /var/tmp) */
 	bool backing_direct;          /* paging: O_DIRECT for the backing file */
 	unsigned zram_mb;             /* swap: zram device size */

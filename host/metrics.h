@@ -28,7 +28,8 @@
 	X(inhibit_ns,       "inhibit_window",    "ns", "inhibit set -> inhibit cleared") \
 	X(suspend_ns,       "suspend_duration",  "ns", "flusher suspended -> resumed") \
 	X(ack_wait_ns,      "ack_wait",          "ns", "flusher waiting for targets to leave guest mode") \
-	X(fault_ns,         "fault_service",     "ns", "pressure: one fault served (paging) / one swap-in observed") \
+	X(fault_ns,         "fault_service",     "ns", "pressure: one fault, from its userfaultfd read to the page in (paging) / one swap-in observed") \
+	X(fault_queue_ns,   "fault_queue_wait",  "ns", "paging: time a fault waited beyond its device deadline (no pager thread or queue slot free)") \
 	X(kernel_ref_ns,    "kernel_ref",        "ns", "kernel reference line: ioctl ending in synchronize_srcu(&kvm->srcu)") \
 	X(scanned,          "scanned_per_uninhibit", "vcpus", "vCPUs examined per uninhibit")
 

@@ -14,6 +14,7 @@
 #include "vcpu.h"
 
 #define VM_HELPER_SLOTS   64
+#define PAGER_EXTRA_SLOTS 16    /* faults of non-vCPU threads in flight */
 #define VCPU_THREAD_STACK (256 * 1024ul)
 
 /* set_err() and return code: one-line errors for __vm_create() */
@@ -237,8 +238,11 @@ int __vm_create(struct vm **out, const struct run_config *cfg, const struct back
 		goto fail;
 	}
 
-	vm->srcu_helper_slots = VM_HELPER_SLOTS;
-	if (srcu__init(&vm->srcu, "vm", vm->nr_vcpus + VM_HELPER_SLOTS) ||
+	/* The pager holds the read side once per fault in flight, on the
+	 * faulting vCPU's behalf: one slot each (host/pressure/pager.c). */
+	vm->srcu_helper_slots = VM_HELPER_SLOTS + (strcmp(cfg->pressure, "paging") ? 0 :
+						   vm->nr_vcpus + PAGER_EXTRA_SLOTS);
+	if (srcu__init(&vm->srcu, "vm", vm->nr_vcpus + vm->srcu_helper_slots) ||
 	    srcu__init(&vm->flush_srcu, "flush", vm->nr_vcpus)) {
 		r = vm__err(err, errlen, -ENOMEM, "out of memory for SRCU slots");
 		goto fail;

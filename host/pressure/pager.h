@@ -4,9 +4,14 @@
  *
  * The data region is registered with userfaultfd (MISSING + WP).  Every page
  * starts MISSING (its content is the zero page) unless it was already present
- * at setup.  A pool of pager threads serves faults from a backing store
- * (memory + injected latency, or a real file), holding the VM SRCU read side
- * on behalf of the faulting vCPU for the whole service time.  An evictor
+ * at setup.  The pager models a device with a queue: each fault read from
+ * userfaultfd (its arrival) completes at arrival + L, concurrently with the
+ * others (a min-heap by deadline, served by a small pool of threads that run
+ * SCHED_FIFO where permitted); only the queue depth (one fault per vCPU)
+ * bounds how many are in flight.  From arrival to install the VM SRCU read
+ * side is held on behalf of the faulting vCPU (one helper slot per fault in
+ * flight) and the vCPU counts as outside guest mode (vcpu__fault_begin()).
+ * A real file as backing store makes its read the latency instead.  An evictor
  * thread, and the pagers themselves when the limit is reached (direct
  * reclaim), keep the resident set at or under the limit: FIFO victim,
  * UFFDIO_WRITEPROTECT, save, MADV_DONTNEED, UFFDIO_WAKE.  Write-protecting
@@ -31,6 +36,11 @@ struct pager_stats {
 	uint64_t wp_faults;          /* writes that hit a page being evicted */
 	uint64_t unknown_vcpu;       /* faults by a thread that is no vCPU (e.g. the VMM) */
 	uint64_t restored;           /* pages brought back by pager__stop() */
+	uint64_t queue_depth;        /* faults the device serves concurrently */
+	uint64_t max_in_flight;      /* most faults in flight at once */
+	uint64_t queue_full;         /* arrivals that waited for a free slot */
+	bool rt;                     /* pager threads ran SCHED_FIFO */
+	char rt_why[96];
 };
 
 /* Can a userfaultfd with THREAD_ID + WP be created here?  Else why. */

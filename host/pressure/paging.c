@@ -69,6 +69,23 @@ static void paging__report(struct vm *vm, void *json_run)
 	json_object_set_new(o, "non_vcpu_faults", json_integer((json_int_t)s.unknown_vcpu));
 	json_object_set_new(o, "restored_at_stop", json_integer((json_int_t)s.restored));
 	json_object_set_new(o, "pager_threads", json_integer(c->pager_threads ? c->pager_threads : 1));
+	json_object_set_new(o, "queue_depth", json_integer((json_int_t)s.queue_depth));
+	json_object_set_new(o, "max_in_flight", json_integer((json_int_t)s.max_in_flight));
+	json_object_set_new(o, "queue_full", json_integer((json_int_t)s.queue_full));
+	json_object_set_new(o, "pager_rt", json_boolean(s.rt));
+	json_object_set_new(o, "pager_rt_note", json_string(s.rt_why));
+	/* Say so when the device, not the model, set the latency. */
+	struct hist_summary q;
+	hist__summary(&vm->metrics->fault_queue_ns, &q);
+	uint64_t L = (uint64_t)c->fault_latency_us * 1000;
+	if (s.queue_full)
+		pr_warn("paging: %lu faults waited for a free device slot (queue depth %lu): arrivals "
+			"exceeded the device's capacity", (unsigned long)s.queue_full, (unsigned long)s.queue_depth);
+	if (q.count && L && q.p50 > L / 10)
+		pr_warn("paging: faults completed late (queue wait p50 %.0f us vs L %.0f us)%s: host scheduling, "
+			"not L, set part of the fault latency", (double)q.p50 / 1e3, (double)L / 1e3,
+			s.rt ? "" : " - the pager threads are not real-time");
+	json_object_set_new(o, "saturated", json_boolean(s.queue_full || (q.count && L && q.p50 > L / 10)));
 	json_object_set_new(o, "latency_model", json_string(pager__latency(p)));
 	json_object_set_new(o, "backing", json_string(pager__backing(p)));
 	json_object_set_new(o, "backing_direct", json_boolean(c->backing_direct &&
