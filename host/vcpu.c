@@ -135,16 +135,22 @@ void vcpu__fault_end(struct vcpu *vcpu, int mode)
 	/* Fails if the thread left KVM_RUN meanwhile (it stored its own mode).
 	 * Called before the page is installed, so the thread cannot have
 	 * re-entered and faulted again (no ABA). */
-	if (!atomic_compare_exchange_strong(&vcpu->mode, &m, mode) || mode != IN_GUEST_MODE)
-		return;
+	atomic_compare_exchange_strong(&vcpu->mode, &m, mode);
+}
+
+void vcpu__fault_resume(struct vcpu *vcpu)
+{
+	int m = IN_GUEST_MODE;
+
 	/* KVM sees a request made during the fault at the next entry
 	 * (vcpu_enter_guest re-checks requests).  Our thread re-enters inside
 	 * KVM_RUN without that check, so bring it out to see them: the
-	 * analogue of the entry check, not an IPI KVM would send.  seq_cst
-	 * cmpxchg above vs the requester's request-then-mode-load: one of us
-	 * sees the other. */
+	 * analogue of the entry check, not an IPI KVM would send.  Called
+	 * after the page is in: a signal to a thread still waiting in
+	 * userfaultfd would only make the kernel retry the fault.  The seq_cst
+	 * mode store of vcpu__fault_end() vs the requester's request-then-
+	 * mode-load: one of us sees the other. */
 	atomic_thread_fence(memory_order_seq_cst);
-	m = IN_GUEST_MODE;
 	if (atomic_load_explicit(&vcpu->requests, memory_order_relaxed) &&
 	    atomic_compare_exchange_strong(&vcpu->mode, &m, EXITING_GUEST_MODE)) {
 		M_INC(vcpu->vm, fault_entry_exits);

@@ -35,5 +35,7 @@ uint64_t vcpu__tsc_to_ns(const struct vm *vm, uint64_t cycles);
  * ends.  Returns the mode to restore (-1: nothing to restore). */
 int  vcpu__fault_begin(struct vcpu *vcpu);
 void vcpu__fault_end(struct vcpu *vcpu, int mode);
+/* After the page is in: deliver requests made during the fault. */
+void vcpu__fault_resume(struct vcpu *vcpu);
 
 #endif

@@ -88,8 +88,10 @@ struct pager {
 	unsigned nheap, qdepth;
 	int *free_tokens;              /* SRCU helper slots, one per fault in flight */
 	unsigned nfree;
-	struct pfault *overflow;       /* arrivals beyond the queue depth, FIFO */
-	unsigned nover, over_head;
+	struct pfault *overflow;       /* arrivals beyond the queue depth, FIFO (grows) */
+	unsigned nover, over_head, over_cap;
+	uint64_t *queued;              /* per vCPU: page + 1 of its fault in the device, 0 none */
+	_Atomic uint64_t dup_msgs;
 	_Atomic uint64_t queue_full, max_in_flight;
 	bool rt;                       /* pager threads got SCHED_FIFO */
 	char rt_why[96];
@@ -517,11 +519,27 @@ static void pager__admit(struct pager_thread *t, struct pfault *f, uint64_t now)
 	if (now > f->arrival)
 		M_HIST(vm, fault_queue_ns, now - f->arrival);    /* waited for a slot */
 	/* file mode: the real read at service time is the latency */
-	f->deadline = now + (p->lat.kind == LAT_FILE ? 0 : latency__sample(t->lat));
+	f->deadline = now + (p->lat.kind == LAT_FILE || !t->lat ? 0 : latency__sample(t->lat));
 	heap__push(p, f);
 	uint64_t inflight = p->qdepth - p->nfree, mx = atomic_load(&p->max_in_flight);
 	if (inflight > mx)
 		atomic_store(&p->max_in_flight, inflight);
+}
+
+static void overflow__push(struct pager *p, const struct pfault *f)
+{
+	if (p->nover == p->over_cap) {
+		/* grow, unrolling the ring into the new array */
+		unsigned cap = p->over_cap ? 2 * p->over_cap : 64;
+		struct pfault *n = xcalloc(cap, sizeof(*n));
+		for (unsigned k = 0; k < p->nover; k++)
+			n[k] = p->overflow[(p->over_head + k) % p->over_cap];
+		free(p->overflow);
+		p->overflow = n;
+		p->over_cap = cap;
+		p->over_head = 0;
+	}
+	p->overflow[(p->over_head + p->nover++) % p->over_cap] = *f;
 }
 
 static void pager__arrival(struct pager_thread *t, const struct uffd_msg *msg, uint64_t now)
@@ -529,7 +547,7 @@ static void pager__arrival(struct pager_thread *t, const struct uffd_msg *msg, u
 	struct pager *p = t->p;
 	struct vm *vm = p->vm;
 	uintptr_t addr = (uintptr_t)msg->arg.pagefault.address & ~(uintptr_t)(p->pgsz - 1);
-	struct pfault f = { .arrival = now, .token = -1 };
+	struct pfault f = { .arrival = now, .token = -1, .mode = -1 };
 
 	if (addr < (uintptr_t)p->base || addr >= (uintptr_t)p->base + p->npages * p->pgsz)
 		return;
@@ -540,14 +558,25 @@ static void pager__arrival(struct pager_thread *t, const struct uffd_msg *msg, u
 		atomic_fetch_add(&p->unknown_vcpu, 1);
 	if (f.wp)
 		atomic_fetch_add(&p->wp_faults, 1);
-	/* In service from the moment we know of it: outside guest mode. */
-	f.mode = f.vcpu >= 0 ? vcpu__fault_begin(vm->vcpus[f.vcpu]) : -1;
 	pthread_mutex_lock(&p->q_lock);
+	/* A vCPU blocks in one fault at a time: a second message for the page
+	 * it already waits on is the same fault retried (a signal woke it, or
+	 * KVM retried the access); the install wakes it all the same. */
+	if (f.vcpu >= 0 && p->queued[f.vcpu] == f.page + 1) {
+		pthread_mutex_unlock(&p->q_lock);
+		atomic_fetch_add(&p->dup_msgs, 1);
+		return;
+	}
+	if (f.vcpu >= 0) {
+		p->queued[f.vcpu] = f.page + 1;
+		/* In service from the moment we know of it: outside guest mode. */
+		f.mode = vcpu__fault_begin(vm->vcpus[f.vcpu]);
+	}
 	if (p->nfree) {
 		pager__admit(t, &f, now);
 	} else {
 		/* queue depth reached: wait in FIFO order for a slot */
-		p->overflow[(p->over_head + p->nover++) % p->qdepth] = f;
+		overflow__push(p, &f);
 		atomic_fetch_add(&p->queue_full, 1);
 	}
 	pthread_mutex_unlock(&p->q_lock);
@@ -571,6 +600,8 @@ static void pager__serve(struct pager_thread *t, struct pfault *f)
 			vcpu__fault_end(v, f->mode);
 		uffd__wake(p, i);
 		pg__unlock(p, i);
+		if (v && f->mode >= 0)
+			vcpu__fault_resume(v);
 		atomic_fetch_add(&p->dup_faults, 1);
 		goto done;
 	}
@@ -590,6 +621,8 @@ static void pager__serve(struct pager_thread *t, struct pfault *f)
 		vcpu__fault_end(v, f->mode);   /* before the copy wakes it: no ABA */
 	err = pager__install(p, i, src);
 	pg__unlock(p, i);
+	if (v && f->mode >= 0)
+		vcpu__fault_resume(v);         /* requests made meanwhile: after the copy */
 	if (err) {
 		pager__io_error(p, "UFFDIO_COPY", err);
 		goto done;
@@ -606,7 +639,7 @@ done:
 	p->free_tokens[p->nfree++] = f->token;
 	if (p->nover) {
 		struct pfault o = p->overflow[p->over_head];
-		p->over_head = (p->over_head + 1) % p->qdepth;
+		p->over_head = (p->over_head + 1) % p->over_cap;
 		p->nover--;
 		pager__admit(t, &o, now_ns());
 	}
@@ -632,6 +665,8 @@ static uint64_t pager__serve_due(struct pager_thread *t)
 			return next;
 		}
 		struct pfault f = heap__pop(p);
+		if (f.vcpu >= 0 && p->queued[f.vcpu] == f.page + 1)
+			p->queued[f.vcpu] = 0;      /* a new message now is a new fault */
 		pthread_mutex_unlock(&p->q_lock);
 		/* within late_ns of it: a timer would wake us late, so wait out
 		 * the rest (bounded by late_ns, a few tens of us) */
@@ -834,9 +869,9 @@ int pager__create(struct pager **out, struct vm *vm, char *err, size_t len)
 	p->qdepth = vm->nr_vcpus + 16;
 	pthread_mutex_init(&p->q_lock, NULL);
 	p->heap = calloc(p->qdepth, sizeof(*p->heap));
-	p->overflow = calloc(p->qdepth, sizeof(*p->overflow));
+	p->queued = calloc(vm->nr_vcpus, sizeof(*p->queued));
 	p->free_tokens = calloc(p->qdepth, sizeof(*p->free_tokens));
-	if (!p->heap || !p->overflow || !p->free_tokens) {
+	if (!p->heap || !p->queued || !p->free_tokens) {
 		snprintf(err, len, "out of memory");
 		return -ENOMEM;
 	}
@@ -997,12 +1032,12 @@ void pager__stop(struct pager *p)
 		pthread_mutex_lock(&p->q_lock);
 		struct pfault f = p->nheap ? heap__pop(p) : p->overflow[p->over_head];
 		if (f.token < 0) {        /* overflow entry: never admitted */
-			p->over_head = (p->over_head + 1) % p->qdepth;
+			p->over_head = (p->over_head + 1) % p->over_cap;
 			p->nover--;
 			pthread_mutex_unlock(&p->q_lock);
 			if (f.vcpu >= 0)
 				vcpu__fault_end(p->vm->vcpus[f.vcpu], f.mode);
-			continue;
+			continue;      /* unregistering below wakes it */
 		}
 		pthread_mutex_unlock(&p->q_lock);
 		pager__serve(&p->evictor, &f);
@@ -1043,6 +1078,7 @@ void pager__destroy(struct pager *p)
 	free(p->pt);
 	free(p->heap);
 	free(p->overflow);
+	free(p->queued);
 	free(p->free_tokens);
 	if (p->qdepth)
 		pthread_mutex_destroy(&p->q_lock);
@@ -1073,6 +1109,7 @@ void pager__stats(struct pager *p, struct pager_stats *s)
 	s->queue_depth = p->qdepth;
 	s->max_in_flight = atomic_load(&p->max_in_flight);
 	s->queue_full = atomic_load(&p->queue_full);
+	s->dup_msgs = atomic_load(&p->dup_msgs);
 	s->rt = p->rt;
 	snprintf(s->rt_why, sizeof(s->rt_why), "%s", p->rt_why);
 }

@@ -39,6 +39,7 @@ struct pager_stats {
 	uint64_t queue_depth;        /* faults the device serves concurrently */
 	uint64_t max_in_flight;      /* most faults in flight at once */
 	uint64_t queue_full;         /* arrivals that waited for a free slot */
+	uint64_t dup_msgs;           /* messages for a fault already in the device (retries) */
 	bool rt;                     /* pager threads ran SCHED_FIFO */
 	char rt_why[96];
 };
