@@ -176,6 +176,17 @@ double pvar__metric(json_t *run, const char *path)
 	return results__metric_value(run, path, &x) == 0 && isfinite(x) ? x : NAN;
 }
 
+bool pvar__lower_bound(const struct pvar *v, const char *path)
+{
+	for (unsigned r = 0; r < v->nr_runs; r++) {
+		double x;
+		bool lower;
+		if (!results__metric_bound(v->runs[r], path, &x, &lower) && lower)
+			return true;
+	}
+	return false;
+}
+
 unsigned pvar__values(const struct pvar *v, const char *path, double *out, unsigned max)
 {
 	unsigned n = 0;

@@ -44,6 +44,8 @@ unsigned pset__label_index(struct pset *s, const char *label);
 double pvar__metric(json_t *run, const char *path);
 /* Values of path over the variant's repeats (finite ones only); count. */
 unsigned pvar__values(const struct pvar *v, const char *path, double *out, unsigned max);
+/* Is any repeat's value of path only a lower bound (censored)? */
+bool pvar__lower_bound(const struct pvar *v, const char *path);
 /* min/mean/max of values (NAN when n == 0). */
 void plot__minmeanmax(const double *x, unsigned n, double *min, double *mean, double *max);
 

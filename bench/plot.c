@@ -353,20 +353,23 @@ static int plot_percentiles(struct ctx *c)
 			fprintf(d.f, "\n\n# %s pressure=%s\n", latency_metrics[m], c->set.pressures[p]);
 			for (unsigned s = 0; s < ns; s++) {
 				struct pvar *v = pset__find(&c->set, c->set.labels[idx[s]], c->set.pressures[p], vcpus);
+				bool lower = false;      /* a censored bar: its label says ">=" */
 				fprintf(d.f, "%u", s);
 				for (unsigned f = 0; f < 3; f++) {
 					char path[64];
 					double x[256], lo = NAN, mean = NAN, hi = NAN;
 					unsigned n = 0;
 					snprintf(path, sizeof(path), "%s.%s", latency_metrics[m], fields[f]);
-					if (v)
+					if (v) {
 						n = pvar__values(v, path, x, 256);
+						lower |= pvar__lower_bound(v, path);
+					}
 					plot__minmeanmax(x, n, &lo, &mean, &hi);
 					if (lo > 0)
 						low = fmin(low, lo / 1000);
 					fprintf(d.f, " %.4f %.4f %.4f", mean / 1000, lo / 1000, hi / 1000);
 				}
-				fprintf(d.f, " \"%s\"\n", c->set.labels[idx[s]]);
+				fprintf(d.f, " \"%s%s\"\n", c->set.labels[idx[s]], lower ? " (>=)" : "");
 			}
 		}
 		/* a decade below the smallest bar, so short bars stay visible */
