@@ -146,7 +146,8 @@ static void section_table(FILE *f, struct pset *s)
 		"<p>Mean over repeats; in brackets the ratio to the baseline row "
 		"<code>design=srcu,request=event</code> with the same workload, pressure and vCPUs "
 		"(<span class=\"better\">green</span>: better by more than 5 %%, "
-		"<span class=\"worse\">red</span>: worse by more than 5 %%).</p>\n<table>\n"
+		"<span class=\"worse\">red</span>: worse by more than 5 %%); &ge;: a lower bound, "
+		"something was still in flight when the window ended; &ndash;: no samples.</p>\n<table>\n"
 		"<tr><th>workload</th><th>pressure</th><th>vCPUs</th><th>design/request</th><th>repeats</th>");
 	for (size_t m = 0; m < NR_TABLE_METRICS; m++) {
 		fprintf(f, "<th>");
@@ -178,7 +179,9 @@ static void section_table(FILE *f, struct pset *s)
 					double bx = b ? mean_of(b, table_metrics[m]) : NAN;
 					char val[64];
 					fmt_value(x, table_metrics[m], val, sizeof(val));
-					fprintf(f, "<td class=\"num\">%s", val);
+					/* censored: only a lower bound (docs/RESULTS.md) */
+					fprintf(f, "<td class=\"num\">%s%s", !isnan(x) &&
+						pvar__lower_bound(v, table_metrics[m]) ? "&ge; " : "", val);
 					if (b && b != v && !isnan(x) && bx > 0) {
 						double r = x / bx;
 						int dir = compare__direction(table_metrics[m]);
