@@ -16,7 +16,9 @@
 #include "verdict.h"
 
 /* Sentences are bounded by their buffers on purpose; snprintf truncates. */
+#if defined(__GNUC__) && !defined(__clang__)   /* clang has no such warning */
 #pragma GCC diagnostic ignored "-Wformat-truncation"
+#endif
 
 #define VERDICT_WIDTH 72
 #define MAX_FINDINGS  256
