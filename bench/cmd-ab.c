@@ -17,6 +17,7 @@
 #include "interleave.h"
 #include "parse-options.h"
 #include "results.h"
+#include "exit-codes.h"
 #include "util.h"
 
 static const char *const ab_usage[] = {
@@ -157,7 +158,7 @@ int cmd_ab(int argc, char **argv)
 	cleanup__install_signals();
 	if (interleave__run(&il, trees, err, sizeof(err))) {
 		fprintf(stderr, "bench ab: %s\n", err);
-		ret = cleanup__interrupted() ? 130 : FB_EXIT_USAGE;
+		ret = cleanup__interrupted() ? FB_EXIT_INTERRUPTED : FB_EXIT_USAGE;
 		goto out;
 	}
 	for (int i = 0; i < 2; i++) {

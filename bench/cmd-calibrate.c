@@ -21,6 +21,7 @@
 #include "parse-options.h"
 #include "results.h"
 #include "stats.h"
+#include "exit-codes.h"
 #include "util.h"
 
 static const char *const cal_usage[] = {
@@ -250,7 +251,7 @@ int cmd_calibrate(int argc, char **argv)
 	cleanup__install_signals();
 	if (interleave__run(&il, trees, err, sizeof(err))) {
 		fprintf(stderr, "bench calibrate: %s\n", err);
-		ret = cleanup__interrupted() ? 130 : FB_EXIT_USAGE;
+		ret = cleanup__interrupted() ? FB_EXIT_INTERRUPTED : FB_EXIT_USAGE;
 		goto out;
 	}
 

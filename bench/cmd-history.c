@@ -13,6 +13,7 @@
 #include "history.h"
 #include "parse-options.h"
 #include "results.h"
+#include "exit-codes.h"
 #include "util.h"
 
 static const char *const history_usage[] = {

@@ -13,6 +13,7 @@
 #include "perf.h"
 #include "pressure.h"
 #include "topology.h"
+#include "exit-codes.h"
 #include "util.h"
 #include "vm.h"
 

@@ -24,6 +24,7 @@
 #include "parse-options.h"
 #include "perf.h"
 #include "results.h"
+#include "exit-codes.h"
 #include "util.h"
 
 #define WINDOW_SLACK_NS 1000000ull    /* two readers of CLOCK_MONOTONIC */

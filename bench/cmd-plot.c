@@ -14,6 +14,7 @@
 #include "plot.h"
 #include "plot-int.h"
 #include "results.h"
+#include "exit-codes.h"
 #include "util.h"
 
 static const char *const plot_usage[] = {

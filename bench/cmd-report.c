@@ -14,6 +14,7 @@
 #include "plot-int.h"
 #include "report.h"
 #include "results.h"
+#include "exit-codes.h"
 #include "util.h"
 
 static const char *const report_usage[] = {

@@ -45,6 +45,7 @@
 #include "supervisor.h"
 #include "pressure/zram.h"
 #include "tsc.h"
+#include "exit-codes.h"
 #include "util.h"
 #include "vm.h"
 
@@ -205,7 +206,7 @@ static void run__swap_lock(void)
 		fd = swap__lock(true, &holder);
 	}
 	if (fd == -EINTR)
-		run__die(130, "interrupted while waiting for the swap-mode lock; nothing written");
+		run__die(FB_EXIT_INTERRUPTED, "interrupted while waiting for the swap-mode lock; nothing written");
 	if (fd < 0)
 		run__die(FB_EXIT_USAGE, "cannot take /run/flushbench-swap.lock: %s", strerror(-fd));
 	/* kept open (and inherited by the workers) until we exit */
@@ -691,7 +692,7 @@ int cmd_run(int argc, char **argv)
 			json_array_size(runs), outdir);
 		if (!json_array_size(runs))
 			rmdir(outdir);
-		exit(130);
+		exit(FB_EXIT_INTERRUPTED);
 	}
 	char tend[64];
 	env__iso_time(tend, sizeof(tend));
@@ -703,7 +704,7 @@ int cmd_run(int argc, char **argv)
 	if (json_array_size(runs) == 0) {
 		rmdir(outdir);      /* nothing half-written left behind */
 		if (interrupted)
-			run__die(130, "interrupted before any run finished; nothing written");
+			run__die(FB_EXIT_INTERRUPTED, "interrupted before any run finished; nothing written");
 		json_decref(root);
 		scenario__free(&sc);
 		return rc ? rc : FB_EXIT_BUG;
@@ -805,7 +806,7 @@ int cmd_run(int argc, char **argv)
 	if (interrupted) {
 		fprintf(stderr, "bench run: interrupted: kept %zu finished runs in %s (complete=false)\n",
 			json_array_size(runs), outdir);
-		rc = 130;
+		rc = FB_EXIT_INTERRUPTED;
 	}
 	if (nfailed) {
 		fprintf(stderr, "bench run: %u variant run(s) failed or timed out (see \"failure\" in results.json)\n",

@@ -9,6 +9,7 @@
 #include "history.h"
 #include "parse-options.h"
 #include "results.h"
+#include "exit-codes.h"
 #include "util.h"
 #include "verdict.h"
 

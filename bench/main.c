@@ -10,6 +10,7 @@
 
 #include "builtin.h"
 #include "options.h"
+#include "exit-codes.h"
 #include "util.h"
 
 struct cmd_struct {

@@ -16,6 +16,12 @@
 
 #define MAX_FLAGS 128
 
+/* A switch named "no-..." already is the negation: no "--[no-]no-plot". */
+static bool bool__negatable(const struct option *o)
+{
+	return o->type == OPTION_BOOLEAN && strncmp(o->long_name, "no-", 3);
+}
+
 static const struct option *find_long(const struct option *opts, const char *name)
 {
 	for (const struct option *o = opts; o && o->type != OPTION_END; o++)
@@ -232,7 +238,7 @@ int parse_options(const char *cmd_in, int argc, char **argv, const struct option
 			bool neg = false;
 			if (!o && !strncmp(name, "no-", 3)) {
 				o = find_long(opts, name + 3);
-				if (o && o->type == OPTION_BOOLEAN)
+				if (o && bool__negatable(o))
 					neg = true;
 				else
 					o = NULL;
@@ -298,7 +304,7 @@ void usage_with_options(const char *const usage[], const struct option *opts,
 		if (o->long_name)
 			n += snprintf(left + n, sizeof(left) - (size_t)n, "%s--%s%s",
 				      o->short_name ? ", " : "    ",
-				      o->type == OPTION_BOOLEAN ? "[no-]" : "", o->long_name);
+				      bool__negatable(o) ? "[no-]" : "", o->long_name);
 		if (takes_value(o) && o->argh)
 			snprintf(left + n, sizeof(left) - (size_t)n, " %s", o->argh);
 		if (strlen(left) > 28)

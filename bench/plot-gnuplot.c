@@ -339,7 +339,11 @@ int plot__render(struct plot_job *job, const struct tvar *vars, unsigned nr,
 			return ret;
 		}
 		size_t used = strlen(job->made);
-		snprintf(job->made + used, sizeof(job->made) - used, "%s%s", used ? " " : "", to);
+		if ((size_t)snprintf(job->made + used, sizeof(job->made) - used, "%s%s",
+				     used ? " " : "", to) >= sizeof(job->made) - used) {
+			snprintf(err, errlen, "plot %s: too many output files to list", job->name);
+			return -ENAMETOOLONG;
+		}
 	}
 	return 0;
 }

@@ -10,6 +10,7 @@
 
 #include "plot.h"
 #include "plot-int.h"
+#include "exit-codes.h"
 #include "util.h"
 
 /* Template variables with owned values. */

@@ -33,6 +33,7 @@
 #include "pressure/zram.h"
 #include "run.h"
 #include "supervisor.h"
+#include "exit-codes.h"
 #include "util.h"
 #include "vm.h"
 

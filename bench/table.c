@@ -6,6 +6,7 @@
 #include "design.h"
 #include "results.h"
 #include "table.h"
+#include "exit-codes.h"
 #include "util.h"
 
 void table__label(json_t *run, char *key, size_t len)

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "util.h"
 
 enum { SLOT_FREE = 0, SLOT_ARMED, SLOT_DONE };
 
@@ -130,7 +131,7 @@ static void cleanup__on_interrupt(int sig)
 	}
 	cleanup__say("second signal: undoing machine changes now", NULL);
 	cleanup__run_all();
-	_exit(130);
+	_exit(FB_EXIT_INTERRUPTED);
 }
 
 static void cleanup__on_supervisor_signal(int sig)

@@ -332,7 +332,7 @@ struct vm *vm_create(const struct run_config *cfg, const struct backend_ops *bac
 	int r = __vm_create(&vm, cfg, backend, m, err, sizeof(err));
 
 	if (r)
-		die(FB_EXIT_USAGE, "vm_create: %s", err);
+		die(FB_EXIT_BUG, "vm_create: %s", err);   /* the asserting variant */
 	return vm;
 }
 

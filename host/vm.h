@@ -168,7 +168,7 @@ struct vcpu {
 
 	/* rusage of this thread at start of the measured window */
 	int srcu_slot;                     /* slot in vm->srcu */
-	char *errmsg;                      /* fatal error, reported by vm__run() */
+	char *errmsg;                      /* fatal error, reported by vm__error() */
 	bool joined;                       /* thread joined by __vm_stop() */
 };
 

@@ -370,7 +370,8 @@ static int memcg__reap_tree(const char *dir, int depth)
 		if (de->d_type != DT_DIR || de->d_name[0] == '.')
 			continue;
 		char p[1024];
-		snprintf(p, sizeof(p), "%s/%s", dir, de->d_name);
+		if ((size_t)snprintf(p, sizeof(p), "%s/%s", dir, de->d_name) >= sizeof(p))
+			continue;       /* deeper than any cgroup we make */
 		int pid;
 		char tail;
 		if (sscanf(de->d_name, "flushbench-%d%c", &pid, &tail) == 1 && pid > 0) {

@@ -70,7 +70,8 @@ static void cg_list(const char *dir, int depth, char *out, size_t len)
 		if (sscanf(de->d_name, "flushbench-%d", &pid) == 1 && pid != getpid() && pid != child_pid)
 			continue;
 		char p[1024];
-		snprintf(p, sizeof(p), "%s/%s", dir, de->d_name);
+		if ((size_t)snprintf(p, sizeof(p), "%s/%s", dir, de->d_name) >= sizeof(p))
+			continue;
 		strncat(out, p, len - strlen(out) - 2);
 		strncat(out, "\n", len - strlen(out) - 1);
 		if (depth > 0)

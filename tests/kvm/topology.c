@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * host/topology.c and host/numa-place.c against the machine:
+ * host/topology.c and host/numa.c against the machine:
  *   - topology__json() agrees with sysconf / hwloc counts;
  *   - --pin compact: thread i's affinity (sched_getaffinity) is exactly hwloc
  *     PU (i mod nr_pu), computed here from hwloc directly, not via the code
