@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* Filling plot templates and running gnuplot (fork/exec, timeout, temp +
+/* Filling plot templates and running gnuplot (host/spawn.c, timeout, temp +
  * rename so a killed or failed gnuplot never leaves a half-written plot). */
 #include <ctype.h>
 #include <errno.h>
@@ -16,6 +16,7 @@
 
 #include "embedded.h"
 #include "plot-int.h"
+#include "fb-spawn.h"
 #include "util.h"
 
 #define GNUPLOT_TIMEOUT_S 60
@@ -83,74 +84,49 @@ char *gp__quote(const char *s)
 	return q;
 }
 
-static bool in_path(const char *prog)
-{
-	const char *path = getenv("PATH");
-	char buf[4096];
-
-	if (!path || !*path)
-		return false;
-	while (*path) {
-		size_t n = strcspn(path, ":");
-		snprintf(buf, sizeof(buf), "%.*s/%s", (int)n, n ? path : ".", prog);
-		if (!access(buf, X_OK))
-			return true;
-		path += n;
-		if (*path == ':')
-			path++;
-	}
-	return false;
-}
-
 /* Run gnuplot with args in cwd; stderr captured into errbuf (last line).
  * Returns 0, -ETIMEDOUT (killed), -ENOENT (exec failed) or -EIO. */
 static int run_gnuplot(const char *cwd, char *const argv[], char *errline, size_t errlen,
 		       char *outbuf, size_t outlen)
 {
 	FILE *errf = tmpfile(), *outf = outbuf ? tmpfile() : NULL;
-	uint64_t deadline = now_ns() + (uint64_t)GNUPLOT_TIMEOUT_S * 1000000000ull;
-	int status = 0, ret = 0;
+	int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+	int status = 0, ret = 0, err;
+	char path[4096];
+	struct spawn_args a = { .path = path, .argv = argv, .cwd = cwd };
 	pid_t pid;
 
-	if (!errf || (outbuf && !outf)) {
+	if (!errf || (outbuf && !outf) || devnull < 0) {
 		ret = -errno;
 		goto out;
 	}
-	fflush(NULL);
-	pid = fork();
+	if (!spawn__which(argv[0], NULL, path, sizeof(path))) {
+		snprintf(errline, errlen, "cannot execute gnuplot");
+		ret = -ENOENT;
+		goto out;
+	}
+	a.fd[0] = devnull;
+	a.fd[1] = outf ? fileno(outf) : devnull;
+	a.fd[2] = fileno(errf);
+	a.fd[3] = a.fd[4] = -1;
+	pid = spawn__start(&a, &err);
 	if (pid < 0) {
-		ret = -errno;
+		if (err == ENOENT || err == EACCES || err == ENOEXEC) {
+			snprintf(errline, errlen, "cannot execute gnuplot");
+			ret = -ENOENT;
+		} else {
+			snprintf(errline, errlen, "cannot start gnuplot%s%s: %s",
+				 cwd ? " in " : "", cwd ? cwd : "", strerror(err));
+			ret = -EIO;
+		}
 		goto out;
 	}
-	if (pid == 0) {
-		int devnull = open("/dev/null", O_RDWR);
-		if (devnull >= 0) {
-			dup2(devnull, 0);
-			dup2(outf ? fileno(outf) : devnull, 1);
-		}
-		dup2(fileno(errf), 2);
-		if (cwd && chdir(cwd))
-			_exit(126);
-		execvp(argv[0], argv);
-		_exit(127);
-	}
-	for (;;) {
-		pid_t w = waitpid(pid, &status, WNOHANG);
-		if (w == pid)
-			break;
-		if (w < 0 && errno != EINTR) {
-			ret = -errno;
-			goto out;
-		}
-		if (now_ns() > deadline) {
-			kill(pid, SIGKILL);
-			waitpid(pid, &status, 0);
-			snprintf(errline, errlen, "gnuplot did not finish within %d s", GNUPLOT_TIMEOUT_S);
-			ret = -ETIMEDOUT;
-			goto out;
-		}
-		struct timespec ts = { 0, 5L * 1000 * 1000 };
-		nanosleep(&ts, NULL);
+	if (!spawn__wait_ms(pid, &status, GNUPLOT_TIMEOUT_S * 1000)) {
+		kill(pid, SIGKILL);
+		waitpid(pid, &status, 0);
+		snprintf(errline, errlen, "gnuplot did not finish within %d s", GNUPLOT_TIMEOUT_S);
+		ret = -ETIMEDOUT;
+		goto out;
 	}
 	if (outf) {
 		size_t n;
@@ -158,10 +134,7 @@ static int run_gnuplot(const char *cwd, char *const argv[], char *errline, size_
 		n = fread(outbuf, 1, outlen - 1, outf);
 		outbuf[n] = 0;
 	}
-	if (WIFEXITED(status) && WEXITSTATUS(status) == 127) {
-		snprintf(errline, errlen, "cannot execute gnuplot");
-		ret = -ENOENT;
-	} else if (!WIFEXITED(status) || WEXITSTATUS(status)) {
+	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
 		/* gnuplot prints the failing line then "file:line: reason": keep
 		 * the last non-empty line, it names the problem. */
 		char line[512], last[512] = "no message";
@@ -175,6 +148,8 @@ static int run_gnuplot(const char *cwd, char *const argv[], char *errline, size_
 		ret = -EIO;
 	}
 out:
+	if (devnull >= 0)
+		close(devnull);
 	if (errf)
 		fclose(errf);
 	if (outf)
@@ -184,7 +159,9 @@ out:
 
 int plot__check_gnuplot(char *err, size_t errlen)
 {
-	if (in_path("gnuplot"))
+	char path[4096];
+
+	if (spawn__which("gnuplot", NULL, path, sizeof(path)))
 		return 0;
 	snprintf(err, errlen, "gnuplot not found; install it with 'apt-get install gnuplot-nox'");
 	return -ENOENT;

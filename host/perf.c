@@ -9,14 +9,8 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
-#include <sched.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdlib.h>
-#include <sys/mman.h>
-#include <sys/mount.h>
-#include <sys/prctl.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -25,15 +19,15 @@
 
 #include "cleanup.h"
 #include "perf.h"
-#include "pressure/memcg.h"
+#include "perf-events.h"
+#include "fb-spawn.h"
 #include "util.h"
 
 #define PERF_MAX_WINDOWS  16
-#define PERF_MAX_EVENTS   64
 #define PERF_READY_MS     60000   /* perf attaching to many threads can be slow */
 #define PERF_ACK_MS       10000
 #define PERF_STOP_MS      60000   /* record writes its header + build-ids on exit */
-#define PERF_NICE         (-10)   /* see spawn_child() */
+#define PERF_NICE         (-10)   /* see spawn__child() */
 
 const char *const perf__default_record_events =
 	"cpu-clock,kvm:kvm_exit,kvm:kvm_entry,kvm:kvm_userspace_exit,"
@@ -48,7 +42,6 @@ struct perf_session {
 	pid_t pid;                  /* perf child; 0 once reaped */
 	int sock;                   /* our end of the control socket */
 	int cleanup;                /* cleanup__push handle */
-	bool tracefs_ref;
 	bool enabled;
 	char ackbuf[64];
 	size_t acklen;
@@ -58,37 +51,13 @@ struct perf_session {
 	char *rel_data;             /* "perf/<v>.data" as stored in results.json */
 	char *log_path;
 
-	char *events[PERF_MAX_EVENTS];   /* as passed to perf (with /terms/) */
-	unsigned nr_events;
-	char *dropped[PERF_MAX_EVENTS];
-	unsigned nr_dropped;
+	struct perf_events ev;      /* as passed to perf, and the dropped ones */
 
 	uint64_t win[PERF_MAX_WINDOWS][2];
 	unsigned nr_win;
 };
 
-/* ---- small helpers ------------------------------------------------------- */
-
-static char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static char *xasprintf(const char *fmt, ...)
-{
-	va_list ap;
-	char *s;
-
-	va_start(ap, fmt);
-	if (vasprintf(&s, fmt, ap) < 0)
-		die(FB_EXIT_BUG, "out of memory");
-	va_end(ap);
-	return s;
-}
-
-static void sleep_ms(unsigned ms)
-{
-	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
-
-	while (nanosleep(&ts, &ts) && errno == EINTR)
-		;
-}
+/* ---- file names ---------------------------------------------------------- */
 
 // NOLINTNEXTLINE(misc-no-recursion): recurses once, on a 160-char cut of the key
 void perf__file_name(const char *variant, char *out, size_t len)
@@ -149,364 +118,6 @@ bool perf__path(char *out, size_t len)
 	return access(out, X_OK) == 0;
 }
 
-/* ---- spawning ---------------------------------------------------------------
- * clone(CLONE_VM|CLONE_VFORK) like posix_spawn: no page-table copy of the
- * (possibly huge, userfaultfd-registered) guest memory, and the parent waits
- * until exec.  Unlike posix_spawn we can set PR_SET_PDEATHSIG and close every
- * other fd: a leaked userfaultfd or KVM fd in perf would keep the harness's
- * objects alive after it closes them.  The child only makes raw syscalls. */
-struct spawn_args {
-	const char *path;
-	char *const *argv;
-	int fd[5];                  /* becomes fd 0..4 in the child; -1 = none */
-	pid_t ppid;
-	int nice;
-	int err;                    /* errno of a failed exec, read by the parent */
-	const char *escape;         /* cgroup.procs to leave the limited memcg for */
-};
-
-static int spawn_child(void *arg)
-{
-	struct spawn_args *a = arg;
-	struct sigaction dfl = { .sa_handler = SIG_DFL };
-	int tmp[5], top = 0;
-	sigset_t none;
-
-	/* The parent's handlers must not run in this child (shared memory):
-	 * reset them before unblocking, as posix_spawn does. */
-	for (int sig = 1; sig < _NSIG; sig++) {
-		struct sigaction old;
-
-		if (sig == SIGKILL || sig == SIGSTOP)
-			continue;
-		if (!sigaction(sig, NULL, &old) && old.sa_handler != SIG_IGN)
-			sigaction(sig, &dfl, NULL);
-	}
-	if (prctl(PR_SET_PDEATHSIG, SIGTERM) || getppid() != a->ppid)
-		_exit(127);
-	setpgid(0, 0);
-	/* Only the measured process belongs in the swap mode's limited memory
-	 * cgroup: perf must not be OOM-killed by it ("0" = the writer). */
-	if (a->escape) {
-		int cfd = open(a->escape, O_WRONLY | O_CLOEXEC);
-		if (cfd >= 0) {
-			ssize_t w = write(cfd, "0", 1);
-			(void)w;
-			close(cfd);
-		}
-	}
-	/* perf competes with up to 1024 runnable vCPU threads on few CPUs; at
-	 * nice 0 it can take seconds to act on "disable" or to drain its ring
-	 * buffers (lost samples).  A higher weight keeps its reaction time short.
-	 * Fails harmlessly without CAP_SYS_NICE. */
-	setpriority(PRIO_PROCESS, 0, a->nice);
-	for (int i = 0; i < 5; i++) {
-		tmp[i] = a->fd[i] >= 0 ? fcntl(a->fd[i], F_DUPFD, 100) : -1;
-		if (a->fd[i] >= 0)
-			top = i + 1;
-	}
-	for (int i = 0; i < 5; i++)
-		if (tmp[i] >= 0)
-			dup2(tmp[i], i);
-	close_range(top > 3 ? top : 3, ~0U, 0);
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-	execv(a->path, a->argv);
-	a->err = errno;
-	_exit(127);
-}
-
-static pid_t spawn(struct spawn_args *a, int *err)
-{
-	const size_t stack_size = 256 << 10;
-	sigset_t all, old;
-	void *stack;
-	pid_t pid;
-
-	stack = mmap(NULL, stack_size, PROT_READ | PROT_WRITE,
-		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
-	if (stack == MAP_FAILED) {
-		*err = errno;
-		return -1;
-	}
-	a->ppid = getpid();
-	a->err = 0;
-	a->escape = memcg__escape_procs();
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	pid = clone(spawn_child, (char *)stack + stack_size,
-		    CLONE_VM | CLONE_VFORK | SIGCHLD, a);
-	*err = pid < 0 ? errno : a->err;
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	munmap(stack, stack_size);
-	if (pid > 0 && a->err) {        /* exec failed: reap it */
-		waitpid(pid, NULL, 0);
-		return -1;
-	}
-	return pid;
-}
-
-/* waitpid with a timeout; true when reaped (status filled). */
-static bool wait_child(pid_t pid, int *status, unsigned ms)
-{
-	for (unsigned t = 0;; t += 5) {
-		pid_t r = waitpid(pid, status, WNOHANG);
-
-		if (r == pid || (r < 0 && errno == ECHILD))
-			return true;
-		if (t >= ms)
-			return false;
-		sleep_ms(5);
-	}
-}
-
-/* Run argv, capture up to len-1 bytes of stdout+stderr; exit status or -errno. */
-static int run_capture(const char *path, char *const argv[], char *out, size_t len)
-{
-	struct spawn_args a = { .path = path, .argv = argv };
-	int p[2], err, status = 0;
-	size_t n = 0;
-	pid_t pid;
-
-	if (pipe2(p, O_CLOEXEC))
-		return -errno;
-	a.fd[0] = open("/dev/null", O_RDONLY | O_CLOEXEC);
-	a.fd[1] = a.fd[2] = p[1];
-	a.fd[3] = a.fd[4] = -1;
-	pid = spawn(&a, &err);
-	close(p[1]);
-	if (a.fd[0] >= 0)
-		close(a.fd[0]);
-	if (pid < 0) {
-		close(p[0]);
-		return -(err ? err : ECHILD);
-	}
-	for (;;) {
-		char sink[256];
-		ssize_t r = read(p[0], n + 1 < len ? out + n : sink,
-				 n + 1 < len ? len - 1 - n : sizeof(sink));
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		if (n + 1 < len)
-			n += (size_t)r;
-	}
-	if (len)
-		out[n] = 0;
-	close(p[0]);
-	if (waitpid(pid, &status, 0) < 0)
-		return -errno;
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
-
-/* ---- tracefs ------------------------------------------------------------------
- * perf resolves tracepoints through tracefs and copies their formats into
- * perf.data when it exits.  If tracefs is not mounted we mount it for as long
- * as a session needs it and unmount it afterwards (and from the cleanup
- * registry on any abnormal exit), leaving the machine as found. */
-#define TRACEFS_MNT "/sys/kernel/tracing"
-static pthread_mutex_t tracefs_lock = PTHREAD_MUTEX_INITIALIZER;
-static unsigned tracefs_refs;
-static int tracefs_cleanup = -1;
-
-static const char *tracefs_dir(void)
-{
-	if (access(TRACEFS_MNT "/events", F_OK) == 0)
-		return TRACEFS_MNT;
-	if (access("/sys/kernel/debug/tracing/events", F_OK) == 0)
-		return "/sys/kernel/debug/tracing";
-	return NULL;
-}
-
-static void tracefs_umount(void *arg)
-{
-	(void)arg;
-	if (umount2(TRACEFS_MNT, 0) && errno != EINVAL)
-		cleanup__say("tracefs busy, left mounted at", TRACEFS_MNT);
-}
-
-/* Take a reference; returns the tracefs directory or NULL (why in err). */
-static const char *tracefs_get(char *why, size_t len)
-{
-	const char *dir;
-
-	pthread_mutex_lock(&tracefs_lock);
-	dir = tracefs_dir();
-	if (!dir && tracefs_cleanup < 0) {
-		int h = cleanup__push("umount tracefs", tracefs_umount, NULL);
-
-		if (h < 0) {
-			set_err(why, len, "cleanup registry full");
-		} else if (mount("nodev", TRACEFS_MNT, "tracefs", 0, NULL)) {
-			set_err(why, len, "tracefs is not mounted and mounting it at "
-				TRACEFS_MNT " failed (%s); mount it as root: "
-				"mount -t tracefs nodev " TRACEFS_MNT, strerror(errno));
-			cleanup__pop(h, false);
-		} else {
-			tracefs_cleanup = h;
-			dir = tracefs_dir();
-			pr_verbose("perf: mounted tracefs at %s for the run", TRACEFS_MNT);
-		}
-	}
-	if (dir)
-		tracefs_refs++;
-	pthread_mutex_unlock(&tracefs_lock);
-	return dir;
-}
-
-static void tracefs_put(void)
-{
-	pthread_mutex_lock(&tracefs_lock);
-	if (tracefs_refs && --tracefs_refs == 0 && tracefs_cleanup >= 0) {
-		cleanup__pop(tracefs_cleanup, true);
-		tracefs_cleanup = -1;
-	}
-	pthread_mutex_unlock(&tracefs_lock);
-}
-
-/* ---- event lists ------------------------------------------------------------- */
-
-/* Split on commas outside /.../ and {...}; trims blanks. */
-static unsigned split_events(const char *list, char **out, unsigned max)
-{
-	unsigned n = 0;
-	const char *p = list;
-
-	while (p && *p && n < max) {
-		const char *s = p;
-		int slash = 0, brace = 0;
-
-		for (; *p; p++) {
-			if (*p == '/')
-				slash ^= 1;
-			else if (*p == '{')
-				brace++;
-			else if (*p == '}' && brace)
-				brace--;
-			else if (*p == ',' && !slash && !brace)
-				break;
-		}
-		while (s < p && isspace((unsigned char)*s))
-			s++;
-		size_t l = (size_t)(p - s);
-		while (l && isspace((unsigned char)s[l - 1]))
-			l--;
-		if (l)
-			out[n++] = strndup(s, l);
-		if (*p == ',')
-			p++;
-	}
-	return n;
-}
-
-/* "sys:name[/terms/]" with sys and name in [a-z0-9_] (name may hold '*').
- * "cycles:u" style modifiers are not tracepoints. */
-static bool tracepoint_split(const char *ev, char *sys, char *name, size_t len)
-{
-	const char *c = strchr(ev, ':');
-	size_t ls, ln;
-
-	if (!c)
-		return false;
-	ls = (size_t)(c - ev);
-	ln = strcspn(c + 1, "/");
-	if (!ls || !ln || ls >= len || ln >= len)
-		return false;
-	for (size_t i = 0; i < ls; i++)
-		if (!isalnum((unsigned char)ev[i]) && ev[i] != '_')
-			return false;
-	bool modifiers_only = true;
-	for (size_t i = 0; i < ln; i++) {
-		char ch = c[1 + i];
-		if (!isalnum((unsigned char)ch) && ch != '_' && ch != '*' && ch != '?')
-			return false;
-		if (!strchr("ukhIGHpPSDWe", ch))
-			modifiers_only = false;
-	}
-	if (modifiers_only)
-		return false;
-	memcpy(sys, ev, ls);
-	sys[ls] = 0;
-	memcpy(name, c + 1, ln);
-	name[ln] = 0;
-	return true;
-}
-
-static bool tracepoint_exists(const char *dir, const char *sys, const char *name)
-{
-	char p[512];
-
-	if (strpbrk(name, "*?"))
-		snprintf(p, sizeof(p), "%s/events/%s", dir, sys);
-	else
-		snprintf(p, sizeof(p), "%s/events/%s/%s", dir, sys, name);
-	return access(p, F_OK) == 0;
-}
-
-/* Warn once per process per missing tracepoint. */
-static void warn_missing(const char *ev, const char *why)
-{
-	static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-	static char *warned[PERF_MAX_EVENTS];
-	static unsigned nr;
-	bool seen = false;
-
-	pthread_mutex_lock(&lock);
-	for (unsigned i = 0; i < nr; i++)
-		if (!strcmp(warned[i], ev))
-			seen = true;
-	if (!seen && nr < PERF_MAX_EVENTS)
-		warned[nr++] = strdup(ev);
-	pthread_mutex_unlock(&lock);
-	if (!seen)
-		pr_warn("perf: tracepoint %s %s; continuing without it", ev, why);
-}
-
-/* Resolve the event list into s->events / s->dropped.  Default record
- * tracepoints get no call chain: they fire at exit / context-switch rate,
- * and unwinding each one more than doubled perf's cost on the harness
- * (docs/PERF.md); the cpu-clock profile carries the stacks. */
-static int resolve_events(struct perf_session *s, const char *events, bool defaults,
-			  char *err, size_t len)
-{
-	char *list[PERF_MAX_EVENTS];
-	unsigned n = split_events(events, list, PERF_MAX_EVENTS);
-	const char *dir = NULL;
-	char why[256] = "";
-	bool tried = false;
-
-	for (unsigned i = 0; i < n; i++) {
-		char sys[128], name[128];
-
-		if (!tracepoint_split(list[i], sys, name, sizeof(sys))) {
-			s->events[s->nr_events++] = list[i];
-			continue;
-		}
-		if (!tried) {
-			tried = true;
-			dir = tracefs_get(why, sizeof(why));
-			s->tracefs_ref = dir != NULL;
-		}
-		if (!dir || !tracepoint_exists(dir, sys, name)) {
-			warn_missing(list[i], dir ? "is not available on this kernel" : why);
-			s->dropped[s->nr_dropped++] = list[i];
-			continue;
-		}
-		if (defaults && s->record) {
-			s->events[s->nr_events++] = xasprintf("%s/call-graph=no/", list[i]);
-			free(list[i]);
-		} else {
-			s->events[s->nr_events++] = list[i];
-		}
-	}
-	if (!s->nr_events) {
-		set_err(err, len, "--perf-events '%s': no usable event left", events);
-		return -EINVAL;
-	}
-	return 0;
-}
-
 /* ---- availability -------------------------------------------------------------- */
 
 static long read_long(const char *path, long def)
@@ -560,7 +171,7 @@ bool perf__available(const char *mode, char *why, size_t len)
 		return false;
 	}
 	char *argv[] = { path, "--version", NULL };
-	rc = run_capture(path, argv, out, sizeof(out));
+	rc = spawn__capture(path, argv, out, sizeof(out));
 	if (rc != 0 || strncmp(out, "perf version", 12)) {
 		out[strcspn(out, "\n")] = 0;
 		if (rc < 0)
@@ -695,12 +306,7 @@ static void session_free(struct perf_session *s)
 		return;
 	if (s->sock >= 0)
 		close(s->sock);
-	if (s->tracefs_ref)
-		tracefs_put();
-	for (unsigned i = 0; i < s->nr_events; i++)
-		free(s->events[i]);
-	for (unsigned i = 0; i < s->nr_dropped; i++)
-		free(s->dropped[i]);
+	perf_events__free(&s->ev);
 	free(s->final_path);
 	free(s->rel_data);
 	free(s->log_path);
@@ -773,9 +379,13 @@ int perf__start(struct perf_session **out, const char *mode, const char *events,
 	}
 
 	bool defaults = !events || !*events;
-	rc = resolve_events(s, defaults ? (s->record ? perf__default_record_events
-					   : perf__default_stat_events) : events,
-			    defaults, err, len);
+	/* Default record tracepoints get no call chain: they fire at exit /
+	 * context-switch rate, and unwinding each one more than doubled perf's
+	 * cost on the harness (docs/PERF.md); the cpu-clock profile carries
+	 * the stacks. */
+	rc = perf_events__resolve(&s->ev, defaults ? (s->record ? perf__default_record_events
+						       : perf__default_stat_events) : events,
+				  defaults && s->record, err, len);
 	if (rc) {
 		session_free(s);
 		return rc;
@@ -807,9 +417,9 @@ int perf__start(struct perf_session **out, const char *mode, const char *events,
 		argv[argc++] = "stat";
 		argv[argc++] = "-x,";
 	}
-	for (unsigned i = 0; i < s->nr_events; i++) {
+	for (unsigned i = 0; i < s->ev.nr_events; i++) {
 		argv[argc++] = "-e";
-		argv[argc++] = s->events[i];
+		argv[argc++] = s->ev.events[i];
 	}
 	argv[argc++] = "-p";
 	argv[argc++] = pidarg;
@@ -838,7 +448,7 @@ int perf__start(struct perf_session **out, const char *mode, const char *events,
 		set_err(err, len, "cleanup registry full");
 		goto fail_fds;
 	}
-	s->pid = spawn(&a, &e);
+	s->pid = spawn__start(&a, &e);
 	if (s->pid < 0) {
 		s->pid = 0;
 		rc = -e;
@@ -856,7 +466,7 @@ int perf__start(struct perf_session **out, const char *mode, const char *events,
 		char why[600];
 		int status = 0;
 
-		if (s->pid > 0 && wait_child(s->pid, &status, 2000))
+		if (s->pid > 0 && spawn__wait_ms(s->pid, &status, 2000))
 			s->pid = 0;
 		log_reason(s->log_path, why, sizeof(why));
 		set_err(err, len, "perf %s did not start (%s): %s", mode,
@@ -1020,7 +630,7 @@ int perf__finish(struct perf_session *s, json_t *run)
 	perf__disable(s);
 	if (s->pid > 0) {
 		kill(s->pid, SIGINT);
-		if (!wait_child(s->pid, &status, PERF_STOP_MS)) {
+		if (!spawn__wait_ms(s->pid, &status, PERF_STOP_MS)) {
 			kill(s->pid, SIGKILL);
 			waitpid(s->pid, &status, 0);
 			snprintf(why, sizeof(why), "perf did not stop within 60 s; killed");
@@ -1050,13 +660,13 @@ int perf__finish(struct perf_session *s, json_t *run)
 		json_object_set_new(perf, "windows", w);
 	}
 	json_object_set_new(perf, "clock", json_string("CLOCK_MONOTONIC"));
-	json_object_set_new(perf, "dropped", str_array(s->dropped, s->nr_dropped));
+	json_object_set_new(perf, "dropped", str_array(s->ev.dropped, s->ev.nr_dropped));
 
 	if (!rc) {
 		struct stat st;
 
 		if (s->record) {
-			json_object_set_new(perf, "events", str_array(s->events, s->nr_events));
+			json_object_set_new(perf, "events", str_array(s->ev.events, s->ev.nr_events));
 			if (stat(s->tmp_path, &st) || st.st_size == 0) {
 				log_reason(s->log_path, why, sizeof(why));
 				rc = -ENODATA;

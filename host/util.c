@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: MIT */
+#define _GNU_SOURCE     /* vasprintf */
 #include <fcntl.h>
 #include <linux/futex.h>
 #include <stdarg.h>
@@ -103,6 +104,18 @@ char *xstrdup(const char *s)
 	if (!p)
 		die(FB_EXIT_BUG, "out of memory");
 	return p;
+}
+
+char *xasprintf(const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+
+	va_start(ap, fmt);
+	if (vasprintf(&s, fmt, ap) < 0)
+		die(FB_EXIT_BUG, "out of memory");
+	va_end(ap);
+	return s;
 }
 
 void set_err(char *err, size_t len, const char *fmt, ...)

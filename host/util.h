@@ -65,6 +65,7 @@ void *xzalloc(size_t size);
 void *xcalloc(size_t n, size_t size);
 void *xrealloc(void *p, size_t size);
 char *xstrdup(const char *s);
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Fill err (if any) with a formatted one-line message. */
 void set_err(char *err, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));

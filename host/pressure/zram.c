@@ -15,30 +15,8 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "fb-spawn.h"
 #include "zram.h"
-
-int run_cmd(const char *const argv[])
-{
-	pid_t pid = fork();
-	if (pid < 0)
-		return -errno;
-	if (pid == 0) {
-		int fd = open("/dev/null", O_RDWR);
-		if (fd >= 0) {
-			dup2(fd, 1);
-			dup2(fd, 2);
-		}
-		/* Debian keeps mkswap/swapon/modprobe in /usr/sbin, not always in PATH. */
-		setenv("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", 1);
-		execvp(argv[0], (char *const *)argv);
-		_exit(127);
-	}
-	int st;
-	while (waitpid(pid, &st, 0) < 0)
-		if (errno != EINTR)
-			return -errno;
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + (WIFSIGNALED(st) ? WTERMSIG(st) : 0);
-}
 
 int swap__active(void)
 {
@@ -80,7 +58,7 @@ bool zram__available(char *why, size_t len)
 	if (exists("/sys/block/zram0") || exists("/sys/class/zram-control"))
 		return true;
 	const char *argv[] = { "modprobe", "-n", "-q", "zram", NULL };
-	if (run_cmd(argv) == 0)
+	if (spawn__run_quiet(argv) == 0)
 		return true;
 	snprintf(why, len, "no swap is active and zram is missing (no /sys/block/zram0, `modprobe zram` "
 		 "fails); enable a swap device yourself or install a kernel with CONFIG_ZRAM");
@@ -136,6 +114,8 @@ static void zram__undo_hot(void *arg)
 	}
 }
 
+/* fork + execve, not spawn__run_quiet(): undo actions may run from a signal
+ * handler (host/cleanup.h), where only async-signal-safe calls are allowed. */
 static void zram__undo_modprobe(void *arg)
 {
 	pid_t pid = fork();
@@ -198,7 +178,7 @@ int zram__setup(struct zram_swap *z, unsigned mb, char *err, size_t len)
 	if (!exists("/sys/block/zram0") && !exists("/sys/class/zram-control")) {
 		z->h_modprobe = cleanup__push("modprobe -r zram", zram__undo_modprobe, z);
 		const char *argv[] = { "modprobe", "zram", NULL };
-		if (run_cmd(argv) != 0) {
+		if (spawn__run_quiet(argv) != 0) {
 			snprintf(err, len, "`modprobe zram` failed; load zram or activate a swap device");
 			return -ENODEV;
 		}
@@ -241,7 +221,7 @@ int zram__setup(struct zram_swap *z, unsigned mb, char *err, size_t len)
 	}
 
 	const char *mk[] = { "mkswap", "-L", "flushbench", z->path, NULL };
-	if (run_cmd(mk) != 0) {
+	if (spawn__run_quiet(mk) != 0) {
 		r = zram__write_header(z, (uint64_t)mb << 20);
 		if (r) {
 			snprintf(err, len, "mkswap %s failed and writing the swap header failed: %s",

@@ -42,7 +42,5 @@ int  zram__foreign_owner(void);
  * with *holder = the pid holding it (block false), -EINTR if a signal
  * interrupted the wait, or -errno. */
 int  swap__lock(bool block, int *holder);
-/* Run argv (PATH search), output discarded; exit status or -errno. */
-int  run_cmd(const char *const argv[]);
 
 #endif
