@@ -3,7 +3,8 @@
  * The /dev/kvm execution backend: one VM, two memslots, 64-bit long-mode
  * vCPUs entered at the guest image's _start, KVM_RUN exits translated into
  * struct vcpu_exit.  Setup follows KVM selftests (lib/kvm_util.c,
- * lib/x86/processor.c) and kvmtool; docs/KVM-BACKEND.md explains each piece.
+ * lib/x86/processor.c: here host/x86.c) and kvmtool; docs/KVM-BACKEND.md
+ * explains each piece.
  *
  * Kicks: SIGUSR1 (installed without SA_RESTART) to the vCPU thread, whose
  * handler sets that thread's kvm_run->immediate_exit.  A kick that lands
@@ -25,7 +26,9 @@
 #include <unistd.h>
 
 #include "backend-kvm.h"
+#include "kvm-ioctl.h"
 #include "util.h"
+#include "x86.h"
 #include "vm.h"
 
 /* The flat guest image (guest/guest_image.S). */
@@ -39,31 +42,6 @@ extern const uint8_t fb_guest_image_end[];
 #define KVM_SLOT_DATA       1            /* [data_gpa, +data_size)      */
 #define KVM_SLOT_SPARE      2            /* kernel_gp "memslot": KVM_NR_SPARE from here */
 #define KVM_NR_SPARE        32           /* concurrent "memslot" callers */
-/* IDT for vectors 0-31: the first free page of the FB_GPA_PGTABLE area
- * (backend-kvm.h lays out the pages below it).  Its gates point at the
- * guest's 16-byte exception stubs at FB_GPA_CODE + 0x100 (guest/entry.S;
- * guest/guest.lds asserts the address). */
-#define KVM_GPA_IDT         (KVM_GPA_TSS + FB_PAGE_SIZE)
-#define KVM_IDT_VECTORS     32
-#define KVM_EXC_STUBS       (FB_GPA_CODE + 0x100)
-#define KVM_EXC_STUB_SIZE   16
-
-/* x86 bits, named as in the SDM / Linux. */
-#define X86_CR0_PE   (1ull << 0)
-#define X86_CR0_MP   (1ull << 1)
-#define X86_CR0_ET   (1ull << 4)
-#define X86_CR0_NE   (1ull << 5)
-#define X86_CR0_WP   (1ull << 16)
-#define X86_CR0_PG   (1ull << 31)
-#define X86_CR4_PAE  (1ull << 5)
-#define X86_EFER_LME (1ull << 8)
-#define X86_EFER_LMA (1ull << 10)
-#define PTE_P        (1ull << 0)
-#define PTE_RW       (1ull << 1)
-#define PTE_A        (1ull << 5)
-#define PTE_D        (1ull << 6)
-#define PTE_PS       (1ull << 7)
-
 struct kvm_vm_priv {
 	struct kvm_cpuid2 *cpuid;    /* KVM_GET_SUPPORTED_CPUID, patched per vCPU */
 	int run_size;                /* KVM_GET_VCPU_MMAP_SIZE */
@@ -91,26 +69,10 @@ static int kvm_signal_err;
 
 static int kvm_check_cap(int fd, long cap)
 {
-	int r = ioctl(fd, KVM_CHECK_EXTENSION, cap);
+	int r = __kvm_ioctl_val(fd, KVM_CHECK_EXTENSION, cap);
 	return r < 0 ? 0 : r;
 }
 
-/* ioctl that reports failure with the ioctl's name (selftests' __vm_ioctl). */
-static int __kvm_ioctl(int fd, unsigned long req, unsigned long arg, const char *name)
-{
-	int r;
-
-	do
-		r = ioctl(fd, req, arg);
-	while (r < 0 && errno == EINTR);
-	if (r < 0) {
-		int err = errno;
-		pr_err("kvm: %s failed: %s", name, strerror(err));
-		return -err;
-	}
-	return r;
-}
-#define kvm_ioctl(fd, req, arg) __kvm_ioctl((fd), (req), (unsigned long)(arg), #req)
 
 /* Open /dev/kvm and check what we need.  fd, or -errno with a one-line
  * reason (and the fix) in why. */
@@ -146,7 +108,7 @@ static int kvm_open(char *why, size_t len)
 		}
 		return -err;
 	}
-	v = ioctl(fd, KVM_GET_API_VERSION, 0);
+	v = __kvm_ioctl_val(fd, KVM_GET_API_VERSION, 0);
 	if (v != KVM_API_VERSION) {
 		snprintf(why, len, KVM_DEV ": KVM_GET_API_VERSION is %d, need %d; "
 			 "this kernel's KVM is unsupported", v, KVM_API_VERSION);
@@ -170,9 +132,9 @@ static int kvm_create_vm(int kvm_fd)
 	/* KVM_CREATE_VM can fail with EINTR while the kernel sets up (e.g.
 	 * mmu notifier registration races a signal); retry like selftests. */
 	do
-		r = ioctl(kvm_fd, KVM_CREATE_VM, 0);
-	while (r < 0 && errno == EINTR);
-	return r < 0 ? -errno : r;
+		r = __kvm_ioctl_val(kvm_fd, KVM_CREATE_VM, 0);
+	while (r == -EINTR);
+	return r;
 }
 
 bool backend_kvm_probe(char *why, size_t len)
@@ -216,26 +178,6 @@ static void kvm_raise_nofile(void)
 	}
 }
 
-static struct kvm_cpuid2 *kvm_get_supported_cpuid(int kvm_fd, int *err)
-{
-	struct kvm_cpuid2 *c = NULL;
-
-	/* Grow until KVM stops saying E2BIG (selftests start at 100). */
-	for (unsigned n = 64; n <= 4096; n *= 2) {
-		free(c);
-		c = xzalloc(sizeof(*c) + n * sizeof(c->entries[0]));
-		c->nent = n;
-		if (ioctl(kvm_fd, KVM_GET_SUPPORTED_CPUID, c) == 0)
-			return c;
-		if (errno != E2BIG)
-			break;
-	}
-	*err = errno;
-	pr_err("kvm: KVM_GET_SUPPORTED_CPUID failed: %s", strerror(errno));
-	free(c);
-	return NULL;
-}
-
 static int kvm_set_slot(int vm_fd, uint32_t slot, uint64_t gpa, uint64_t size, void *hva)
 {
 	struct kvm_userspace_memory_region r = {
@@ -245,7 +187,9 @@ static int kvm_set_slot(int vm_fd, uint32_t slot, uint64_t gpa, uint64_t size, v
 		.userspace_addr = (uint64_t)(uintptr_t)hva,
 	};
 
-	return ioctl(vm_fd, KVM_SET_USER_MEMORY_REGION, &r) < 0 ? -errno : 0;
+	int ret = __kvm_ioctl(vm_fd, KVM_SET_USER_MEMORY_REGION, &r);
+
+	return ret < 0 ? ret : 0;
 }
 
 /* TSC frequency: VM-wide ioctl where supported (KVM_CAP_VM_TSC_CONTROL),
@@ -255,7 +199,7 @@ static uint64_t kvm_tsc_khz(int kvm_fd, int vm_fd)
 	int r, scratch = -1, vcpu = -1;
 
 	if (vm_fd >= 0 && kvm_check_cap(vm_fd, KVM_CAP_VM_TSC_CONTROL) > 0) {
-		r = ioctl(vm_fd, KVM_GET_TSC_KHZ, 0);
+		r = __kvm_ioctl_val(vm_fd, KVM_GET_TSC_KHZ, 0);
 		if (r > 0)
 			return (uint64_t)r;
 	}
@@ -264,79 +208,14 @@ static uint64_t kvm_tsc_khz(int kvm_fd, int vm_fd)
 	r = 0;
 	scratch = kvm_create_vm(kvm_fd);
 	if (scratch >= 0)
-		vcpu = ioctl(scratch, KVM_CREATE_VCPU, 0);
+		vcpu = __kvm_ioctl_val(scratch, KVM_CREATE_VCPU, 0);
 	if (vcpu >= 0) {
-		r = ioctl(vcpu, KVM_GET_TSC_KHZ, 0);
+		r = __kvm_ioctl_val(vcpu, KVM_GET_TSC_KHZ, 0);
 		close(vcpu);
 	}
 	if (scratch >= 0)
 		close(scratch);
 	return r > 0 ? (uint64_t)r : 0;
-}
-
-/* ---- guest memory: page tables, GDT, TSS, image --------------------------------- */
-
-static uint64_t gdt_entry(uint32_t base, uint32_t limit, uint8_t access, uint8_t flags)
-{
-	return (uint64_t)(limit & 0xffff) |
-	       ((uint64_t)(base & 0xffffff) << 16) |
-	       ((uint64_t)access << 40) |
-	       ((uint64_t)((limit >> 16) & 0xf) << 48) |
-	       ((uint64_t)(flags & 0xf) << 52) |
-	       ((uint64_t)(base >> 24) << 56);
-}
-
-/* Identity map of the first 4 GiB with 2 MiB pages (PML4 -> PDPT -> 4 PDs),
- * so every GPA the guest uses, FB_GPA_INTERCEPT included, has GVA == GPA. */
-static void kvm_build_pgtables(uint8_t *mem)
-{
-	uint64_t *pml4 = (uint64_t *)(mem + KVM_GPA_PML4);
-	uint64_t *pdpt = (uint64_t *)(mem + KVM_GPA_PDPT);
-	uint64_t *pd = (uint64_t *)(mem + KVM_GPA_PD);
-
-	memset(mem + FB_GPA_PGTABLE, 0, KVM_GPA_TSS + FB_PAGE_SIZE - FB_GPA_PGTABLE);
-	/* A and D preset: the CPU need not write the tables back on first use. */
-	pml4[0] = KVM_GPA_PDPT | PTE_P | PTE_RW | PTE_A;
-	for (unsigned i = 0; i < 4; i++)
-		pdpt[i] = (KVM_GPA_PD + i * FB_PAGE_SIZE) | PTE_P | PTE_RW | PTE_A;
-	for (uint64_t i = 0; i < 4ull * 512; i++)
-		pd[i] = (i << 21) | PTE_P | PTE_RW | PTE_A | PTE_D | PTE_PS;
-}
-
-/* GDT: null, 64-bit code (0x08), data (0x10), 64-bit TSS (0x18, 16 bytes).
- * The guest never reloads segments, but descriptors that match the sregs
- * keep an IRET or a reload from faulting. */
-static void kvm_build_gdt(uint8_t *mem)
-{
-	uint64_t *gdt = (uint64_t *)(mem + KVM_GPA_GDT);
-	uint8_t *tss = mem + KVM_GPA_TSS;
-
-	gdt[0] = 0;
-	gdt[1] = gdt_entry(0, 0xfffff, 0x9b, 0xa);    /* P, S, code X/R/A; G, L */
-	gdt[2] = gdt_entry(0, 0xfffff, 0x93, 0xc);    /* P, S, data R/W/A; G, D/B */
-	gdt[3] = gdt_entry((uint32_t)KVM_GPA_TSS, 0x67, 0x89, 0x0);  /* P, 64-bit TSS available */
-	gdt[4] = KVM_GPA_TSS >> 32;
-	/* 64-bit TSS: I/O map base past the limit = no I/O bitmap. */
-	memset(tss, 0, 0x68);
-	tss[102] = 0x68;
-}
-
-/* 64-bit interrupt gates (type 0xe, DPL 0, IST 0) for vectors 0-31.  With
- * IF=0 and no irqchip nothing else is ever delivered; a vector above 31
- * would #GP on the IDT limit and land in vector 13. */
-static void kvm_build_idt(uint8_t *mem)
-{
-	uint64_t *idt = (uint64_t *)(mem + KVM_GPA_IDT);
-
-	memset(idt, 0, FB_PAGE_SIZE);
-	for (unsigned v = 0; v < KVM_IDT_VECTORS; v++) {
-		uint64_t h = KVM_EXC_STUBS + (uint64_t)v * KVM_EXC_STUB_SIZE;
-
-		idt[2 * v] = (h & 0xffff) | ((uint64_t)KVM_SEL_CODE << 16) |
-			     (0x8eull << 40) |              /* P, DPL 0, 64-bit interrupt gate */
-			     (((h >> 16) & 0xffff) << 48);
-		idt[2 * v + 1] = h >> 32;
-	}
 }
 
 static int kvm_load_image(struct vm *vm)
@@ -439,7 +318,7 @@ static int kvm_vm_init(struct vm *vm)
 		goto err;
 	}
 
-	r = kvm_ioctl(vm->kvm_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
+	r = kvm_ioctl_val(vm->kvm_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
 	if (r < 0)
 		goto err;
 	if ((size_t)r < sizeof(struct kvm_run)) {
@@ -449,7 +328,7 @@ static int kvm_vm_init(struct vm *vm)
 	}
 	p->run_size = r;
 
-	p->cpuid = kvm_get_supported_cpuid(vm->kvm_fd, &r);
+	p->cpuid = x86__supported_cpuid(vm->kvm_fd, &r);
 	if (!p->cpuid) {
 		r = -r;
 		goto err;
@@ -466,7 +345,7 @@ static int kvm_vm_init(struct vm *vm)
 			goto err;
 	}
 	if (kvm_check_cap(vm->vm_fd, KVM_CAP_SET_TSS_ADDR)) {
-		r = kvm_ioctl(vm->vm_fd, KVM_SET_TSS_ADDR, KVM_GPA_TSS_ADDR);
+		r = kvm_ioctl_val(vm->vm_fd, KVM_SET_TSS_ADDR, KVM_GPA_TSS_ADDR);
 		if (r < 0)
 			goto err;
 	}
@@ -474,9 +353,7 @@ static int kvm_vm_init(struct vm *vm)
 	r = kvm_load_image(vm);
 	if (r)
 		goto err;
-	kvm_build_pgtables(vm->mem);
-	kvm_build_gdt(vm->mem);
-	kvm_build_idt(vm->mem);
+	x86__build_tables(vm->mem);
 
 	r = kvm_set_slot(vm->vm_fd, KVM_SLOT_LOW, 0, FB_GPA_DATA, vm->mem);
 	if (r) {
@@ -530,83 +407,6 @@ static void kvm_install_signal(void)
 		kvm_signal_err = errno;
 }
 
-static void kvm_set_cpuid_ids(struct kvm_cpuid2 *c, unsigned id)
-{
-	for (unsigned i = 0; i < c->nent; i++) {
-		struct kvm_cpuid_entry2 *e = &c->entries[i];
-
-		if (e->function == 1)            /* EBX[31:24]: initial APIC ID */
-			e->ebx = (e->ebx & 0x00ffffffu) | ((id & 0xffu) << 24);
-		else if (e->function == 0xb || e->function == 0x1f)
-			e->edx = id;                 /* x2APIC ID, every subleaf */
-	}
-}
-
-static void kvm_seg(struct kvm_segment *s, uint16_t sel, uint8_t type, bool code)
-{
-	memset(s, 0, sizeof(*s));
-	s->base = 0;
-	s->limit = 0xffffffff;
-	s->selector = sel;
-	s->type = type;
-	s->present = 1;
-	s->dpl = 0;
-	s->s = 1;
-	s->g = 1;
-	s->l = code;
-	s->db = !code;            /* L=1 requires D=0 */
-}
-
-static int kvm_setup_sregs(struct vcpu *vcpu)
-{
-	struct kvm_sregs sr;
-	int r;
-
-	r = kvm_ioctl(vcpu->fd, KVM_GET_SREGS, &sr);
-	if (r < 0)
-		return r;
-	kvm_seg(&sr.cs, KVM_SEL_CODE, 11, true);   /* execute/read, accessed */
-	kvm_seg(&sr.ds, KVM_SEL_DATA, 3, false);   /* read/write, accessed */
-	sr.es = sr.fs = sr.gs = sr.ss = sr.ds;
-	/* The guest's exception handler finds its vCPU page through GS.base
-	 * (rdmsr, so a corrupt RSP does not matter); nothing else uses GS. */
-	sr.gs.base = FB_GPA_VCPU_PAGES + (uint64_t)vcpu->id * FB_VCPU_AREA;
-
-	memset(&sr.tr, 0, sizeof(sr.tr));
-	sr.tr.base = KVM_GPA_TSS;
-	sr.tr.limit = 0x67;
-	sr.tr.selector = KVM_SEL_TSS;
-	sr.tr.type = 11;                           /* 64-bit TSS, busy (VMX entry check) */
-	sr.tr.present = 1;
-
-	memset(&sr.ldt, 0, sizeof(sr.ldt));
-	sr.ldt.unusable = 1;
-
-	sr.gdt.base = KVM_GPA_GDT;
-	sr.gdt.limit = 5 * 8 - 1;
-	sr.idt.base = KVM_GPA_IDT;                 /* exceptions report through FB_UCALL_ABORT */
-	sr.idt.limit = KVM_IDT_VECTORS * 16 - 1;
-
-	sr.cr0 = X86_CR0_PE | X86_CR0_MP | X86_CR0_ET | X86_CR0_NE | X86_CR0_WP | X86_CR0_PG;
-	sr.cr3 = KVM_GPA_PML4;
-	sr.cr4 = X86_CR4_PAE;
-	sr.efer = X86_EFER_LME | X86_EFER_LMA;
-	return kvm_ioctl(vcpu->fd, KVM_SET_SREGS, &sr);
-}
-
-static int kvm_setup_regs(struct vcpu *vcpu)
-{
-	uint64_t area = FB_GPA_VCPU_PAGES + (uint64_t)vcpu->id * FB_VCPU_AREA;
-	struct kvm_regs regs;
-
-	memset(&regs, 0, sizeof(regs));
-	regs.rip = FB_GPA_CODE;                    /* _start */
-	regs.rsp = area + FB_VCPU_STACK_TOP_OFF;
-	regs.rdi = area;                           /* struct fb_vcpu_page * (GVA == GPA) */
-	regs.rflags = 0x2;                         /* reserved bit 1; IF=0 */
-	return kvm_ioctl(vcpu->fd, KVM_SET_REGS, &regs);
-}
-
 static void kvm_vcpu_exit(struct vcpu *vcpu)
 {
 	struct kvm_vcpu_priv *p = vcpu->backend_priv;
@@ -630,8 +430,6 @@ static int kvm_vcpu_init(struct vcpu *vcpu)
 	struct vm *vm = vcpu->vm;
 	struct kvm_vm_priv *vp = vm->backend_priv;
 	struct kvm_vcpu_priv *p;
-	struct kvm_cpuid2 *cpuid;
-	size_t cpuid_size;
 	sigset_t set;
 	int r;
 
@@ -649,7 +447,7 @@ static int kvm_vcpu_init(struct vcpu *vcpu)
 
 	vcpu->fd = -1;
 	vcpu->run = NULL;
-	r = kvm_ioctl(vm->vm_fd, KVM_CREATE_VCPU, vcpu->id);
+	r = kvm_ioctl_val(vm->vm_fd, KVM_CREATE_VCPU, vcpu->id);
 	if (r < 0)
 		return r;
 	vcpu->fd = r;
@@ -665,19 +463,7 @@ static int kvm_vcpu_init(struct vcpu *vcpu)
 		goto err;
 	}
 
-	cpuid_size = sizeof(*cpuid) + vp->cpuid->nent * sizeof(cpuid->entries[0]);
-	cpuid = xzalloc(cpuid_size);
-	memcpy(cpuid, vp->cpuid, cpuid_size);
-	kvm_set_cpuid_ids(cpuid, vcpu->id);
-	r = kvm_ioctl(vcpu->fd, KVM_SET_CPUID2, cpuid);
-	free(cpuid);
-	if (r < 0)
-		goto err;
-
-	r = kvm_setup_sregs(vcpu);
-	if (r < 0)
-		goto err;
-	r = kvm_setup_regs(vcpu);
+	r = x86__vcpu_setup(vcpu->fd, vcpu->id, vp->cpuid);
 	if (r < 0)
 		goto err;
 
@@ -700,7 +486,7 @@ static void kvm_report_exit(struct vcpu *vcpu, const char *what)
 	struct kvm_regs regs;
 	unsigned long long rip = 0;
 
-	if (ioctl(vcpu->fd, KVM_GET_REGS, &regs) == 0)
+	if (__kvm_ioctl(vcpu->fd, KVM_GET_REGS, &regs) == 0)
 		rip = regs.rip;
 	switch (run->exit_reason) {
 	case KVM_EXIT_FAIL_ENTRY:
@@ -723,11 +509,6 @@ static void kvm_report_exit(struct vcpu *vcpu, const char *what)
  * this adds what it cannot show (CR2, RSP, RFLAGS, CS). */
 static void kvm_report_exception(struct vcpu *vcpu, uint32_t gpa)
 {
-	static const char *const names[KVM_IDT_VECTORS] = {
-		"#DE", "#DB", "NMI", "#BP", "#OF", "#BR", "#UD", "#NM", "#DF", "coproc",
-		"#TS", "#NP", "#SS", "#GP", "#PF", "15", "#MF", "#AC", "#MC", "#XM",
-		"#VE", "#CP", "22", "23", "24", "25", "26", "27", "#HV", "#VC", "#SX", "31",
-	};
 	const struct fb_ucall *uc;
 	struct vm *vm = vcpu->vm;
 
@@ -738,7 +519,7 @@ static void kvm_report_exception(struct vcpu *vcpu, uint32_t gpa)
 		return;
 	pr_err("kvm: vCPU %u: guest exception %s (vector %llu), error code %#llx, RIP %#llx, "
 	       "CR2 %#llx, RSP %#llx, RFLAGS %#llx, CS %#llx", vcpu->id,
-	       uc->args[0] < KVM_IDT_VECTORS ? names[uc->args[0]] : "?",
+	       x86__exception_name(uc->args[0]),
 	       (unsigned long long)uc->args[0], (unsigned long long)uc->args[1],
 	       (unsigned long long)uc->args[2], (unsigned long long)uc->args[3],
 	       (unsigned long long)uc->args[4], (unsigned long long)uc->args[5],
@@ -750,8 +531,8 @@ static int kvm_run_vcpu(struct vcpu *vcpu, struct vcpu_exit *ex)
 	struct kvm_run *run = vcpu->run;
 	int r, err;
 
-	r = ioctl(vcpu->fd, KVM_RUN, 0);
-	err = errno;
+	r = __kvm_ioctl_val(vcpu->fd, KVM_RUN, 0);
+	err = r < 0 ? -r : 0;
 	/* A kick is consumed by this return (EINTR, or any exit: the caller
 	 * re-checks requests before the next entry). */
 	__atomic_store_n(&run->immediate_exit, 0, __ATOMIC_RELAXED);
@@ -851,20 +632,19 @@ static int kvm_event_reeval(struct vcpu *vcpu)
 	 * SET_VCPU_EVENTS land mid-instruction; under nested SVM without NRIPS
 	 * the guest then triple-faulted now and then.) */
 	run->immediate_exit = 1;
-	int r = ioctl(vcpu->fd, KVM_RUN, 0);
-	int e = errno;
+	int r = __kvm_ioctl_val(vcpu->fd, KVM_RUN, 0);
 	run->immediate_exit = 0;
-	if (r == 0)
+	if (r >= 0)
 		return -EPROTO;          /* an exit we did not expect: never happens */
-	if (e != EINTR)
-		return -e;
+	if (r != -EINTR)
+		return r;
 
 	memset(&ev, 0, sizeof(ev));
-	if (ioctl(vcpu->fd, KVM_GET_VCPU_EVENTS, &ev) < 0)
-		return -errno;
-	if (ioctl(vcpu->fd, KVM_SET_VCPU_EVENTS, &ev) < 0)
-		return -errno;
-	return 0;
+	r = __kvm_ioctl(vcpu->fd, KVM_GET_VCPU_EVENTS, &ev);
+	if (r < 0)
+		return r;
+	r = __kvm_ioctl(vcpu->fd, KVM_SET_VCPU_EVENTS, &ev);
+	return r < 0 ? r : 0;
 }
 
 /* ---- real kvm->srcu grace periods ------------------------------------------------ */
@@ -880,7 +660,9 @@ static int kvm_gp_msr_filter(struct vm *vm)
 	 * but KVM still swaps it in and synchronize_srcu()s. */
 	memset(&f, 0, sizeof(f));
 	f.flags = KVM_MSR_FILTER_DEFAULT_ALLOW;
-	return ioctl(vm->vm_fd, KVM_X86_SET_MSR_FILTER, &f) < 0 ? -errno : 0;
+	int r = __kvm_ioctl(vm->vm_fd, KVM_X86_SET_MSR_FILTER, &f);
+
+	return r < 0 ? r : 0;
 }
 
 static int kvm_gp_ioeventfd(struct vm *vm)
@@ -902,16 +684,14 @@ static int kvm_gp_ioeventfd(struct vm *vm)
 	 * port with the same (or no) datamatch, so concurrent callers differ. */
 	io.datamatch = atomic_fetch_add(&p->ioeventfd_seq, 1);
 	io.flags = KVM_IOEVENTFD_FLAG_PIO | KVM_IOEVENTFD_FLAG_DATAMATCH;
-	if (ioctl(vm->vm_fd, KVM_IOEVENTFD, &io) < 0) {
-		r = -errno;
+	r = __kvm_ioctl(vm->vm_fd, KVM_IOEVENTFD, &io);
+	if (r < 0)
 		goto out;
-	}
 	/* The deassign is the measured part: kvm_io_bus_unregister_dev()
 	 * waits for a kvm->srcu grace period (expedited), holding
 	 * kvm->slots_lock: concurrent deassigns queue there, in the kernel. */
 	io.flags |= KVM_IOEVENTFD_FLAG_DEASSIGN;
-	if (ioctl(vm->vm_fd, KVM_IOEVENTFD, &io) < 0)
-		r = -errno;
+	r = __kvm_ioctl(vm->vm_fd, KVM_IOEVENTFD, &io);
 out:
 	close(efd);
 	return r;
@@ -1010,9 +790,10 @@ int backend_kvm__info(json_t *obj)
 		json_object_set_new(obj, "available", json_false());
 		err |= json_object_set_new(obj, "reason", json_string(why));
 	}
+	q = __kvm_ioctl_val(fd, KVM_GET_API_VERSION, 0);
+	err |= json_object_set_new(obj, "api_version", json_integer(q < 0 ? -1 : q));
 	q = vm_fd >= 0 ? vm_fd : fd;   /* per-VM answers where we have a VM */
 
-	err |= json_object_set_new(obj, "api_version", json_integer(ioctl(fd, KVM_GET_API_VERSION, 0)));
 	err |= json_object_set_new(obj, "max_vcpus", json_integer(kvm_check_cap(q, KVM_CAP_MAX_VCPUS)));
 	err |= json_object_set_new(obj, "max_vcpu_id", json_integer(kvm_check_cap(q, KVM_CAP_MAX_VCPU_ID)));
 	err |= json_object_set_new(obj, "nr_vcpus", json_integer(kvm_check_cap(q, KVM_CAP_NR_VCPUS)));
