@@ -10,6 +10,7 @@
 
 #include "builtin.h"
 #include "options.h"
+#include "suggest.h"
 #include "exit-codes.h"
 #include "util.h"
 
@@ -105,7 +106,7 @@ int main(int argc, char **argv)
 		unsigned n = 0;
 		for (const struct cmd_struct *k = commands; k->name; k++)
 			names[n++] = k->name;
-		const char *s = options__closest(argv[1], names, n);
+		const char *s = suggest__closest(argv[1], names, n);
 		if (s)
 			fprintf(stderr, "bench: unknown command '%s'; did you mean '%s'? (see 'bench help')\n", argv[1], s);
 		else

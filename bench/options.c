@@ -17,6 +17,7 @@
 #include "design.h"
 #include "options.h"
 #include "pressure.h"
+#include "suggest.h"
 
 #define FIELD(f) .key = #f, .offset = offsetof(struct run_config, f), \
 	.size = sizeof(((struct run_config *)0)->f)
@@ -59,7 +60,7 @@ static void list_choices(const struct bench_option *o, char *buf, size_t len)
 	size_t n = 0;
 	buf[0] = '\0';
 	for (unsigned i = 0;; i++) {
-		const char *c = o->choices ? o->choices[i] : o->choice_at ? o->choice_at(i) : NULL;
+		const char *c = options__choice(o, i);
 		if (!c)
 			break;
 		int w = snprintf(buf + n, len - n, "%s%s", i ? ", " : "", c);
@@ -98,7 +99,7 @@ static int check_pressure(const char *v, char *err, size_t len)
 	return -EINVAL;
 }
 
-static int check_mem_node(const char *v, char *err, size_t len)
+int options__check_mem_node(const char *v, char *err, size_t len)
 {
 	uint64_t n;
 	if (!*v || !strcmp(v, "interleave") || !strcmp(v, "local") ||
@@ -306,26 +307,18 @@ const struct bench_option bench_options[] = {
 	  .choices = ch_pin, .section = "perf",
 	  .help = "vCPU thread binding (hwloc): none, compact (fill cores), scatter" },
 	{ .name = "mem-node", FIELD(mem_node), .kind = OPT_KIND_STRING, .def = "",
-	  .check = check_mem_node, .section = "perf",
+	  .check = options__check_mem_node, .section = "perf",
 	  .help = "guest memory placement: \"\" (default policy), node N, interleave, local" },
 	{ .name = NULL },
 };
 
 /* ---- lookup ------------------------------------------------------------- */
 
-/* Option names compare '-'/'_' and case folded. */
-static char name_fold(char c)
-{
-	if (c == '_')
-		return '-';
-	return (char)tolower((unsigned char)c);
-}
-
 static int name_cmp(const char *a, const char *b)
 {
 	for (;; a++, b++) {
-		char x = name_fold(*a);
-		char y = name_fold(*b);
+		char x = suggest__fold(*a);
+		char y = suggest__fold(*b);
 		if (x != y)
 			return x - y;
 		if (!x)
@@ -343,71 +336,6 @@ const struct bench_option *options__find(const char *name)
 	return NULL;
 }
 
-/* Levenshtein distance over '-'/'_'-folded, lower-cased names. */
-static unsigned edit_distance(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b);
-	if (la > 64 || lb > 64)
-		return UINT_MAX;
-	unsigned row[65];
-	for (size_t j = 0; j <= lb; j++)
-		row[j] = (unsigned)j;
-	for (size_t i = 1; i <= la; i++) {
-		unsigned diag = row[0];
-		row[0] = (unsigned)i;
-		for (size_t j = 1; j <= lb; j++) {
-			char x = name_fold(a[i - 1]);
-			char y = name_fold(b[j - 1]);
-			unsigned up = row[j];
-			unsigned best = diag + (x != y);
-			if (up + 1 < best)
-				best = up + 1;
-			if (row[j - 1] + 1 < best)
-				best = row[j - 1] + 1;
-			row[j] = best;
-			diag = up;
-		}
-	}
-	return row[lb];
-}
-
-/* Is p a prefix of s ('-'/'_' and case folded)? */
-static bool is_prefix(const char *p, const char *s)
-{
-	for (; *p; p++, s++) {
-		char x = name_fold(*p);
-		char y = name_fold(*s);
-		if (x != y)
-			return false;
-	}
-	return true;
-}
-
-/* Closest of a set of names, or NULL if nothing is close enough to help. */
-static const char *closest(const char *unknown, const char *(*at)(unsigned, const void *),
-			   const void *arg)
-{
-	const char *best = NULL;
-	unsigned bd = UINT_MAX;
-	size_t ul = strlen(unknown);
-	for (unsigned i = 0;; i++) {
-		const char *n = at(i, arg);
-		if (!n)
-			break;
-		unsigned d = edit_distance(unknown, n);
-		/* a clean prefix ("duration" for "duration-s") is as good as a typo */
-		if (ul >= 3 && is_prefix(unknown, n))
-			d = d < 1 ? d : 1;
-		if (d < bd) {
-			bd = d;
-			best = n;
-		}
-	}
-	if (!best || bd == 0 || bd > 2 + ul / 4 || bd >= strlen(best))
-		return NULL;
-	return best;
-}
-
 static const char *option_name_at(unsigned i, const void *arg)
 {
 	(void)arg;
@@ -418,31 +346,19 @@ const char *options__suggest(const char *unknown)
 {
 	if (!unknown || !*unknown)
 		return NULL;
-	return closest(unknown, option_name_at, NULL);
+	return suggest__closest_at(unknown, option_name_at, NULL);
 }
 
-struct name_array { const char *const *names; unsigned n; };
-
-static const char *name_array_at(unsigned i, const void *arg)
+const char *options__choice(const struct bench_option *o, unsigned i)
 {
-	const struct name_array *a = arg;
-	return i < a->n ? a->names[i] : NULL;
-}
-
-const char *options__closest(const char *word, const char *const *names, unsigned n)
-{
-	struct name_array a = { names, n };
-	if (!word || !*word)
-		return NULL;
-	return closest(word, name_array_at, &a);
-}
-
-static const char *choice_at_wrap(unsigned i, const void *arg)
-{
-	const struct bench_option *o = arg;
 	if (o->choices)
 		return o->choices[i];
 	return o->choice_at ? o->choice_at(i) : NULL;
+}
+
+static const char *choice_at(unsigned i, const void *arg)
+{
+	return options__choice(arg, i);
 }
 
 /* ---- parsing ------------------------------------------------------------ */
@@ -504,7 +420,7 @@ static const void *cfield(const struct run_config *c, const struct bench_option 
 	return (const char *)c + o->offset;
 }
 
-static void fmt_range(const struct bench_option *o, char *buf, size_t len)
+void options__range(const struct bench_option *o, char *buf, size_t len)
 {
 	snprintf(buf, len, "%.15g..%.15g", o->min, o->max);
 }
@@ -541,7 +457,7 @@ int options__set_as(struct run_config *c, const struct bench_option *o, const ch
 		}
 		if (r == -ERANGE || (o->kind == OPT_KIND_UINT && x > UINT_MAX) ||
 		    (double)x < o->min || (double)x > o->max) {
-			fmt_range(o, all, sizeof(all));
+			options__range(o, all, sizeof(all));
 			snprintf(err, len, "%s: %s is out of range (%s)", n, v, all);
 			return -EINVAL;
 		}
@@ -559,7 +475,7 @@ int options__set_as(struct run_config *c, const struct bench_option *o, const ch
 			return -EINVAL;
 		}
 		if (r == -ERANGE || x < o->min || x > o->max) {
-			fmt_range(o, all, sizeof(all));
+			options__range(o, all, sizeof(all));
 			snprintf(err, len, "%s: %s is out of range (%s)", n, v, all);
 			return -EINVAL;
 		}
@@ -587,13 +503,13 @@ int options__set_as(struct run_config *c, const struct bench_option *o, const ch
 		} else if (o->kind == OPT_KIND_CHOICE) {
 			bool ok = false;
 			for (unsigned i = 0; !ok; i++) {
-				const char *ch = choice_at_wrap(i, o);
+				const char *ch = options__choice(o, i);
 				if (!ch)
 					break;
 				ok = !strcmp(ch, v);
 			}
 			if (!ok) {
-				const char *s = closest(v, choice_at_wrap, o);
+				const char *s = suggest__closest_at(v, choice_at, o);
 				list_choices(o, all, sizeof(all));
 				if (s)
 					snprintf(err, len, "%s: '%s' is not one of %s; did you mean '%s'?",
@@ -784,226 +700,4 @@ int options__check(const struct run_config *c, char *err, size_t len)
 		return -EINVAL;
 	}
 	return 0;
-}
-
-/* ---- help and reference ------------------------------------------------- */
-
-static const char *unit_of(const struct bench_option *o)
-{
-	return o->unit ? o->unit : "";
-}
-
-static const char *kind_name(enum opt_kind k)
-{
-	switch (k) {
-	case OPT_KIND_UINT:   return "uint";
-	case OPT_KIND_U64:    return "u64";
-	case OPT_KIND_DOUBLE: return "double";
-	case OPT_KIND_BOOL:   return "bool";
-	case OPT_KIND_STRING: return "string";
-	case OPT_KIND_CHOICE: return "choice";
-	}
-	return "?";
-}
-
-/* What values are accepted, as one short phrase. */
-static void describe_values(const struct bench_option *o, char *buf, size_t len,
-			    const char *sep)
-{
-	switch (o->kind) {
-	case OPT_KIND_UINT:
-	case OPT_KIND_U64:
-	case OPT_KIND_DOUBLE:
-		if (o->kind == OPT_KIND_U64 && o->min == 0)
-			snprintf(buf, len, "0..2^64-1");
-		else
-			fmt_range(o, buf, len);
-		break;
-	case OPT_KIND_BOOL:
-		snprintf(buf, len, "true%sfalse", sep);
-		break;
-	case OPT_KIND_CHOICE: {
-		size_t n = 0;
-		buf[0] = '\0';
-		for (unsigned i = 0;; i++) {
-			const char *c = choice_at_wrap(i, o);
-			if (!c)
-				break;
-			int w = snprintf(buf + n, len - n, "%s%s", i ? sep : "", c);
-			if (w < 0 || (size_t)w >= len - n)
-				break;
-			n += (size_t)w;
-		}
-		break;
-	}
-	case OPT_KIND_STRING:
-		if (o->check == check_mem_node)
-			snprintf(buf, len, "\"\"%sN%sinterleave%slocal", sep, sep, sep);
-		else
-			snprintf(buf, len, "text (max %zu chars)", o->size - 1);
-		break;
-	}
-}
-
-static const char *argh(const struct bench_option *o)
-{
-	switch (o->kind) {
-	case OPT_KIND_UINT:
-	case OPT_KIND_U64:    return "N";
-	case OPT_KIND_DOUBLE: return "X";
-	case OPT_KIND_BOOL:   return "BOOL";
-	case OPT_KIND_CHOICE: return "NAME";
-	case OPT_KIND_STRING: return "TEXT";
-	}
-	return "V";
-}
-
-static bool has_section(const char *s)
-{
-	for (unsigned i = 0; options_sections[i]; i++)
-		if (!strcmp(options_sections[i], s))
-			return true;
-	return false;
-}
-
-void options__print_help(FILE *f, const char *section)
-{
-	for (unsigned s = 0; options_sections[s]; s++) {
-		const char *sec = options_sections[s];
-		if (section && strcmp(section, sec))
-			continue;
-		fprintf(f, "  [%s]\n", sec);
-		for (const struct bench_option *o = bench_options; o->name; o++) {
-			if (strcmp(o->section, sec))
-				continue;
-			char flag[64], vals[256];
-			if (o->kind == OPT_KIND_BOOL)   /* a switch on the command line */
-				snprintf(flag, sizeof(flag), "--[no-]%s", o->name);
-			else
-				snprintf(flag, sizeof(flag), "--%s %s", o->name, argh(o));
-			describe_values(o, vals, sizeof(vals), "|");
-			fprintf(f, "    %-30s %s\n", flag, o->help);
-			fprintf(f, "    %-30s (%s%s%s; default %s%s%s)\n", "", vals,
-				*unit_of(o) ? " " : "", unit_of(o),
-				*o->def ? o->def : "\"\"", *unit_of(o) && *o->def ? " " : "",
-				*o->def ? unit_of(o) : "");
-		}
-	}
-	if (section && !has_section(section))
-		fprintf(f, "  (no option section '%s')\n", section);
-}
-
-/* Markdown table cells must not contain '|'. */
-static void md_cell(FILE *f, const char *s)
-{
-	for (; *s; s++) {
-		if (*s == '|')
-			fputs("\\|", f);
-		else
-			fputc(*s, f);
-	}
-}
-
-static void print_markdown(FILE *f)
-{
-	fprintf(f, "<!-- generated by `bench info --options --format markdown`; do not edit -->\n");
-	fprintf(f, "# Scenario keys\n\n");
-	fprintf(f, "Every key may appear in a scenario file (`key = value[, value...]`) or on\n"
-		   "the command line (`--key value[,value...]`); `-` and `_` are\n"
-		   "interchangeable.  See docs/SCENARIOS.md for the file format and the\n"
-		   "list-expansion rules.\n");
-	for (unsigned s = 0; options_sections[s]; s++) {
-		const char *sec = options_sections[s];
-		fprintf(f, "\n## [%s]\n\n", sec);
-		fprintf(f, "| key | type | default | unit | values | meaning |\n");
-		fprintf(f, "|---|---|---|---|---|---|\n");
-		for (const struct bench_option *o = bench_options; o->name; o++) {
-			if (strcmp(o->section, sec))
-				continue;
-			char vals[512];
-			describe_values(o, vals, sizeof(vals), ", ");
-			fprintf(f, "| `%s` | %s%s | %s%s%s | %s | ", o->key, kind_name(o->kind),
-				(o->flags & (OPT_F_NOLIST | OPT_F_SCENARIO)) ? " (no list)" : "",
-				*o->def ? "`" : "`\"\"`", o->def, *o->def ? "`" : "",
-				unit_of(o));
-			md_cell(f, vals);
-			fputs(" | ", f);
-			md_cell(f, o->help);
-			fputs(" |\n", f);
-		}
-	}
-}
-
-static void print_text(FILE *f)
-{
-	for (unsigned s = 0; options_sections[s]; s++) {
-		const char *sec = options_sections[s];
-		fprintf(f, "[%s]\n", sec);
-		for (const struct bench_option *o = bench_options; o->name; o++) {
-			if (strcmp(o->section, sec))
-				continue;
-			char vals[512];
-			describe_values(o, vals, sizeof(vals), "|");
-			fprintf(f, "  %-22s = %-8s %s%s%s%s\n", o->key, *o->def ? o->def : "\"\"",
-				kind_name(o->kind), *unit_of(o) ? ", " : "", unit_of(o),
-				(o->flags & (OPT_F_NOLIST | OPT_F_SCENARIO)) ? ", no list" : "");
-			fprintf(f, "      %s\n      values: %s\n", o->help, vals);
-		}
-		fputc('\n', f);
-	}
-}
-
-static int print_json(FILE *f)
-{
-	json_t *arr = json_array();
-	if (!arr)
-		return -ENOMEM;
-	for (const struct bench_option *o = bench_options; o->name; o++) {
-		json_t *e = json_object();
-		json_object_set_new(e, "key", json_string(o->key));
-		json_object_set_new(e, "flag", json_sprintf("--%s", o->name));
-		json_object_set_new(e, "section", json_string(o->section));
-		json_object_set_new(e, "type", json_string(kind_name(o->kind)));
-		json_object_set_new(e, "default", json_string(o->def));
-		json_object_set_new(e, "unit", json_string(unit_of(o)));
-		json_object_set_new(e, "help", json_string(o->help));
-		json_object_set_new(e, "listable",
-				    json_boolean(!(o->flags & (OPT_F_NOLIST | OPT_F_SCENARIO))));
-		if (o->kind == OPT_KIND_UINT || o->kind == OPT_KIND_U64 ||
-		    o->kind == OPT_KIND_DOUBLE) {
-			json_object_set_new(e, "min", json_real(o->min));
-			json_object_set_new(e, "max", json_real(o->max));
-		}
-		if (o->kind == OPT_KIND_CHOICE) {
-			json_t *ch = json_array();
-			for (unsigned i = 0;; i++) {
-				const char *c = choice_at_wrap(i, o);
-				if (!c)
-					break;
-				json_array_append_new(ch, json_string(c));
-			}
-			json_object_set_new(e, "choices", ch);
-		}
-		json_array_append_new(arr, e);
-	}
-	int r = json_dumpf(arr, f, JSON_INDENT(2));
-	json_decref(arr);
-	fputc('\n', f);
-	return r ? -EIO : 0;
-}
-
-int options__print_doc(FILE *f, const char *format)
-{
-	int r = 0;
-	if (!format || !strcmp(format, "text"))
-		print_text(f);
-	else if (!strcmp(format, "markdown"))
-		print_markdown(f);
-	else if (!strcmp(format, "json"))
-		r = print_json(f);
-	else
-		return -EINVAL;
-	if (!r && (fflush(f) || ferror(f)))
-		r = -EIO;
-	return r;
 }

@@ -81,10 +81,9 @@ int options__from_json(struct run_config *c, const json_t *obj, char *err, size_
 /* Cross-field checks of one resolved variant (role counts vs vcpus, touch_mb
  * vs mem_mb, broken designs need allow_broken, ...).  0 or -EINVAL. */
 int options__check(const struct run_config *c, char *err, size_t len);
-/* Closest option name by edit distance (dashed), or NULL ("did you mean"). */
+/* Closest option name by edit distance (dashed), or NULL ("did you mean";
+ * suggest.h has the rule and suggest__closest() for other name sets). */
 const char *options__suggest(const char *unknown);
-/* Closest of names[0..n) to word (same rule as options__suggest), or NULL. */
-const char *options__closest(const char *word, const char *const *names, unsigned n);
 /* Help listing (`--key VALUE  help (default X)`), one section or all. */
 void options__print_help(FILE *f, const char *section_or_NULL);
 /* Full reference: format "text", "markdown" or "json".  0, -EINVAL if the
@@ -92,6 +91,14 @@ void options__print_help(FILE *f, const char *section_or_NULL);
 int options__print_doc(FILE *f, const char *format);
 
 /* Number parsers shared with bench/parse-options.c: 0 or -EINVAL/-ERANGE. */
+/* The i-th valid value of a choice option (fixed or from a registry), NULL
+ * past the end. */
+const char *options__choice(const struct bench_option *o, unsigned i);
+/* "min..max" of a numeric option. */
+void options__range(const struct bench_option *o, char *buf, size_t len);
+/* The --mem-node check ("", N, interleave, local); options-doc.c names its
+ * values. */
+int options__check_mem_node(const char *v, char *err, size_t len);
 int options__parse_u64(const char *s, uint64_t *v);
 int options__parse_double(const char *s, double *v);
 int options__parse_bool(const char *s, bool *v);

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "options.h"
+#include "suggest.h"
 #include "parse-options.h"
 #include "scenario.h"
 
@@ -139,7 +140,7 @@ static const char *suggest(const struct option *opts, const char *name, bool key
 	if (keys)
 		for (const struct bench_option *b = bench_options; b->name && n < MAX_FLAGS + 127; b++)
 			names[n++] = b->name;
-	return options__closest(name, names, n);
+	return suggest__closest(name, names, n);
 }
 
 static int unknown_long(const char *cmd, const struct option *opts, const char *name, bool keys)

@@ -14,6 +14,7 @@
 
 #include "design.h"
 #include "options.h"
+#include "suggest.h"
 #include "pressure.h"
 
 /*
@@ -307,8 +308,8 @@ static void test_suggest(void **state)
 	assert_null(options__suggest(""));
 	assert_null(options__suggest("vcpus"));   /* exact: nothing to suggest */
 	const char *names[] = { "out", "quiet", "scenario" };
-	assert_string_equal(options__closest("scenraio", names, 3), "scenario");
-	assert_null(options__closest("zzzzzz", names, 3));
+	assert_string_equal(suggest__closest("scenraio", names, 3), "scenario");
+	assert_null(suggest__closest("zzzzzz", names, 3));
 }
 
 static void test_check(void **state)
