@@ -24,6 +24,8 @@ struct oracle_watch {              /* watchdog-private, one per vCPU */
 	bool stuck;                    /* final: a flusher with zero progress */
 	uint64_t ok0;                  /* progress (below) when the measured window began */
 	uint64_t ok1;                  /* ... when it ended (before stop wakes everyone) */
+	uint64_t exits0, exits1;       /* its own exits at the window's start / end */
+	bool asleep1;                  /* blocked or suspended when the window ended */
 };
 
 static const char *const kind_names[ORACLE_NR_KINDS] = {
@@ -261,6 +263,14 @@ static void oracle__final(struct vm *vm)
 			vm->liveness_unjudged = true;
 			continue;
 		}
+		/* Likewise one flusher that was runnable at the end but hardly
+		 * ran itself (on an overcommitted host its thread may get no CPU,
+		 * or one flush of it waited for acks the whole window: its
+		 * latency is censored, not lost).  A stuck flusher is asleep. */
+		if (!w->asleep1 && w->exits1 - w->exits0 < LIVENESS_MIN_EXITS) {
+			vm->liveness_unjudged = true;
+			continue;
+		}
 		/* liveness: this flusher completed nothing, and no suspension of
 		 * it ended */
 		w->stuck = true;
@@ -309,8 +319,10 @@ static void *oracle__thread(void *arg)
 		bool m = atomic_load(&vm->measuring);
 		if (m && !was_measuring) {
 			/* liveness counts from the start of the measured window */
-			for (unsigned i = 0; i < vm->nr_vcpus; i++)
+			for (unsigned i = 0; i < vm->nr_vcpus; i++) {
 				vm->oracle_watch[i].ok0 = oracle__progress(vm->vcpus[i]);
+				vm->oracle_watch[i].exits0 = __atomic_load_n(&vm->vcpus[i]->exits, __ATOMIC_RELAXED);
+			}
 			next_sample = now + SERIES_INTERVAL_NS;
 			last_faults = M_READ(vm, faults);
 			last_flushes = M_READ(vm, flushes);
@@ -361,8 +373,12 @@ void oracle__window_end(struct vm *vm)
 {
 	if (!vm->oracle_watch || vm->oracle_window_ended)
 		return;
-	for (unsigned i = 0; i < vm->nr_vcpus; i++)
-		vm->oracle_watch[i].ok1 = oracle__progress(vm->vcpus[i]);
+	for (unsigned i = 0; i < vm->nr_vcpus; i++) {
+		struct vcpu *v = vm->vcpus[i];
+		vm->oracle_watch[i].ok1 = oracle__progress(v);
+		vm->oracle_watch[i].exits1 = __atomic_load_n(&v->exits, __ATOMIC_RELAXED);
+		vm->oracle_watch[i].asleep1 = atomic_load(&v->blocked) || atomic_load(&v->suspended);
+	}
 	vm->oracle_window_exits = M_READ(vm, exits);
 	vm->oracle_window_ended = true;
 }
