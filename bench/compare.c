@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "compare.h"
+#include "compare-int.h"
 #include "results.h"
 #include "stats.h"
 
@@ -22,10 +23,7 @@ static const char *const default_metrics[] = {
 	"resume_latency.p99", "flush_latency.p99", "rates.flushes_per_s",
 };
 
-enum verdict { V_SAME, V_IMPROVED, V_REGRESSED, V_CHANGED, V_INSUFFICIENT, V_MISSING_BASE, V_MISSING_NEW,
-	       V_INCONCLUSIVE, V_SMALL, V_PENDING };
-
-static const char *const verdict_str[] = {
+const char *const compare__verdict_str[] = {
 	[V_SAME] = "no significant change",
 	[V_IMPROVED] = "improved",
 	[V_REGRESSED] = "regressed",
@@ -38,30 +36,7 @@ static const char *const verdict_str[] = {
 	[V_PENDING] = "?",
 };
 
-struct row {
-	const char *key, *base_key;     /* variant (and its baseline, within mode) */
-	const char *metric, *unit;
-	int dir;
-	struct sample_stats a, b;       /* base, new */
-	double change_pct;              /* NAN: base mean 0 */
-	double ratio;                   /* b.mean / a.mean, NAN when a.mean == 0 */
-	double p;                       /* NAN: no test */
-	double p_adj;                   /* p after the multiplicity correction */
-	double ch_lo, ch_hi;            /* CI of the change in %, NAN: none */
-	const char *test;               /* "welch" | "mann-whitney" | "welch-log" | ... | "-" */
-	unsigned dist_a, dist_b;        /* disturbed repeats (before any drop) */
-	unsigned tot_a, tot_b;          /* repeats of the variant on each side */
-	unsigned cens_a, cens_b;        /* repeats whose value is only a lower bound */
-	double mde_pct;                 /* NAN: no calibration */
-	unsigned bad_a, bad_b;          /* "run verdicts" row: repeats not "ok" */
-	enum verdict v;
-};
-
-static const char RUN_VERDICTS[] = "run verdicts";   /* the pseudo-metric of the stall rule */
-
-struct tally {
-	unsigned n[V_PENDING + 1];
-};
+const char compare__run_verdicts[] = "run verdicts";
 
 void compare__default_opts(struct compare_opts *o)
 {
@@ -75,7 +50,7 @@ void compare__default_opts(struct compare_opts *o)
 	o->power = 0.8;
 }
 
-static const char *cmdname(const struct compare_opts *o)
+const char *compare__cmdname(const struct compare_opts *o)
 {
 	return o->cmd ? o->cmd : "compare";
 }
@@ -121,16 +96,8 @@ int compare__direction(const char *path)
 
 /* ---------------------------------------------------------- tree helpers */
 
-#define MAX_PAIRS 48
-
-struct pairs {
-	unsigned n;
-	char k[MAX_PAIRS][64];
-	char v[MAX_PAIRS][128];
-};
-
 /* "a=b,c=d" -> pairs; entries without '=' keep an empty value. */
-static void pairs__parse(const char *s, struct pairs *p)
+void pairs__parse(const char *s, struct pairs *p)
 {
 	p->n = 0;
 	while (s && *s && p->n < MAX_PAIRS) {
@@ -155,7 +122,7 @@ static void pairs__parse(const char *s, struct pairs *p)
 	}
 }
 
-static const char *pairs__get(const struct pairs *p, const char *k)
+const char *pairs__get(const struct pairs *p, const char *k)
 {
 	for (unsigned i = 0; i < p->n; i++)
 		if (!strcmp(p->k[i], k))
@@ -164,7 +131,7 @@ static const char *pairs__get(const struct pairs *p, const char *k)
 }
 
 /* Unique run keys, in order of first appearance over one or two trees. */
-static unsigned unique_keys(json_t *a, json_t *b, const char ***out)
+unsigned compare__unique_keys(json_t *a, json_t *b, const char ***out)
 {
 	size_t cap = json_array_size(json_object_get(a, "runs")) +
 		     json_array_size(json_object_get(b, "runs")) + 1;
@@ -190,7 +157,7 @@ static unsigned unique_keys(json_t *a, json_t *b, const char ***out)
 	return n;
 }
 
-static int has_key(json_t *root, const char *key)
+int compare__has_key(json_t *root, const char *key)
 {
 	json_t *run;
 	size_t i;
@@ -253,15 +220,7 @@ static int is_lower_bound(json_t *run, const char *metric)
 	return 0;
 }
 
-/* The repeats of one variant on one side. */
-struct side {
-	unsigned n, total, disturbed, censored;
-	double *v;
-	int *rep;               /* run["repeat"] of v[i] (pairing) */
-	json_t **runs;          /* run of v[i] (borrowed; histograms) */
-};
-
-static void side__free(struct side *s)
+void side__free(struct side *s)
 {
 	free(s->v);
 	free(s->rep);
@@ -269,8 +228,8 @@ static void side__free(struct side *s)
 	memset(s, 0, sizeof(*s));
 }
 
-static int side__collect(json_t *root, const char *key, const char *metric, const struct compare_opts *o,
-			 struct side *s)
+int side__collect(json_t *root, const char *key, const char *metric, const struct compare_opts *o,
+		  struct side *s)
 {
 	json_t *runs = json_object_get(root, "runs"), *run;
 	size_t i, cap = json_array_size(runs) + 1;
@@ -327,7 +286,7 @@ static int metric_anywhere(json_t *root, const char *metric)
 	return 0;
 }
 
-static const char *metric_unit(json_t *a, json_t *b, const char *metric)
+const char *compare__metric_unit(json_t *a, json_t *b, const char *metric)
 {
 	json_t *trees[2] = { a, b }, *run;
 	const char *dot = strchr(metric, '.');
@@ -358,7 +317,7 @@ static const char *metric_unit(json_t *a, json_t *b, const char *metric)
 
 /* Field value of a run for baseline matching: run[k], else run.config[k]
  * ("config.k" goes straight to config), rendered as text. */
-static int run_field(json_t *run, const char *k, char *buf, size_t len)
+int compare__run_field(json_t *run, const char *k, char *buf, size_t len)
 {
 	json_t *v;
 
@@ -382,7 +341,7 @@ static int run_field(json_t *run, const char *k, char *buf, size_t len)
 	return 0;
 }
 
-static json_t *first_run(json_t *root, const char *key)
+json_t *compare__first_run(json_t *root, const char *key)
 {
 	json_t *run;
 	size_t i;
@@ -461,7 +420,7 @@ out:
 	return p;
 }
 
-static void analyse(const struct side *sa, const struct side *sb, const struct compare_opts *o, struct row *r)
+void compare__analyse(const struct side *sa, const struct side *sb, const struct compare_opts *o, struct row *r)
 {
 	const double *a = sa->v, *b = sb->v;
 	unsigned na = sa->n, nb = sb->n;
@@ -554,7 +513,7 @@ static void analyse(const struct side *sa, const struct side *sb, const struct c
 
 /* The rule (docs/STATISTICS.md section 3): corrected p below alpha, and the
  * whole CI of the change beyond the threshold in one direction. */
-static void finalize(struct row *rows, unsigned n, const struct compare_opts *o)
+void compare__finalize(struct row *rows, unsigned n, const struct compare_opts *o)
 {
 	double *p = calloc(n + 1, sizeof(*p)), thr = o->threshold_pct;
 	unsigned m = 0;
@@ -685,250 +644,36 @@ double compare__variant_mde_pct(json_t *runs, unsigned variant, const char *metr
 	return 100 * (logs ? expm1(mde) : mde);
 }
 
-/* ---------------------------------------------------------- formatting */
-
-static void fmt_value(double v, const char *unit, char *buf, size_t len)
-{
-	double a = fabs(v);
-
-	if (isnan(v))
-		snprintf(buf, len, "-");
-	else if (unit && !strcmp(unit, "ns")) {
-		if (a < 1e3)
-			snprintf(buf, len, "%.1f ns", v);
-		else if (a < 1e6)
-			snprintf(buf, len, "%.2f us", v / 1e3);
-		else if (a < 1e9)
-			snprintf(buf, len, "%.2f ms", v / 1e6);
-		else
-			snprintf(buf, len, "%.3f s", v / 1e9);
-	} else if (unit && !strcmp(unit, "/s")) {
-		if (a >= 1e6)
-			snprintf(buf, len, "%.3fM/s", v / 1e6);
-		else if (a >= 100)
-			snprintf(buf, len, "%.0f/s", v);
-		else
-			snprintf(buf, len, "%.2f/s", v);
-	}
-	else if (unit && *unit)
-		snprintf(buf, len, "%.4g %s", v, unit);
-	else
-		snprintf(buf, len, "%.4g", v);
-}
-
-/* "12.34 us +-3.1% n=5": mean, CI half-width relative to the mean, n. */
-static void fmt_sample(const struct sample_stats *s, const char *unit, char *buf, size_t len)
-{
-	char v[48];
-
-	if (!s->n) {
-		snprintf(buf, len, "-");
-		return;
-	}
-	fmt_value(s->mean, unit, v, sizeof(v));
-	if (s->n >= 2 && s->mean != 0)
-		snprintf(buf, len, "%s +-%.1f%% n=%u", v, (s->ci_hi - s->mean) / fabs(s->mean) * 100, s->n);
-	else
-		snprintf(buf, len, "%s n=%u", v, s->n);
-}
-
-static void fmt_change(double c, char *buf, size_t len)
-{
-	if (isnan(c))
-		snprintf(buf, len, "n/a");
-	else
-		snprintf(buf, len, "%+.1f%%", c);
-}
-
-static void fmt_p(double p, char *buf, size_t len)
-{
-	if (isnan(p))
-		snprintf(buf, len, "-");
-	else if (p < 1e-4)
-		snprintf(buf, len, "<0.0001");
-	else
-		snprintf(buf, len, "%.4f", p);
-}
-
-static void fmt_ratio(double r, char *buf, size_t len)
-{
-	if (isnan(r))
-		snprintf(buf, len, "-");
-	else
-		snprintf(buf, len, "%.3fx", r);
-}
-
-/* Key pairs every variant shares are printed once ("common: ..."), so each
- * row shows only what distinguishes it. */
-struct labeler {
-	struct pairs common;
-	char buf[512];
-};
-
-static void labeler__init(struct labeler *l, const char **keys, unsigned n)
-{
-	l->common.n = 0;
-	if (!n)
-		return;
-	pairs__parse(keys[0], &l->common);
-	for (unsigned i = 1; i < n; i++) {
-		struct pairs p;
-		unsigned w = 0;
-
-		pairs__parse(keys[i], &p);
-		for (unsigned j = 0; j < l->common.n; j++) {
-			const char *v = pairs__get(&p, l->common.k[j]);
-
-			if (v && !strcmp(v, l->common.v[j])) {
-				memmove(l->common.k[w], l->common.k[j], sizeof(l->common.k[0]));
-				memmove(l->common.v[w], l->common.v[j], sizeof(l->common.v[0]));
-				w++;
-			}
-		}
-		l->common.n = w;
-	}
-}
-
-static const char *labeler__label(struct labeler *l, const char *key)
-{
-	struct pairs p;
-	size_t len = 0;
-
-	pairs__parse(key, &p);
-	l->buf[0] = '\0';
-	for (unsigned i = 0; i < p.n; i++) {
-		const char *c = pairs__get(&l->common, p.k[i]);
-
-		if (c && !strcmp(c, p.v[i]))
-			continue;
-		len += (size_t)snprintf(l->buf + len, sizeof(l->buf) - len, "%s%s=%s",
-					len ? "," : "", p.k[i], p.v[i]);
-		if (len >= sizeof(l->buf))
-			break;
-	}
-	return l->buf[0] ? l->buf : (*key ? key : "(all)");
-}
-
-static void labeler__print_common(struct labeler *l, FILE *out, const char *prefix)
-{
-	if (!l->common.n)
-		return;
-	fprintf(out, "%scommon: ", prefix);
-	for (unsigned i = 0; i < l->common.n; i++)
-		fprintf(out, "%s%s=%s", i ? "," : "", l->common.k[i], l->common.v[i]);
-	fprintf(out, "\n");
-}
-
-static json_t *sample_json(const struct sample_stats *s)
-{
-	if (!s->n)
-		return json_null();
-	return json_pack("{s:I,s:f,s:f,s:f,s:f,s:f,s:f}", "n", (json_int_t)s->n,
-			 "mean", s->mean, "sd", s->sd, "ci_lo", s->ci_lo, "ci_hi", s->ci_hi,
-			 "min", s->min, "max", s->max);
-}
-
-static json_t *num_or_null(double v)
-{
-	return isfinite(v) ? json_real(v) : json_null();
-}
-
-static json_t *row_json(const struct row *r, int within)
-{
-	json_t *o = json_object();
-
-	json_object_set_new(o, "variant", json_string(r->key));
-	if (within)
-		json_object_set_new(o, "baseline", r->base_key ? json_string(r->base_key) : json_null());
-	json_object_set_new(o, "metric", json_string(r->metric));
-	json_object_set_new(o, "direction", json_string(r->dir > 0 ? "higher-is-better" :
-				r->dir < 0 ? "lower-is-better" : "neutral"));
-	json_object_set_new(o, "base", r->metric == RUN_VERDICTS ? json_null() : sample_json(&r->a));
-	json_object_set_new(o, within ? "value" : "new", r->metric == RUN_VERDICTS ? json_null() : sample_json(&r->b));
-	json_object_set_new(o, "change_pct", num_or_null(r->change_pct));
-	json_object_set_new(o, "ratio", num_or_null(r->ratio));
-	json_object_set_new(o, "change_ci_pct", isfinite(r->ch_lo) && isfinite(r->ch_hi) ?
-			    json_pack("[ff]", r->ch_lo, r->ch_hi) : json_null());
-	json_object_set_new(o, "p", num_or_null(r->p));
-	json_object_set_new(o, "p_adj", num_or_null(r->p_adj));
-	json_object_set_new(o, "test", json_string(r->test));
-	json_object_set_new(o, "verdict", json_string(verdict_str[r->v]));
-	json_object_set_new(o, "mde_pct", num_or_null(r->mde_pct));
-	if (!within) {
-		json_object_set_new(o, "repeats", json_pack("{s:I,s:I}", "base", (json_int_t)r->tot_a,
-							    "new", (json_int_t)r->tot_b));
-		json_object_set_new(o, "disturbed", json_pack("{s:I,s:I}", "base", (json_int_t)r->dist_a,
-							      "new", (json_int_t)r->dist_b));
-		json_object_set_new(o, "lower_bound", json_pack("{s:I,s:I}", "base", (json_int_t)r->cens_a,
-								"new", (json_int_t)r->cens_b));
-		if (r->metric == RUN_VERDICTS)
-			json_object_set_new(o, "not_ok", json_pack("{s:I,s:I}", "base", (json_int_t)r->bad_a,
-								   "new", (json_int_t)r->bad_b));
-	}
-	return o;
-}
-
-static json_t *tally_json(const struct tally *t)
-{
-	/* "I" takes a json_int_t; "i" would read an int from the va_list */
-	return json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}",
-			 "regressed", (json_int_t)t->n[V_REGRESSED],
-			 "improved", (json_int_t)t->n[V_IMPROVED],
-			 "inconclusive", (json_int_t)t->n[V_INCONCLUSIVE],
-			 "below_threshold", (json_int_t)t->n[V_SMALL],
-			 "no_significant_change", (json_int_t)t->n[V_SAME],
-			 "changed", (json_int_t)t->n[V_CHANGED],
-			 "insufficient_repeats", (json_int_t)t->n[V_INSUFFICIENT],
-			 "missing", (json_int_t)t->n[V_MISSING_BASE] + t->n[V_MISSING_NEW]);
-}
-
-static void print_tally(FILE *out, const struct tally *t, const char *prefix)
-{
-	fprintf(out, "%s%u regressed, %u improved, %u no significant change",
-		prefix, t->n[V_REGRESSED], t->n[V_IMPROVED], t->n[V_SAME]);
-	if (t->n[V_INCONCLUSIVE])
-		fprintf(out, ", %u inconclusive (CI straddles the threshold)", t->n[V_INCONCLUSIVE]);
-	if (t->n[V_SMALL])
-		fprintf(out, ", %u below threshold", t->n[V_SMALL]);
-	if (t->n[V_CHANGED])
-		fprintf(out, ", %u changed (neutral metric)", t->n[V_CHANGED]);
-	if (t->n[V_INSUFFICIENT])
-		fprintf(out, ", %u insufficient repeats (need >= 2 per side)", t->n[V_INSUFFICIENT]);
-	if (t->n[V_MISSING_BASE] + t->n[V_MISSING_NEW])
-		fprintf(out, ", %u missing on one side", t->n[V_MISSING_BASE] + t->n[V_MISSING_NEW]);
-	fprintf(out, "\n");
-}
-
-static int check_opts(const struct compare_opts *o, const char **metrics, unsigned *nm)
+int compare__check_opts(const struct compare_opts *o, const char **metrics, unsigned *nm)
 {
 	const char *f = o->format ? o->format : "text";
 	const char *tm = o->tail_method ? o->tail_method : "log";
 
 	if (strcmp(tm, "log") && strcmp(tm, "pooled") && strcmp(tm, "mean")) {
-		fprintf(stderr, "bench %s: unknown tail method '%s'; use log, pooled or mean\n", cmdname(o), tm);
+		fprintf(stderr, "bench %s: unknown tail method '%s'; use log, pooled or mean\n", compare__cmdname(o), tm);
 		return -EINVAL;
 	}
 	if (!(o->disturbed_pct >= 0)) {
-		fprintf(stderr, "bench %s: --disturbed-above %g%% is negative; use e.g. 10\n", cmdname(o),
+		fprintf(stderr, "bench %s: --disturbed-above %g%% is negative; use e.g. 10\n", compare__cmdname(o),
 			o->disturbed_pct);
 		return -EINVAL;
 	}
 
 	if (strcmp(f, "text") && strcmp(f, "markdown") && strcmp(f, "json")) {
-		fprintf(stderr, "bench %s: unknown format '%s'; use text, markdown or json\n", cmdname(o), f);
+		fprintf(stderr, "bench %s: unknown format '%s'; use text, markdown or json\n", compare__cmdname(o), f);
 		return -EINVAL;
 	}
 	if (!(o->alpha > 0 && o->alpha < 1)) {
-		fprintf(stderr, "bench %s: alpha %g is outside (0,1); use e.g. --alpha 0.05\n", cmdname(o), o->alpha);
+		fprintf(stderr, "bench %s: alpha %g is outside (0,1); use e.g. --alpha 0.05\n", compare__cmdname(o), o->alpha);
 		return -EINVAL;
 	}
 	if (!(o->threshold_pct >= 0)) {
 		fprintf(stderr, "bench %s: threshold %g%% is negative; use e.g. --threshold 5\n",
-			cmdname(o), o->threshold_pct);
+			compare__cmdname(o), o->threshold_pct);
 		return -EINVAL;
 	}
 	if (o->nr_metrics > COMPARE_MAX_METRICS) {
-		fprintf(stderr, "bench %s: at most %d metrics; drop some --metric\n", cmdname(o), COMPARE_MAX_METRICS);
+		fprintf(stderr, "bench %s: at most %d metrics; drop some --metric\n", compare__cmdname(o), COMPARE_MAX_METRICS);
 		return -EINVAL;
 	}
 	*nm = 0;
@@ -936,7 +681,7 @@ static int check_opts(const struct compare_opts *o, const char **metrics, unsign
 		for (unsigned i = 0; i < o->nr_metrics; i++) {
 			if (!o->metrics[i] || !*o->metrics[i]) {
 				fprintf(stderr, "bench %s: empty metric name; use e.g. --metric resume_latency.p99\n",
-					cmdname(o));
+					compare__cmdname(o));
 				return -EINVAL;
 			}
 			metrics[(*nm)++] = o->metrics[i];
@@ -950,8 +695,8 @@ static int check_opts(const struct compare_opts *o, const char **metrics, unsign
 
 /* Explicit metrics must exist somewhere; defaults may be absent (a `null`
  * workload has no flush latency).  Returns the metrics kept. */
-static int keep_metrics(json_t *a, json_t *b, const struct compare_opts *o,
-			const char **metrics, unsigned *nm)
+int compare__keep_metrics(json_t *a, json_t *b, const struct compare_opts *o,
+			  const char **metrics, unsigned *nm)
 {
 	unsigned w = 0;
 
@@ -963,7 +708,7 @@ static int keep_metrics(json_t *a, json_t *b, const struct compare_opts *o,
 		else if (o->nr_metrics) {
 			fprintf(stderr, "bench %s: metric '%s' is in no run; use <metric>.<field> "
 				"such as resume_latency.p99, rates.flushes_per_s or counters.suspends\n",
-				cmdname(o), metrics[i]);
+				compare__cmdname(o), metrics[i]);
 			return -ENOENT;
 		}
 	}
@@ -971,7 +716,7 @@ static int keep_metrics(json_t *a, json_t *b, const struct compare_opts *o,
 	return 0;
 }
 
-static const char *tree_label(json_t *root, char *buf, size_t len)
+const char *compare__tree_label(json_t *root, char *buf, size_t len)
 {
 	const char *git = json_string_value(json_object_get(json_object_get(root, "tool"), "git"));
 	const char *t = json_string_value(json_object_get(json_object_get(root, "env"), "start_time"));
@@ -981,580 +726,4 @@ static const char *tree_label(json_t *root, char *buf, size_t len)
 	if (!buf[0])
 		snprintf(buf, len, "(unlabelled)");
 	return buf;
-}
-
-/* ---------------------------------------------------------- conditions */
-
-/* What else the machine did while one side ran (the runs' "disturbance"
- * records, bench/disturb.c). */
-struct conditions {
-	unsigned runs, recorded, disturbed;
-	double other_pct, load, steal_pct;      /* medians over the recorded runs */
-};
-
-static double median_of(double *v, unsigned n)
-{
-	return n ? stats__median(v, n) : NAN;
-}
-
-static void conditions__get(json_t *root, const struct compare_opts *o, struct conditions *c)
-{
-	json_t *runs = json_object_get(root, "runs"), *run;
-	size_t i, n = json_array_size(runs);
-	double *other = calloc(n + 1, sizeof(double)), *load = calloc(n + 1, sizeof(double));
-	double *steal = calloc(n + 1, sizeof(double));
-
-	memset(c, 0, sizeof(*c));
-	c->other_pct = c->load = c->steal_pct = NAN;
-	if (!other || !load || !steal)
-		goto out;
-	json_array_foreach(runs, i, run) {
-		json_t *d = json_object_get(run, "disturbance");
-		int dist = compare__run_disturbed(run, o->disturbed_pct);
-
-		c->runs++;
-		if (dist < 0)
-			continue;
-		other[c->recorded] = json_number_value(json_object_get(d, "other_cpu_pct"));
-		load[c->recorded] = json_number_value(json_object_get(d, "loadavg_1m"));
-		steal[c->recorded] = json_number_value(json_object_get(d, "steal_pct"));
-		c->recorded++;
-		c->disturbed += dist;
-	}
-	c->other_pct = median_of(other, c->recorded);
-	c->load = median_of(load, c->recorded);
-	c->steal_pct = median_of(steal, c->recorded);
-out:
-	free(other);
-	free(load);
-	free(steal);
-}
-
-static json_t *conditions__json(const struct conditions *c)
-{
-	if (!c->recorded)
-		return json_null();
-	return json_pack("{s:I,s:I,s:I,s:f,s:f,s:f}", "runs", (json_int_t)c->runs,
-			 "recorded", (json_int_t)c->recorded, "disturbed", (json_int_t)c->disturbed,
-			 "other_cpu_pct_median", c->other_pct, "loadavg_1m_median", c->load,
-			 "steal_pct_median", c->steal_pct);
-}
-
-/* Different conditions: disturbed shares differ by a quarter of the runs,
- * or the median outside load differs by more than the disturbance limit. */
-static int conditions__differ(const struct conditions *a, const struct conditions *b, const struct compare_opts *o)
-{
-	if (!a->recorded || !b->recorded)
-		return 0;
-	return fabs((double)a->disturbed / a->recorded - (double)b->disturbed / b->recorded) > 0.25 ||
-	       fabs(a->other_pct - b->other_pct) > o->disturbed_pct;
-}
-
-static void conditions__print(FILE *out, const char *name, const struct conditions *c)
-{
-	if (!c->recorded) {
-		fprintf(out, "  %-4s not recorded (results from before the disturbance record)\n", name);
-		return;
-	}
-	fprintf(out, "  %-4s other processes %.1f%% of the CPUs, load %.2f, steal %.1f%% (medians); "
-		"%u of %u repeats disturbed\n", name, c->other_pct, c->load, c->steal_pct, c->disturbed, c->recorded);
-}
-
-/* ---------------------------------------------------------- run vs run */
-
-/* The stall rule: repeats whose run "verdict" (stalled, lost-wakeup, ...)
- * is not "ok" in NEW but none in BASE is a regression, the reverse an
- * improvement; not a statistical test, so outside the correction.  Only
- * when some run of the variant has a "verdict".  1 when a row was made. */
-static int verdict_row(json_t *base, json_t *newr, const char *key, struct row *r)
-{
-	json_t *trees[2] = { base, newr }, *run;
-	unsigned bad[2] = { 0, 0 }, tot[2] = { 0, 0 }, seen = 0;
-	size_t i;
-
-	for (int t = 0; t < 2; t++)
-		json_array_foreach(json_object_get(trees[t], "runs"), i, run) {
-			const char *v = json_string_value(json_object_get(run, "verdict"));
-
-			if (strcmp(results__variant_key(run), key))
-				continue;
-			tot[t]++;
-			if (!v)
-				continue;
-			seen++;
-			bad[t] += strcmp(v, "ok") != 0;
-		}
-	if (!seen)
-		return 0;
-	*r = (struct row){ .key = key, .metric = RUN_VERDICTS, .dir = -1, .test = "-",
-			   .bad_a = bad[0], .bad_b = bad[1], .tot_a = tot[0], .tot_b = tot[1],
-			   .p = NAN, .p_adj = NAN, .ch_lo = NAN, .ch_hi = NAN, .mde_pct = NAN,
-			   .change_pct = NAN, .ratio = NAN };
-	r->a.n = tot[0];
-	r->b.n = tot[1];
-	r->v = bad[1] && !bad[0] ? V_REGRESSED : bad[0] && !bad[1] ? V_IMPROVED : V_SAME;
-	return 1;
-}
-
-static void fmt_ci(double lo, double hi, char *buf, size_t len)
-{
-	if (isnan(lo) || isnan(hi))
-		snprintf(buf, len, "-");
-	else
-		snprintf(buf, len, "[%+.1f,%+.1f]", lo, hi);
-}
-
-static void fmt_verdict(const struct row *r, int md, char *buf, size_t len)
-{
-	const char *v = verdict_str[r->v];
-	size_t l;
-
-	if (r->v == V_REGRESSED)
-		snprintf(buf, len, "%s", md ? "**regressed**" : "REGRESSED");
-	else
-		snprintf(buf, len, "%s", v);
-	l = strlen(buf);
-	if (!isnan(r->mde_pct) && l < len)
-		snprintf(buf + l, len - l, " (MDE %.0f%% at n=%u)", r->mde_pct, r->a.n < r->b.n ? r->a.n : r->b.n);
-	l = strlen(buf);
-	if ((r->cens_a || r->cens_b) && l < len)
-		snprintf(buf + l, len - l, " [lower bound: base %u, new %u]", r->cens_a, r->cens_b);
-}
-
-static void text_header_runs(FILE *out, int w, const struct compare_opts *o)
-{
-	fprintf(out, "  %-*s  %-24s  %-24s  %8s  %-17s  %8s  %8s  %-12s  %s\n", w, "metric", "base", "new",
-		"change", "CI", "p", o->correction == STATS_CORR_NONE ? "p" :
-		o->correction == STATS_CORR_HOLM ? "p(holm)" : "p(bh)", "test", "verdict");
-}
-
-static int load_calibration(struct compare_opts *o)
-{
-	json_error_t je;
-
-	if (o->calib || !o->calibration)
-		return 0;
-	o->calib = json_load_file(o->calibration, 0, &je);
-	if (!o->calib) {
-		fprintf(stderr, "bench %s: cannot read calibration '%s': %s; give a calibration.json "
-			"written by bench calibrate\n", cmdname(o), o->calibration, je.text);
-		return -EINVAL;
-	}
-	if (strcmp(json_string_value(json_object_get(o->calib, "schema")) ?: "", "flushbench-calibration/1")) {
-		fprintf(stderr, "bench %s: '%s' is not a flushbench-calibration/1 file; "
-			"write one with bench calibrate\n", cmdname(o), o->calibration);
-		json_decref(o->calib);
-		o->calib = NULL;
-		return -EINVAL;
-	}
-	return 1;       /* loaded here: the caller frees it */
-}
-
-int compare__runs(json_t *base, json_t *newr, const struct compare_opts *oin, FILE *out)
-{
-	const char *metrics[COMPARE_MAX_METRICS + 4], **keys = NULL;
-	unsigned nm, nk, common = 0, mw = (unsigned)strlen(RUN_VERDICTS), nrows = 0;
-	struct compare_opts ob = *oin, *o = &ob;
-	const char *fmt = o->format ? o->format : "text";
-	struct tally t = { 0 };
-	struct labeler lab;
-	struct conditions ca, cn;
-	struct row *rows = NULL;
-	json_t *jrows = NULL, *jonly_b = NULL, *jonly_n = NULL;
-	char l1[128], l2[128];
-	int ret = 2, own_calib = 0, differ;
-
-	if (!json_is_array(json_object_get(base, "runs")) || !json_is_array(json_object_get(newr, "runs"))) {
-		fprintf(stderr, "bench %s: a result has no runs; load it with results__load()\n", cmdname(o));
-		return 2;
-	}
-	if (check_opts(o, metrics, &nm) || keep_metrics(base, newr, o, metrics, &nm))
-		return 2;
-	own_calib = load_calibration(o);
-	if (own_calib < 0)
-		return 2;
-	nk = unique_keys(base, newr, &keys);
-	for (unsigned i = 0; i < nk; i++)
-		common += has_key(base, keys[i]) && has_key(newr, keys[i]);
-	if (!common) {
-		fprintf(stderr, "bench %s: the two results share no variant (run[\"key\"]); "
-			"compare runs of the same scenario\n", cmdname(o));
-		goto out;
-	}
-	for (unsigned m = 0; m < nm; m++)
-		if (strlen(metrics[m]) > mw)
-			mw = (unsigned)strlen(metrics[m]);
-	labeler__init(&lab, keys, nk);
-	conditions__get(base, o, &ca);
-	conditions__get(newr, o, &cn);
-	differ = conditions__differ(&ca, &cn, o);
-
-	/* every test of the comparison first: the correction needs the family */
-	rows = calloc((size_t)nk * (nm + 1) + 1, sizeof(*rows));
-	if (!rows)
-		goto out;
-	for (unsigned k = 0; k < nk; k++) {
-		if (!has_key(base, keys[k]) || !has_key(newr, keys[k]))
-			continue;
-		if (verdict_row(base, newr, keys[k], &rows[nrows]))
-			nrows++;
-		for (unsigned m = 0; m < nm; m++) {
-			struct row *r = &rows[nrows];
-			struct side sa, sb;
-
-			if (side__collect(base, keys[k], metrics[m], o, &sa) ||
-			    side__collect(newr, keys[k], metrics[m], o, &sb)) {
-				side__free(&sa);
-				fprintf(stderr, "bench %s: out of memory\n", cmdname(o));
-				goto out;
-			}
-			if (sa.n || sb.n) {     /* else: not produced by this variant */
-				*r = (struct row){ .key = keys[k], .metric = metrics[m] };
-				r->dir = compare__direction(metrics[m]);
-				r->unit = metric_unit(base, newr, metrics[m]);
-				analyse(&sa, &sb, o, r);
-				nrows++;
-			}
-			side__free(&sa);
-			side__free(&sb);
-		}
-	}
-	finalize(rows, nrows, o);
-
-	if (!strcmp(fmt, "json")) {
-		jrows = json_array();
-		jonly_b = json_array();
-		jonly_n = json_array();
-	} else if (!strcmp(fmt, "markdown")) {
-		fprintf(out, "**base:** %s &nbsp; **new:** %s &nbsp; threshold %g%%, alpha %g, correction %s%s\n\n",
-			tree_label(base, l1, sizeof(l1)), tree_label(newr, l2, sizeof(l2)),
-			o->threshold_pct, o->alpha, stats__correction_name(o->correction), o->paired ? ", paired" : "");
-		if (differ)
-			fprintf(out, "**BASE and NEW ran under different conditions** (other processes %.1f%% vs %.1f%% "
-				"of the CPUs; disturbed repeats %u/%u vs %u/%u)\n\n", ca.other_pct, cn.other_pct,
-				ca.disturbed, ca.recorded, cn.disturbed, cn.recorded);
-		labeler__print_common(&lab, out, "");
-		fprintf(out, "\n| variant | metric | base | new | change | CI | p | p adj | test | verdict |\n");
-		fprintf(out, "|---|---|---:|---:|---:|---|---:|---:|---|---|\n");
-	} else {
-		fprintf(out, "base: %s\nnew:  %s\nthreshold %g%%, alpha %g, correction %s, tail test %s%s%s\n",
-			tree_label(base, l1, sizeof(l1)), tree_label(newr, l2, sizeof(l2)),
-			o->threshold_pct, o->alpha, stats__correction_name(o->correction),
-			o->tail_method ? o->tail_method : "log", o->paired ? ", paired repeats" : "",
-			o->drop_disturbed ? ", disturbed repeats dropped" : "");
-		if (ca.recorded || cn.recorded) {
-			fprintf(out, "conditions%s:\n", differ ? " DIFFER between BASE and NEW" : "");
-			conditions__print(out, "base", &ca);
-			conditions__print(out, "new", &cn);
-		}
-		labeler__print_common(&lab, out, "");
-	}
-
-	for (unsigned k = 0, ri = 0; k < nk; k++) {
-		int in_b = has_key(base, keys[k]), in_n = has_key(newr, keys[k]), first = 1;
-		const char *label = labeler__label(&lab, keys[k]);
-
-		if (!in_b || !in_n) {
-			if (jrows)
-				json_array_append_new(in_b ? jonly_b : jonly_n, json_string(keys[k]));
-			else if (!strcmp(fmt, "markdown"))
-				fprintf(out, "| %s | | | | | | | | | only in %s |\n", label, in_b ? "base" : "new");
-			else
-				fprintf(out, "\nonly in %s: %s\n", in_b ? "base" : "new", label);
-			continue;
-		}
-		for (; ri < nrows && rows[ri].key == keys[k]; ri++) {
-			struct row *r = &rows[ri];
-			char sa[64], sb[64], ch[16], ci[32], ps[16], pa[16], vs[128];
-
-			t.n[r->v]++;
-			if (jrows) {
-				json_array_append_new(jrows, row_json(r, 0));
-				continue;
-			}
-			if (first && !strcmp(fmt, "text")) {
-				fprintf(out, "\n%s\n", label);
-				if (r->dist_a || r->dist_b)
-					fprintf(out, "  disturbed repeats (other processes > %g%% CPU): base %u/%u, new %u/%u%s\n",
-						o->disturbed_pct, r->dist_a, r->tot_a, r->dist_b, r->tot_b,
-						o->drop_disturbed ? " (dropped)" : "");
-				text_header_runs(out, (int)mw, o);
-			}
-			first = 0;
-			fmt_sample(&r->a, r->unit, sa, sizeof(sa));
-			fmt_sample(&r->b, r->unit, sb, sizeof(sb));
-			fmt_change(r->change_pct, ch, sizeof(ch));
-			if (r->metric == RUN_VERDICTS) {
-				snprintf(sa, sizeof(sa), "%u/%u not ok", r->bad_a, r->tot_a);
-				snprintf(sb, sizeof(sb), "%u/%u not ok", r->bad_b, r->tot_b);
-				snprintf(ch, sizeof(ch), "-");
-			}
-			fmt_ci(r->ch_lo, r->ch_hi, ci, sizeof(ci));
-			fmt_p(r->p, ps, sizeof(ps));
-			fmt_p(r->p_adj, pa, sizeof(pa));
-			fmt_verdict(r, !strcmp(fmt, "markdown"), vs, sizeof(vs));
-			if (!strcmp(fmt, "markdown"))
-				fprintf(out, "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", label, r->metric,
-					sa, sb, ch, ci, ps, pa, r->test, vs);
-			else
-				fprintf(out, "  %-*s  %-24s  %-24s  %8s  %-17s  %8s  %8s  %-12s  %s\n", (int)mw, r->metric,
-					sa, sb, ch, ci, ps, pa, r->test, vs);
-		}
-	}
-	ret = t.n[V_REGRESSED] ? 1 : 0;
-	if (jrows) {
-		json_t *root = json_pack("{s:s,s:s,s:f,s:f,s:s,s:s,s:b,s:b,s:f,s:o,s:o,s:o,s:o,s:I}",
-			"schema", "flushbench-compare/1", "mode", "runs",
-			"threshold_pct", o->threshold_pct, "alpha", o->alpha,
-			"correction", stats__correction_name(o->correction),
-			"tail_method", o->tail_method ? o->tail_method : "log",
-			"paired", o->paired, "drop_disturbed", o->drop_disturbed,
-			"disturbed_above_pct", o->disturbed_pct,
-			"rows", jrows, "only_in_base", jonly_b, "only_in_new", jonly_n,
-			"summary", tally_json(&t), "exit", (json_int_t)ret);
-		jrows = jonly_b = jonly_n = NULL;       /* stolen by "o" */
-		if (root)
-			json_object_set_new(root, "conditions", json_pack("{s:o,s:o,s:b}",
-				"base", conditions__json(&ca), "new", conditions__json(&cn), "differ", differ));
-		if (!root || json_dumpf(root, out, JSON_INDENT(2)) < 0)
-			ret = 2;
-		fputc('\n', out);
-		json_decref(root);
-	} else {
-		fprintf(out, "\n");
-		print_tally(out, &t, strcmp(fmt, "markdown") ? "summary: " : "**summary:** ");
-		if (differ)
-			fprintf(out, "%sBASE and NEW ran under different conditions (see above): a verdict may "
-				"reflect the machine, not the change; re-run both, or use bench ab\n",
-				strcmp(fmt, "markdown") ? "warning: " : "**warning:** ");
-	}
-out:
-	json_decref(jrows);
-	json_decref(jonly_b);
-	json_decref(jonly_n);
-	if (own_calib > 0)
-		json_decref(o->calib);
-	free(rows);
-	free(keys);
-	return ret;
-}
-
-/* ---------------------------------------------------------- within a run */
-
-static int baseline_matches(json_t *run, const struct pairs *bp)
-{
-	char buf[256];
-
-	for (unsigned i = 0; i < bp->n; i++)
-		if (run_field(run, bp->k[i], buf, sizeof(buf)) || strcmp(buf, bp->v[i]))
-			return 0;
-	return 1;
-}
-
-/* Do two keys agree on every pair that is not a baseline axis? */
-static int same_except(const char *k1, const char *k2, const struct pairs *bp)
-{
-	struct pairs p1, p2;
-
-	pairs__parse(k1, &p1);
-	pairs__parse(k2, &p2);
-	for (int pass = 0; pass < 2; pass++) {
-		const struct pairs *x = pass ? &p2 : &p1, *y = pass ? &p1 : &p2;
-
-		for (unsigned i = 0; i < x->n; i++) {
-			const char *v;
-
-			if (pairs__get(bp, x->k[i]))
-				continue;
-			v = pairs__get(y, x->k[i]);
-			if (!v || strcmp(v, x->v[i]))
-				return 0;
-		}
-	}
-	return 1;
-}
-
-int compare__within(json_t *root, const struct compare_opts *o, FILE *out)
-{
-	struct row *rows = NULL;
-	const char *metrics[COMPARE_MAX_METRICS + 4], **keys = NULL, **bkey = NULL;
-	const char *fmt = o->format ? o->format : "text";
-	char spec[512], l1[128];
-	unsigned nm, nk, nbase = 0, lw = 7;
-	struct pairs bp;
-	struct labeler lab;
-	struct tally t = { 0 };
-	json_t *jrows = NULL;
-	int ret = 2;
-
-	if (!json_is_array(json_object_get(root, "runs"))) {
-		fprintf(stderr, "bench %s: the result has no runs\n", cmdname(o));
-		return 2;
-	}
-	if (check_opts(o, metrics, &nm) || keep_metrics(root, NULL, o, metrics, &nm))
-		return 2;
-	nk = unique_keys(root, NULL, &keys);
-	if (!nk) {
-		fprintf(stderr, "bench %s: the result has no runs; nothing to compare\n", cmdname(o));
-		goto out;
-	}
-	if (o->baseline) {
-		snprintf(spec, sizeof(spec), "%s", o->baseline);
-	} else {
-		/* Default: the first variant's design and request, the two axes the
-		 * suite exists to compare. */
-		json_t *r0 = first_run(root, keys[0]);
-		char d[128], q[128];
-		size_t len = 0;
-
-		spec[0] = '\0';
-		if (!run_field(r0, "design", d, sizeof(d)))
-			len += (size_t)snprintf(spec + len, sizeof(spec) - len, "design=%s", d);
-		if (!run_field(r0, "request", q, sizeof(q)))
-			snprintf(spec + len, sizeof(spec) - len, "%srequest=%s", len ? "," : "", q);
-	}
-	pairs__parse(spec, &bp);
-	if (!bp.n) {
-		fprintf(stderr, "bench %s: no baseline; give --baseline key=value[,key=value] (e.g. design=srcu,request=event)\n",
-			cmdname(o));
-		goto out;
-	}
-	bkey = calloc(nk, sizeof(*bkey));
-	if (!bkey)
-		goto out;
-	for (unsigned k = 0; k < nk; k++)
-		nbase += baseline_matches(first_run(root, keys[k]), &bp);
-	if (!nbase) {
-		fprintf(stderr, "bench %s: baseline '%s' matches no variant; pick values that appear in the run's keys\n",
-			cmdname(o), spec);
-		goto out;
-	}
-	for (unsigned k = 0; k < nk; k++)
-		for (unsigned j = 0; j < nk; j++)
-			if (baseline_matches(first_run(root, keys[j]), &bp) && same_except(keys[j], keys[k], &bp)) {
-				bkey[k] = keys[j];
-				break;
-			}
-	labeler__init(&lab, keys, nk);
-	for (unsigned k = 0; k < nk; k++) {
-		unsigned l = (unsigned)strlen(labeler__label(&lab, keys[k]));
-		if (l > lw)
-			lw = l;
-	}
-
-	if (!strcmp(fmt, "json")) {
-		jrows = json_array();
-	} else if (!strcmp(fmt, "markdown")) {
-		fprintf(out, "**%s** — baseline: %s; threshold %g%%, alpha %g\n\n",
-			tree_label(root, l1, sizeof(l1)), spec, o->threshold_pct, o->alpha);
-		labeler__print_common(&lab, out, "");
-	} else {
-		fprintf(out, "baseline: %s (threshold %g%%, alpha %g)\n", spec, o->threshold_pct, o->alpha);
-		labeler__print_common(&lab, out, "");
-	}
-
-	rows = calloc((size_t)nk * nm + 1, sizeof(*rows));
-	if (!rows)
-		goto out;
-	for (unsigned m = 0; m < nm; m++) {
-		for (unsigned k = 0; k < nk; k++) {
-			struct row *r = &rows[m * nk + k];
-			struct side sa = { 0 }, sb = { 0 };
-
-			*r = (struct row){ .key = keys[k], .base_key = bkey[k], .metric = metrics[m],
-					   .dir = compare__direction(metrics[m]),
-					   .unit = metric_unit(root, NULL, metrics[m]), .v = V_MISSING_NEW };
-			if (side__collect(root, keys[k], metrics[m], o, &sb) ||
-			    (bkey[k] && side__collect(root, bkey[k], metrics[m], o, &sa))) {
-				side__free(&sb);
-				goto out;
-			}
-			r->key = (sb.n || sa.n) ? keys[k] : NULL;       /* NULL: nothing to show */
-			if (r->key && bkey[k])
-				analyse(&sa, &sb, o, r);
-			else if (r->key)
-				analyse(&sb, &sb, o, r);
-			if (bkey[k] == keys[k] || !bkey[k])
-				r->v = V_SAME;          /* not a test */
-			side__free(&sa);
-			side__free(&sb);
-		}
-	}
-	finalize(rows, nk * nm, o);
-
-	for (unsigned m = 0; m < nm; m++) {
-		int dir = compare__direction(metrics[m]);
-		const char *unit = metric_unit(root, NULL, metrics[m]);
-
-		if (!strcmp(fmt, "markdown")) {
-			fprintf(out, "\n#### %s (%s)\n\n| variant | base | value | ratio | p | p adj | verdict |\n"
-				"|---|---:|---:|---:|---:|---:|---|\n", metrics[m],
-				dir > 0 ? "higher is better" : dir < 0 ? "lower is better" : "neutral");
-		} else if (!strcmp(fmt, "text")) {
-			fprintf(out, "\n%s (%s)\n  %-*s  %-24s  %-24s  %8s  %8s  %8s  %s\n", metrics[m],
-				dir > 0 ? "higher is better" : dir < 0 ? "lower is better" : "neutral",
-				(int)lw, "variant", "base", "value", "ratio", "p", "p adj", "verdict");
-		}
-		for (unsigned k = 0; k < nk; k++) {
-			struct row *r = &rows[m * nk + k];
-			char sa[64], sb[64], rs[16], ps[16], pa[16];
-			const char *verdict;
-
-			if (!r->key)
-				continue;
-			if (bkey[k] == keys[k]) {
-				verdict = "(baseline)";
-				r->p = r->p_adj = NAN;
-			} else if (!bkey[k]) {
-				verdict = "no baseline variant";
-				r->ratio = NAN;
-			} else {
-				verdict = verdict_str[r->v];
-				t.n[r->v]++;
-			}
-			if (jrows) {
-				json_t *j = row_json(r, 1);
-
-				if (bkey[k] == keys[k] || !bkey[k])
-					json_object_set_new(j, "verdict", json_string(verdict));
-				json_array_append_new(jrows, j);
-				continue;
-			}
-			fmt_sample(&r->a, unit, sa, sizeof(sa));
-			if (!bkey[k])
-				snprintf(sa, sizeof(sa), "-");
-			fmt_sample(&r->b, unit, sb, sizeof(sb));
-			fmt_ratio(r->ratio, rs, sizeof(rs));
-			fmt_p(r->p, ps, sizeof(ps));
-			fmt_p(r->p_adj, pa, sizeof(pa));
-			if (!strcmp(fmt, "markdown"))
-				fprintf(out, "| %s | %s | %s | %s | %s | %s | %s |\n",
-					labeler__label(&lab, keys[k]), sa, sb, rs, ps, pa, verdict);
-			else
-				fprintf(out, "  %-*s  %-24s  %-24s  %8s  %8s  %8s  %s\n", (int)lw,
-					labeler__label(&lab, keys[k]), sa, sb, rs, ps, pa, verdict);
-		}
-	}
-	ret = 0;
-	if (jrows) {
-		json_t *j = json_pack("{s:s,s:s,s:s,s:f,s:f,s:s,s:o,s:o}",
-			"schema", "flushbench-compare/1", "mode", "within", "baseline", spec,
-			"threshold_pct", o->threshold_pct, "alpha", o->alpha,
-			"correction", stats__correction_name(o->correction),
-			"rows", jrows, "summary", tally_json(&t));
-		jrows = NULL;
-		if (!j || json_dumpf(j, out, JSON_INDENT(2)) < 0)
-			ret = 2;
-		fputc('\n', out);
-		json_decref(j);
-	} else {
-		fprintf(out, "\n");
-		print_tally(out, &t, strcmp(fmt, "markdown") ? "vs baseline: " : "**vs baseline:** ");
-	}
-out:
-	json_decref(jrows);
-	free(rows);
-	free(bkey);
-	free(keys);
-	return ret;
 }
