@@ -50,21 +50,6 @@ static int exit_code(int err)
 	return (err == -EIO || err == -ETIMEDOUT) ? FB_EXIT_FAIL : FB_EXIT_USAGE;
 }
 
-static json_t *load(const char *path, char *dir, size_t len)
-{
-	char err[1024];
-	json_t *root;
-
-	if (plot__resolve(path, dir, len, err, sizeof(err))) {
-		fprintf(stderr, "bench plot: %s\n", err);
-		return NULL;
-	}
-	root = results__load(path, err, sizeof(err));
-	if (!root)
-		fprintf(stderr, "bench plot: %s\n", err);
-	return root;
-}
-
 int cmd_plot(int argc, char **argv)
 {
 	char err[1024] = "", dir[4096], basedir[4096];
@@ -91,10 +76,10 @@ int cmd_plot(int argc, char **argv)
 		fprintf(stderr, "bench plot: %s\n", err);
 		return FB_EXIT_USAGE;
 	}
-	if (!(root = load(argv[0], dir, sizeof(dir))))
+	if (!(root = results__load_for("bench plot", argv[0], dir, sizeof(dir))))
 		return FB_EXIT_USAGE;
 	if (compare_base) {
-		if (!(base = load(compare_base, basedir, sizeof(basedir)))) {
+		if (!(base = results__load_for("bench plot", compare_base, basedir, sizeof(basedir)))) {
 			json_decref(root);
 			return FB_EXIT_USAGE;
 		}

@@ -42,21 +42,6 @@ void cmd_report_help(void)
 	       "has no plots and a warning is printed).  See docs/PLOTS.md.\n");
 }
 
-static json_t *load(const char *path, char *dir, size_t len)
-{
-	char err[1024];
-	json_t *root;
-
-	if (plot__resolve(path, dir, len, err, sizeof(err))) {
-		fprintf(stderr, "bench report: %s\n", err);
-		return NULL;
-	}
-	root = results__load(path, err, sizeof(err));
-	if (!root)
-		fprintf(stderr, "bench report: %s\n", err);
-	return root;
-}
-
 int cmd_report(int argc, char **argv)
 {
 	char err[1024] = "", dir[4096], basedir[4096];
@@ -74,9 +59,9 @@ int cmd_report(int argc, char **argv)
 			"see 'bench report --help'\n", argc);
 		return FB_EXIT_USAGE;
 	}
-	if (!(root = load(argv[0], dir, sizeof(dir))))
+	if (!(root = results__load_for("bench report", argv[0], dir, sizeof(dir))))
 		return FB_EXIT_USAGE;
-	if (compare_base && !(base = load(compare_base, basedir, sizeof(basedir)))) {
+	if (compare_base && !(base = results__load_for("bench report", compare_base, basedir, sizeof(basedir)))) {
 		json_decref(root);
 		return FB_EXIT_USAGE;
 	}

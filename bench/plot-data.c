@@ -275,33 +275,3 @@ void plot__caption(json_t *root, char *buf, size_t len)
 	snprintf(buf, len, "kernel %s · backend %s · %s · %ld repeat%s%s%s", kernel, backend,
 		 vcpus, rep < 1 ? 1 : rep, rep > 1 ? "s" : "", *date ? " · " : "", date);
 }
-
-/* PATH is a results directory or a results.json: the directory that gets
- * plots/ and report.html, and a clear error when there is no results.json. */
-int plot__resolve(const char *path, char *dir, size_t len, char *err, size_t errlen)
-{
-	struct stat st;
-	char file[4200];
-
-	if (stat(path, &st)) {
-		snprintf(err, errlen, "%s: %s; give a results directory written by 'bench run'",
-			 path, strerror(errno));
-		return -ENOENT;
-	}
-	if (S_ISDIR(st.st_mode)) {
-		snprintf(file, sizeof(file), "%s/results.json", path);
-		if (access(file, R_OK)) {
-			snprintf(err, errlen, "%s has no results.json; give a directory written by 'bench run' "
-				 "(or its results.json)", path);
-			return -ENOENT;
-		}
-		snprintf(dir, len, "%s", path);
-	} else {
-		const char *slash = strrchr(path, '/');
-		if (slash)
-			snprintf(dir, len, "%.*s", (int)(slash - path) ? (int)(slash - path) : 1, path);
-		else
-			snprintf(dir, len, ".");
-	}
-	return 0;
-}

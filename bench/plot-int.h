@@ -31,8 +31,6 @@ struct pset {
 	unsigned nr_labels;
 };
 
-/* PATH (results dir or results.json) -> dir holding it; -ENOENT + err. */
-int plot__resolve(const char *path, char *dir, size_t len, char *err, size_t errlen);
 
 int pset__build(struct pset *s, json_t *root);     /* 0 or -ENOMEM */
 void pset__free(struct pset *s);

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include "censor.h"
 #include "results.h"
 #include "util.h"
@@ -365,6 +366,51 @@ json_t *results__load(const char *path, char *err, size_t errlen)
 		json_decref(root);
 		return NULL;
 	}
+	return root;
+}
+
+/* PATH is a results directory or a results.json: the directory that gets
+ * plots/ and report.html, and a clear error when there is no results.json. */
+int results__resolve(const char *path, char *dir, size_t len, char *err, size_t errlen)
+{
+	struct stat st;
+	char file[4200];
+
+	if (stat(path, &st)) {
+		snprintf(err, errlen, "%s: %s; give a results directory written by 'bench run'",
+			 path, strerror(errno));
+		return -ENOENT;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		snprintf(file, sizeof(file), "%s/results.json", path);
+		if (access(file, R_OK)) {
+			snprintf(err, errlen, "%s has no results.json; give a directory written by 'bench run' "
+				 "(or its results.json)", path);
+			return -ENOENT;
+		}
+		snprintf(dir, len, "%s", path);
+	} else {
+		const char *slash = strrchr(path, '/');
+		if (slash)
+			snprintf(dir, len, "%.*s", (int)(slash - path) ? (int)(slash - path) : 1, path);
+		else
+			snprintf(dir, len, ".");
+	}
+	return 0;
+}
+
+json_t *results__load_for(const char *cmd, const char *path, char *dir, size_t len)
+{
+	char err[1024];
+	json_t *root;
+
+	if (results__resolve(path, dir, len, err, sizeof(err))) {
+		fprintf(stderr, "%s: %s\n", cmd, err);
+		return NULL;
+	}
+	root = results__load(path, err, sizeof(err));
+	if (!root)
+		fprintf(stderr, "%s: %s\n", cmd, err);
 	return root;
 }
 

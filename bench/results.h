@@ -49,6 +49,12 @@ char *results__csv(json_t *root);
  * a file.  Checks "schema" == "flushbench/1" and that "runs" is an array.
  * On failure returns NULL and writes ONE line into err (no trailing '\n'). */
 json_t *results__load(const char *path, char *err, size_t errlen);
+/* PATH is a results directory or a results.json: *dir = the directory that
+ * gets plots/ and report.html; 0, or -ENOENT with one line in err. */
+int results__resolve(const char *path, char *dir, size_t len, char *err, size_t errlen);
+/* For commands (bench plot, bench report): resolve + load; NULL after one
+ * line "<cmd>: <why>" on stderr. */
+json_t *results__load_for(const char *cmd, const char *path, char *dir, size_t len);
 
 /* Numeric value of a metric path inside run["metrics"]: "resume_latency.p99",
  * "rates.flushes_per_s", "counters.suspends", "cpu.user_s".  A path with no

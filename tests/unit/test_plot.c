@@ -13,6 +13,7 @@
 #include "embedded.h"
 #include "plot.h"
 #include "plot-int.h"
+#include "results.h"
 
 static void test_fill(void **state)
 {
@@ -149,8 +150,8 @@ static void test_resolve(void **state)
 {
 	char dir[256], err[256];
 
-	assert_int_equal(plot__resolve("/nonexistent/x", dir, sizeof(dir), err, sizeof(err)), -ENOENT);
-	assert_int_equal(plot__resolve("/", dir, sizeof(dir), err, sizeof(err)), -ENOENT);
+	assert_int_equal(results__resolve("/nonexistent/x", dir, sizeof(dir), err, sizeof(err)), -ENOENT);
+	assert_int_equal(results__resolve("/", dir, sizeof(dir), err, sizeof(err)), -ENOENT);
 	assert_non_null(strstr(err, "has no results.json"));
 }
 
