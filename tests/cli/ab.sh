@@ -15,8 +15,7 @@ if [ ! -x "$BENCH" ]; then
 	echo "SKIP: $BENCH not built"; exit 4
 fi
 BENCH=$(cd "$(dirname "$BENCH")" && pwd)/$(basename "$BENCH")
-fails=0
-fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
+. "$(dirname "$0")/lib.sh"
 
 # The slow build: the same binary with the knob set.  The knob stretches
 # only the host's part of a flush (a fraction of the guest-measured latency),

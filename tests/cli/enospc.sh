@@ -12,7 +12,8 @@ MNT="$TMP/full"
 cleanup() { umount "$MNT" 2>/dev/null; rm -rf "$TMP"; }
 trap cleanup EXIT
 mkdir "$MNT"
-fail() { echo "FAIL: $*"; exit 1; }
+fail_fast=1
+. "$(dirname "$0")/lib.sh"
 
 check_dir() {
 	python3 - "$MNT" <<'PY' || fail "partial file under a final name"

@@ -12,8 +12,7 @@ TMP=$(mktemp -d "${TMPDIR:-/tmp}/fb-history.XXXXXX")
 trap 'rm -rf "$TMP"' EXIT
 cd "$TMP" || exit 125
 unset FB_HISTORY_DB
-fails=0
-fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
+. "$(dirname "$0")/lib.sh"
 RUN=(run --scenario "$SRC/configs/smoke.ini" --duration 0.3 --warmup 0 --no-plot -q)
 
 "$BENCH" "${RUN[@]}" --out r1 >out1 2>&1 || { cat out1; fail "first run"; }

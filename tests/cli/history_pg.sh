@@ -34,8 +34,7 @@ fi
 URL=${FB_PG_URL%/*}/$db
 trap 'psql -q "$FB_PG_URL" -c "DROP DATABASE IF EXISTS $db" >/dev/null 2>&1; cleanup' EXIT
 
-fails=0
-fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
+. "$(dirname "$0")/lib.sh"
 RUN=(run --scenario "$SRC/configs/smoke.ini" --duration 0.2 --warmup 0 --no-plot -q --db "$URL")
 
 # two writers at once on an empty database

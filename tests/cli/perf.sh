@@ -14,9 +14,7 @@ set -u
 W=$(mktemp -d "${TMPDIR:-/tmp}/fb-perf-cli.XXXXXX")
 trap 'rm -rf "$W"' EXIT
 
-skip() { echo "SKIP: $*"; exit 4; }
-fails=0
-fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
+. "$(dirname "$0")/lib.sh"
 
 [ -x "$BENCH" ] || skip "$BENCH not built"
 command -v perf >/dev/null 2>&1 || skip "perf not installed (apt-get install linux-perf)"

@@ -9,8 +9,8 @@ BENCH=${BENCH:?BENCH not set}
 SRC=${SRC:?SRC not set}
 SAMPLES=$SRC/tests/data/sample-results
 
-skip() { echo "SKIP: $*"; exit 4; }
-fail() { echo "FAIL: $*"; exit 1; }
+fail_fast=1
+. "$(dirname "$0")/lib.sh"
 
 command -v python3 >/dev/null || skip "python3 is needed to validate PNG/SVG files"
 command -v gnuplot >/dev/null || skip "gnuplot not installed (apt-get install gnuplot-nox)"

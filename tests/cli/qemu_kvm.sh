@@ -23,9 +23,7 @@ RUNVM=$SRC/tests/qemu/run-in-vm.sh
 # which the guest lacks, but it reports that on stdout and still passes.
 ALLOWED_SKIP=''
 
-skip() { echo "SKIP: $*"; exit 4; }
-fails=0
-fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
+. "$(dirname "$0")/lib.sh"
 
 # 1. A working /dev/kvm here: ctest already ran kvm/* for real.
 if python3 - 2>/dev/null <<'EOF'

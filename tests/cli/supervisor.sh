@@ -14,7 +14,8 @@ set -u
 BENCH=${BENCH:?BENCH not set}
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/supervisor.XXXXXX")
 trap 'rm -rf "$TMP"' EXIT
-fail() { echo "FAIL: $*"; exit 1; }
+fail_fast=1
+. "$(dirname "$0")/lib.sh"
 RUN=(run --backend native --vcpus 2 --request event --pressure none --warmup 0.1 --no-plot --quiet --no-history)
 
 # 1. SIGKILL of the worker of variant 1 of 3 (run order is shuffled by the seed)

@@ -16,7 +16,8 @@ BENCH=${BENCH:?BENCH not set}
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/swap_supervisor.XXXXXX")
 trap 'rm -rf "$TMP"' EXIT
 export PATH=/usr/sbin:/sbin:$PATH
-fail() { echo "FAIL: $*"; exit 1; }
+fail_fast=1
+. "$(dirname "$0")/lib.sh"
 
 [ "$(id -u)" = 0 ] || { echo "SKIP: needs root (zram swap + memory cgroup)"; exit 4; }
 if [ "$(swapon --noheadings --show | wc -l)" = 0 ] && [ ! -e /sys/block/zram0 ] &&
