@@ -29,35 +29,15 @@ static struct compare_opts aopts;
 static const char *ab_scenario, *ab_out;
 static unsigned ab_repeat = 5;
 
-static int ab_metric(const struct option *opt, const char *arg)
-{
-	if (!*arg || aopts.nr_metrics >= COMPARE_MAX_METRICS) {
-		fprintf(stderr, "bench ab: bad --metric '%s'; use e.g. --metric resume_latency.p99 (at most %d)\n",
-			arg, COMPARE_MAX_METRICS);
-		return -2;
-	}
-	aopts.metrics[aopts.nr_metrics++] = arg;
-	return 0;
-}
-
-static int ab_correction(const struct option *opt, const char *arg)
-{
-	if (stats__correction_parse(arg, &aopts.correction)) {
-		fprintf(stderr, "bench ab: unknown --correction '%s'; use holm, bh or none\n", arg);
-		return -2;
-	}
-	return 0;
-}
-
 static const struct option ab_options[] = {
 	OPT_STRING('s', "scenario", &ab_scenario, "FILE", "scenario both builds run (default: their embedded default)"),
 	OPT_UINT('r', "repeat", &ab_repeat, "repeats per build, interleaved (default 5)"),
 	OPT_STRING('o', "out", &ab_out, "DIR", "where the runs and the merged old/ and new/ results go "
 		   "(default results/ab-<time>)"),
-	OPT_CALLBACK('m', "metric", &aopts, "M", "metric to gate on, repeatable (default: compare's)", ab_metric),
+	OPT_CALLBACK('m', "metric", &aopts, "M", "metric to gate on, repeatable (default: compare's)", compare__opt_metric),
 	OPT_DOUBLE('t', "threshold", &aopts.threshold_pct, "minimum change in % (default 5)"),
 	OPT_DOUBLE('a', "alpha", &aopts.alpha, "significance level (default 0.05)"),
-	OPT_CALLBACK(0, "correction", &aopts, "C", "holm (default), bh or none", ab_correction),
+	OPT_CALLBACK(0, "correction", &aopts, "C", "holm (default), bh or none", compare__opt_correction),
 	OPT_STRING('f', "format", &aopts.format, "F", "text | markdown | json (default text)"),
 	OPT_END()
 };

@@ -33,34 +33,15 @@ static struct compare_opts copts;
 static const char *cal_scenario, *cal_out;
 static unsigned cal_pairs = 20, cal_repeat = 5;
 
-static int cal_metric(const struct option *opt, const char *arg)
-{
-	if (!*arg || copts.nr_metrics >= COMPARE_MAX_METRICS) {
-		fprintf(stderr, "bench calibrate: bad --metric '%s'; use e.g. --metric resume_latency.p99\n", arg);
-		return -2;
-	}
-	copts.metrics[copts.nr_metrics++] = arg;
-	return 0;
-}
-
-static int cal_correction(const struct option *opt, const char *arg)
-{
-	if (stats__correction_parse(arg, &copts.correction)) {
-		fprintf(stderr, "bench calibrate: unknown --correction '%s'; use holm, bh or none\n", arg);
-		return -2;
-	}
-	return 0;
-}
-
 static const struct option cal_options[] = {
 	OPT_STRING('s', "scenario", &cal_scenario, "FILE", "scenario to calibrate (default: the embedded default)"),
 	OPT_UINT('k', "pairs", &cal_pairs, "A/A pairs (default 20)"),
 	OPT_UINT('r', "repeat", &cal_repeat, "repeats per side of a pair (default 5, compare's minimum)"),
 	OPT_STRING('o', "out", &cal_out, "DIR", "where runs and calibration.json go (default results/calibrate-<time>)"),
-	OPT_CALLBACK('m', "metric", &copts, "M", "metric, repeatable (default: compare's)", cal_metric),
+	OPT_CALLBACK('m', "metric", &copts, "M", "metric, repeatable (default: compare's)", compare__opt_metric),
 	OPT_DOUBLE('t', "threshold", &copts.threshold_pct, "the gate's threshold in % (default 5)"),
 	OPT_DOUBLE('a', "alpha", &copts.alpha, "the gate's alpha (default 0.05)"),
-	OPT_CALLBACK(0, "correction", &copts, "C", "the gate's correction: holm (default), bh, none", cal_correction),
+	OPT_CALLBACK(0, "correction", &copts, "C", "the gate's correction: holm (default), bh, none", compare__opt_correction),
 	OPT_END()
 };
 

@@ -26,38 +26,10 @@ static struct compare_opts copts;
 static const char *opt_db;
 static struct history_filter ref_filter;
 
-static int add_metric(const struct option *opt, const char *arg)
-{
-	struct compare_opts *o = opt->value;
-
-	if (!*arg) {
-		fprintf(stderr, "bench compare: empty --metric; use e.g. --metric resume_latency.p99\n");
-		return -2;
-	}
-	if (o->nr_metrics >= COMPARE_MAX_METRICS) {
-		fprintf(stderr, "bench compare: more than %d --metric; compare fewer at once\n",
-			COMPARE_MAX_METRICS);
-		return -2;
-	}
-	o->metrics[o->nr_metrics++] = arg;
-	return 0;
-}
-
-static int set_correction(const struct option *opt, const char *arg)
-{
-	struct compare_opts *o = opt->value;
-
-	if (stats__correction_parse(arg, &o->correction)) {
-		fprintf(stderr, "bench compare: unknown --correction '%s'; use holm, bh or none\n", arg);
-		return -2;
-	}
-	return 0;
-}
-
 static const struct option compare_options[] = {
 	OPT_CALLBACK('m', "metric", &copts, "M",
 		     "metric path <metric>.<field>, repeatable (default: resume_latency.p99, "
-		     "flush_latency.p99, rates.flushes_per_s)", add_metric),
+		     "flush_latency.p99, rates.flushes_per_s)", compare__opt_metric),
 	OPT_DOUBLE('t', "threshold", &copts.threshold_pct,
 		   "minimum |change| in % to count as significant (default 5)"),
 	OPT_DOUBLE('a', "alpha", &copts.alpha, "significance level of the test (default 0.05)"),
@@ -66,7 +38,7 @@ static const struct option compare_options[] = {
 		   "within-run mode: baseline variant by run fields or config.<key>"),
 	OPT_CALLBACK(0, "correction", &copts, "C",
 		     "multiple-comparison control: holm (default, family-wise), bh (false discovery rate), none",
-		     set_correction),
+		     compare__opt_correction),
 	OPT_STRING(0, "tail-method", &copts.tail_method, "M",
 		   "test for p90/p99/p999/max: log (default, Welch on log values), pooled "
 		   "(pooled-histogram quantile, permutation p), mean"),

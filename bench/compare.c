@@ -10,6 +10,7 @@
 #include <string.h>
 #include "compare.h"
 #include "compare-int.h"
+#include "parse-options.h"
 #include "results.h"
 #include "stats.h"
 
@@ -62,6 +63,36 @@ static int in_list(const char *s, const char *const *list)
 	for (; *list; list++)
 		if (!strcmp(s, *list))
 			return 1;
+	return 0;
+}
+
+int compare__opt_metric(const struct option *opt, const char *arg)
+{
+	struct compare_opts *o = opt->value;
+
+	if (!*arg) {
+		fprintf(stderr, "bench %s: empty --metric; use e.g. --metric resume_latency.p99\n",
+			compare__cmdname(o));
+		return -2;
+	}
+	if (o->nr_metrics >= COMPARE_MAX_METRICS) {
+		fprintf(stderr, "bench %s: more than %d --metric; compare fewer at once\n",
+			compare__cmdname(o), COMPARE_MAX_METRICS);
+		return -2;
+	}
+	o->metrics[o->nr_metrics++] = arg;
+	return 0;
+}
+
+int compare__opt_correction(const struct option *opt, const char *arg)
+{
+	struct compare_opts *o = opt->value;
+
+	if (stats__correction_parse(arg, &o->correction)) {
+		fprintf(stderr, "bench %s: unknown --correction '%s'; use holm, bh or none\n",
+			compare__cmdname(o), arg);
+		return -2;
+	}
 	return 0;
 }
 

@@ -39,6 +39,13 @@ struct compare_opts {
  * Holm correction, log-scale tail test, disturbed above 10 %, text. */
 void compare__default_opts(struct compare_opts *o);
 
+/* --metric and --correction of bench compare, ab and calibrate
+ * (parse-options callbacks): opt->value is the struct compare_opts, whose
+ * cmd names the command in the one error line. */
+struct option;
+int compare__opt_metric(const struct option *opt, const char *arg);
+int compare__opt_correction(const struct option *opt, const char *arg);
+
 /* +1 higher is better (rates, counters of work done), -1 lower is better
  * (histogram fields p50..max/mean: latencies, durations, scanned vCPUs; cpu.*;
  * error counters), 0 neutral (other counters, config.*, unknown): a

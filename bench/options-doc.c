@@ -47,20 +47,9 @@ static void describe_values(const struct bench_option *o, char *buf, size_t len,
 	case OPT_KIND_BOOL:
 		snprintf(buf, len, "true%sfalse", sep);
 		break;
-	case OPT_KIND_CHOICE: {
-		size_t n = 0;
-		buf[0] = '\0';
-		for (unsigned i = 0;; i++) {
-			const char *c = options__choice(o, i);
-			if (!c)
-				break;
-			int w = snprintf(buf + n, len - n, "%s%s", i ? sep : "", c);
-			if (w < 0 || (size_t)w >= len - n)
-				break;
-			n += (size_t)w;
-		}
+	case OPT_KIND_CHOICE:
+		options__list_choices(o, sep, buf, len);
 		break;
-	}
 	case OPT_KIND_STRING:
 		if (o->check == options__check_mem_node)
 			snprintf(buf, len, "\"\"%sN%sinterleave%slocal", sep, sep, sep);

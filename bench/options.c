@@ -55,7 +55,7 @@ static const char *pressure_at(unsigned i)
 	return NULL;
 }
 
-static void list_choices(const struct bench_option *o, char *buf, size_t len)
+void options__list_choices(const struct bench_option *o, const char *sep, char *buf, size_t len)
 {
 	size_t n = 0;
 	buf[0] = '\0';
@@ -63,7 +63,7 @@ static void list_choices(const struct bench_option *o, char *buf, size_t len)
 		const char *c = options__choice(o, i);
 		if (!c)
 			break;
-		int w = snprintf(buf + n, len - n, "%s%s", i ? ", " : "", c);
+		int w = snprintf(buf + n, len - n, "%s%s", i ? sep : "", c);
 		if (w < 0 || (size_t)w >= len - n)
 			break;
 		n += (size_t)w;
@@ -75,7 +75,7 @@ static int check_design(const char *v, char *err, size_t len)
 	if (design__find(v))
 		return 0;
 	char all[256];
-	list_choices(options__find("design"), all, sizeof(all));
+	options__list_choices(options__find("design"), ", ", all, sizeof(all));
 	snprintf(err, len, "unknown design '%s' (registered: %s)", v, all);
 	return -EINVAL;
 }
@@ -94,7 +94,7 @@ static int check_pressure(const char *v, char *err, size_t len)
 	if (pressure__find(v))
 		return 0;
 	char all[256];
-	list_choices(options__find("pressure"), all, sizeof(all));
+	options__list_choices(options__find("pressure"), ", ", all, sizeof(all));
 	snprintf(err, len, "unknown pressure mode '%s' (registered: %s)", v, all);
 	return -EINVAL;
 }
@@ -510,7 +510,7 @@ int options__set_as(struct run_config *c, const struct bench_option *o, const ch
 			}
 			if (!ok) {
 				const char *s = suggest__closest_at(v, choice_at, o);
-				list_choices(o, all, sizeof(all));
+				options__list_choices(o, ", ", all, sizeof(all));
 				if (s)
 					snprintf(err, len, "%s: '%s' is not one of %s; did you mean '%s'?",
 						 n, v, all, s);

@@ -94,6 +94,8 @@ int options__print_doc(FILE *f, const char *format);
 /* The i-th valid value of a choice option (fixed or from a registry), NULL
  * past the end. */
 const char *options__choice(const struct bench_option *o, unsigned i);
+/* The valid values of a choice option joined by sep (cut at len). */
+void options__list_choices(const struct bench_option *o, const char *sep, char *buf, size_t len);
 /* "min..max" of a numeric option. */
 void options__range(const struct bench_option *o, char *buf, size_t len);
 /* The --mem-node check ("", N, interleave, local); options-doc.c names its
