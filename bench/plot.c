@@ -239,25 +239,42 @@ static void pressure_list(struct ctx *c, char *buf, size_t len)
 	}
 }
 
+/* The common start of the latency plots: the latency metrics every panel
+ * has (space-separated into metrics[128]), the series lists and the panel
+ * list.  The number of metrics; 0 after a note that the plot is skipped. */
+static unsigned latency_lists(struct ctx *c, long vcpus, const char *plot, const char *skipped,
+			      char *metrics, char *names, char *colors, char *dashes, size_t len,
+			      char *panels, size_t plen, unsigned *idx, unsigned *ns)
+{
+	unsigned nm = 0;
+
+	metrics[0] = '\0';
+	for (unsigned m = 0; m < NR_LATENCY_METRICS; m++)
+		if (metric_in_every_panel(c, latency_metrics[m], vcpus))
+			snprintf(metrics + strlen(metrics), 128 - strlen(metrics), "%s%s",
+				 nm++ ? " " : "", latency_metrics[m]);
+	if (!nm) {
+		note(c, plot, "%s", skipped);
+		return 0;
+	}
+	*ns = series_lists(c, vcpus, NULL, names, colors, dashes, len, idx);
+	pressure_list(c, panels, plen);
+	return nm;
+}
+
 static int plot_cdf(struct ctx *c)
 {
 	long vcpus = focus_vcpus(c);
-	char metrics[128] = "", names[4096], colors[2048], dashes[512], panels[512], title[256];
-	unsigned idx[PLOT_MAX_LIST], ns, nm = 0;
+	char metrics[128], names[4096], colors[2048], dashes[512], panels[512], title[256];
+	unsigned idx[PLOT_MAX_LIST], ns = 0, nm;
 	struct dfile d;
 	struct vars vs = { 0 };
 	int ret;
 
-	for (unsigned m = 0; m < NR_LATENCY_METRICS; m++)
-		if (metric_in_every_panel(c, latency_metrics[m], vcpus))
-			snprintf(metrics + strlen(metrics), sizeof(metrics) - strlen(metrics), "%s%s",
-				 nm++ ? " " : "", latency_metrics[m]);
-	if (!nm) {
-		note(c, "cdf", "skipped, no run has resume_latency or flush_latency histograms");
+	nm = latency_lists(c, vcpus, "cdf", "skipped, no run has resume_latency or flush_latency histograms",
+			   metrics, names, colors, dashes, sizeof(names), panels, sizeof(panels), idx, &ns);
+	if (!nm)
 		return 0;
-	}
-	ns = series_lists(c, vcpus, NULL, names, colors, dashes, sizeof(names), idx);
-	pressure_list(c, panels, sizeof(panels));
 
 	char xmin[128] = "", xmax[128] = "";
 	if ((ret = dfile__open(&d, "latency CDF; blocks per (metric, pressure, series)")))
@@ -325,22 +342,16 @@ static int plot_percentiles(struct ctx *c)
 {
 	static const char *const fields[] = { "p50", "p99", "p999" };
 	long vcpus = focus_vcpus(c);
-	char metrics[128] = "", names[4096], colors[2048], dashes[512], panels[512], title[256];
-	unsigned idx[PLOT_MAX_LIST], ns, nm = 0;
+	char metrics[128], names[4096], colors[2048], dashes[512], panels[512], title[256];
+	unsigned idx[PLOT_MAX_LIST], ns = 0, nm;
 	struct dfile d;
 	struct vars vs = { 0 };
 	int ret;
 
-	for (unsigned m = 0; m < NR_LATENCY_METRICS; m++)
-		if (metric_in_every_panel(c, latency_metrics[m], vcpus))
-			snprintf(metrics + strlen(metrics), sizeof(metrics) - strlen(metrics), "%s%s",
-				 nm++ ? " " : "", latency_metrics[m]);
-	if (!nm) {
-		note(c, "percentiles", "skipped, no run has resume_latency or flush_latency");
+	nm = latency_lists(c, vcpus, "percentiles", "skipped, no run has resume_latency or flush_latency",
+			   metrics, names, colors, dashes, sizeof(names), panels, sizeof(panels), idx, &ns);
+	if (!nm)
 		return 0;
-	}
-	ns = series_lists(c, vcpus, NULL, names, colors, dashes, sizeof(names), idx);
-	pressure_list(c, panels, sizeof(panels));
 
 	char ymin[128] = "";
 	if ((ret = dfile__open(&d, "percentile bars; blocks per (metric, pressure)")))
