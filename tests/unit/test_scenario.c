@@ -19,34 +19,7 @@
 #include "pressure.h"
 #include "scenario.h"
 
-/* Weak stand-ins for the registries (see test_options.c); real ones win. */
-static const struct design_ops t_designs[] = {
-	{ .name = "srcu" }, { .name = "srcu-private" }, { .name = "targeted" },
-	{ .name = "srcu-nogp", .flags = DESIGN_F_BROKEN },
-};
-__attribute__((weak)) const struct design_ops *const designs[] = {
-	&t_designs[0], &t_designs[1], &t_designs[2], &t_designs[3], NULL,
-};
-__attribute__((weak)) const struct design_ops *design__find(const char *name)
-{
-	for (unsigned i = 0; designs[i]; i++)
-		if (!strcmp(designs[i]->name, name))
-			return designs[i];
-	return NULL;
-}
-static const struct pressure_ops t_press[] = {
-	{ .name = "none" }, { .name = "paging" }, { .name = "swap" },
-};
-__attribute__((weak)) const struct pressure_ops *const pressures[] = {
-	&t_press[0], &t_press[1], &t_press[2], NULL,
-};
-__attribute__((weak)) const struct pressure_ops *pressure__find(const char *name)
-{
-	for (unsigned i = 0; pressures[i]; i++)
-		if (!strcmp(pressures[i]->name, name))
-			return pressures[i];
-	return NULL;
-}
+/* The registries: tests/unit/lib/stub_registries.c (weak stand-ins). */
 
 static char err[1024];
 
