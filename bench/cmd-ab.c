@@ -91,11 +91,7 @@ int cmd_ab(int argc, char **argv)
 	compare__default_opts(&aopts);
 	aopts.cmd = "ab";
 	aopts.paired = true;
-	for (int i = 1; i < argc; i++)
-		if (!strcmp(argv[i], "--")) {
-			dd = i;
-			break;
-		}
+	dd = parse_options__dashdash(argc, argv);
 	npos = parse_options("bench ab", dd, argv, ab_options, ab_usage, NULL);
 	if (npos == -2) {
 		ab_help_tail();

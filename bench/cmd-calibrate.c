@@ -183,11 +183,7 @@ int cmd_calibrate(int argc, char **argv)
 
 	compare__default_opts(&copts);
 	copts.cmd = "calibrate";
-	for (int k = 1; k < argc; k++)
-		if (!strcmp(argv[k], "--")) {
-			dd = k;
-			break;
-		}
+	dd = parse_options__dashdash(argc, argv);
 	npos = parse_options("bench calibrate", dd, argv, cal_options, cal_usage, NULL);
 	if (npos == -2) {
 		cal_help_tail();

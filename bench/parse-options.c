@@ -285,6 +285,14 @@ int parse_options(const char *cmd_in, int argc, char **argv, const struct option
 	return npos;
 }
 
+int parse_options__dashdash(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++)
+		if (!strcmp(argv[i], "--"))
+			return i;
+	return argc;
+}
+
 void usage_with_options(const char *const usage[], const struct option *opts,
 			bool with_scenario_keys)
 {

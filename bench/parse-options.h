@@ -64,6 +64,10 @@ struct option {
 				      .long_name = (l), .value = (v), .argh = (a), .help = (h), \
 				      .callback = (f) }
 
+/* Index of the first "--" in argv[1..argc), or argc: the options of
+ * commands that pass the rest on (bench ab, bench calibrate) end there. */
+int parse_options__dashdash(int argc, char **argv);
+
 /*
  * Parse argv[1..argc) (argv[0] = command name).  Returns the number of
  * positional arguments, moved to argv[0..n); -1 after printing ONE error line
