@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "backend-kvm.h"
+#include "kvm-caps.h"
 #include "kvm-ioctl.h"
 #include "util.h"
 #include "x86.h"
@@ -35,7 +36,6 @@
 extern const uint8_t fb_guest_image_start[];
 extern const uint8_t fb_guest_image_end[];
 
-#define KVM_DEV             "/dev/kvm"
 #define KVM_KICK_SIGNAL     SIGUSR1
 #define KVM_IOEVENTFD_PORT  0x1ff0       /* no guest code touches it */
 #define KVM_SLOT_LOW        0            /* [0, FB_GPA_DATA)            */
@@ -67,103 +67,6 @@ static int kvm_signal_err;
 
 /* ---- small helpers ------------------------------------------------------------ */
 
-static int kvm_check_cap(int fd, long cap)
-{
-	int r = __kvm_ioctl_val(fd, KVM_CHECK_EXTENSION, cap);
-	return r < 0 ? 0 : r;
-}
-
-
-/* Open /dev/kvm and check what we need.  fd, or -errno with a one-line
- * reason (and the fix) in why. */
-static int kvm_open(char *why, size_t len)
-{
-	static const struct { long cap; const char *name, *hint; } need[] = {
-		{ KVM_CAP_USER_MEMORY,    "KVM_CAP_USER_MEMORY",    "a kernel with KVM user memory slots" },
-		{ KVM_CAP_IMMEDIATE_EXIT, "KVM_CAP_IMMEDIATE_EXIT", "Linux 4.11 or newer" },
-		{ KVM_CAP_EXT_CPUID,      "KVM_CAP_EXT_CPUID",      "an x86 KVM with KVM_GET_SUPPORTED_CPUID" },
-	};
-	int fd, err, v;
-
-	fd = open(KVM_DEV, O_RDWR | O_CLOEXEC);
-	if (fd < 0) {
-		err = errno;
-		switch (err) {
-		case ENOENT:
-			snprintf(why, len, KVM_DEV " missing: kvm module not loaded or this kernel is "
-				 "itself a guest without nested virtualization (dmesg | grep -i kvm)");
-			break;
-		case EACCES:
-		case EPERM:
-			snprintf(why, len, KVM_DEV ": permission denied; run as root or join the "
-				 "group that owns it (ls -l " KVM_DEV ")");
-			break;
-		case ENXIO:
-		case ENODEV:
-			snprintf(why, len, KVM_DEV " exists but no KVM module is bound to it "
-				 "(dmesg | grep -i kvm)");
-			break;
-		default:
-			snprintf(why, len, "open " KVM_DEV ": %s", strerror(err));
-		}
-		return -err;
-	}
-	v = __kvm_ioctl_val(fd, KVM_GET_API_VERSION, 0);
-	if (v != KVM_API_VERSION) {
-		snprintf(why, len, KVM_DEV ": KVM_GET_API_VERSION is %d, need %d; "
-			 "this kernel's KVM is unsupported", v, KVM_API_VERSION);
-		close(fd);
-		return -EINVAL;
-	}
-	for (size_t i = 0; i < sizeof(need) / sizeof(need[0]); i++) {
-		if (!kvm_check_cap(fd, need[i].cap)) {
-			snprintf(why, len, KVM_DEV ": %s missing; need %s", need[i].name, need[i].hint);
-			close(fd);
-			return -EOPNOTSUPP;
-		}
-	}
-	return fd;
-}
-
-static int kvm_create_vm(int kvm_fd)
-{
-	int r;
-
-	/* KVM_CREATE_VM can fail with EINTR while the kernel sets up (e.g.
-	 * mmu notifier registration races a signal); retry like selftests. */
-	do
-		r = __kvm_ioctl_val(kvm_fd, KVM_CREATE_VM, 0);
-	while (r == -EINTR);
-	return r;
-}
-
-bool backend_kvm_probe(char *why, size_t len)
-{
-	char buf[256];
-	int fd, vm_fd;
-
-	if (!why || !len) {
-		why = buf;
-		len = sizeof(buf);
-	}
-	fd = kvm_open(why, len);
-	if (fd < 0)
-		return false;
-	/* A module can be loaded yet unable to run VMs (VMX/SVM off in firmware
-	 * or owned by another hypervisor): creating a VM tells. */
-	vm_fd = kvm_create_vm(fd);
-	if (vm_fd < 0) {
-		snprintf(why, len, "KVM_CREATE_VM failed: %s; is hardware virtualization enabled "
-			 "and free (dmesg | grep -i kvm)?", strerror(-vm_fd));
-		close(fd);
-		return false;
-	}
-	close(vm_fd);
-	close(fd);
-	why[0] = '\0';
-	return true;
-}
-
 /* Room for one fd per vCPU (1024 vCPUs + the VM + stats): the soft
  * RLIMIT_NOFILE is often 1024. */
 static void kvm_raise_nofile(void)
@@ -190,32 +93,6 @@ static int kvm_set_slot(int vm_fd, uint32_t slot, uint64_t gpa, uint64_t size, v
 	int ret = __kvm_ioctl(vm_fd, KVM_SET_USER_MEMORY_REGION, &r);
 
 	return ret < 0 ? ret : 0;
-}
-
-/* TSC frequency: VM-wide ioctl where supported (KVM_CAP_VM_TSC_CONTROL),
- * else from vCPU 0 of a throw-away VM (the real vCPUs do not exist yet). */
-static uint64_t kvm_tsc_khz(int kvm_fd, int vm_fd)
-{
-	int r, scratch = -1, vcpu = -1;
-
-	if (vm_fd >= 0 && kvm_check_cap(vm_fd, KVM_CAP_VM_TSC_CONTROL) > 0) {
-		r = __kvm_ioctl_val(vm_fd, KVM_GET_TSC_KHZ, 0);
-		if (r > 0)
-			return (uint64_t)r;
-	}
-	if (!kvm_check_cap(kvm_fd, KVM_CAP_GET_TSC_KHZ))
-		return 0;
-	r = 0;
-	scratch = kvm_create_vm(kvm_fd);
-	if (scratch >= 0)
-		vcpu = __kvm_ioctl_val(scratch, KVM_CREATE_VCPU, 0);
-	if (vcpu >= 0) {
-		r = __kvm_ioctl_val(vcpu, KVM_GET_TSC_KHZ, 0);
-		close(vcpu);
-	}
-	if (scratch >= 0)
-		close(scratch);
-	return r > 0 ? (uint64_t)r : 0;
 }
 
 static int kvm_load_image(struct vm *vm)
@@ -290,14 +167,14 @@ static int kvm_vm_init(struct vm *vm)
 	vm->backend_priv = p;
 	kvm_raise_nofile();
 
-	r = kvm_open(why, sizeof(why));
+	r = kvm__open(why, sizeof(why));
 	if (r < 0) {
 		pr_err("kvm: %s", why);
 		goto err;
 	}
 	vm->kvm_fd = r;
 
-	r = kvm_create_vm(vm->kvm_fd);
+	r = kvm__create_vm(vm->kvm_fd);
 	if (r < 0) {
 		pr_err("kvm: KVM_CREATE_VM failed: %s", strerror(-r));
 		goto err;
@@ -305,10 +182,10 @@ static int kvm_vm_init(struct vm *vm)
 	vm->vm_fd = r;
 
 	/* Per-VM answers are authoritative (KVM_CHECK_EXTENSION on the VM fd). */
-	max_vcpus = kvm_check_cap(vm->vm_fd, KVM_CAP_MAX_VCPUS);
+	max_vcpus = kvm__check_cap(vm->vm_fd, KVM_CAP_MAX_VCPUS);
 	if (!max_vcpus)
-		max_vcpus = kvm_check_cap(vm->vm_fd, KVM_CAP_NR_VCPUS);
-	p->max_vcpu_id = kvm_check_cap(vm->vm_fd, KVM_CAP_MAX_VCPU_ID);
+		max_vcpus = kvm__check_cap(vm->vm_fd, KVM_CAP_NR_VCPUS);
+	p->max_vcpu_id = kvm__check_cap(vm->vm_fd, KVM_CAP_MAX_VCPU_ID);
 	if (!p->max_vcpu_id)
 		p->max_vcpu_id = max_vcpus;
 	if (vm->nr_vcpus > (unsigned)max_vcpus || vm->nr_vcpus > FB_MAX_VCPUS) {
@@ -338,13 +215,13 @@ static int kvm_vm_init(struct vm *vm)
 	 * identity-mapped page table in guest-physical space; KVM wants both
 	 * placed before the first vCPU.  Both are no-ops on SVM.  Addresses:
 	 * high below 4 GiB, clear of FB_GPA_INTERCEPT and of our memslots. */
-	if (kvm_check_cap(vm->vm_fd, KVM_CAP_SET_IDENTITY_MAP_ADDR)) {
+	if (kvm__check_cap(vm->vm_fd, KVM_CAP_SET_IDENTITY_MAP_ADDR)) {
 		addr = KVM_GPA_IDENT_MAP;
 		r = kvm_ioctl(vm->vm_fd, KVM_SET_IDENTITY_MAP_ADDR, &addr);
 		if (r < 0)
 			goto err;
 	}
-	if (kvm_check_cap(vm->vm_fd, KVM_CAP_SET_TSS_ADDR)) {
+	if (kvm__check_cap(vm->vm_fd, KVM_CAP_SET_TSS_ADDR)) {
 		r = kvm_ioctl_val(vm->vm_fd, KVM_SET_TSS_ADDR, KVM_GPA_TSS_ADDR);
 		if (r < 0)
 			goto err;
@@ -372,9 +249,9 @@ static int kvm_vm_init(struct vm *vm)
 		}
 	}
 
-	p->has_msr_filter = kvm_check_cap(vm->vm_fd, KVM_CAP_X86_MSR_FILTER) > 0;
-	p->has_ioeventfd = kvm_check_cap(vm->vm_fd, KVM_CAP_IOEVENTFD) > 0;
-	vm->tsc_khz = kvm_tsc_khz(vm->kvm_fd, vm->vm_fd);
+	p->has_msr_filter = kvm__check_cap(vm->vm_fd, KVM_CAP_X86_MSR_FILTER) > 0;
+	p->has_ioeventfd = kvm__check_cap(vm->vm_fd, KVM_CAP_IOEVENTFD) > 0;
+	vm->tsc_khz = kvm__tsc_khz(vm->kvm_fd, vm->vm_fd);
 	if (!vm->tsc_khz)
 		pr_warn("kvm: KVM_GET_TSC_KHZ unavailable; guest TSC latencies cannot be converted");
 	return 0;
@@ -758,63 +635,3 @@ const struct backend_ops backend_kvm = {
 	.event_reeval = kvm_event_reeval,
 	.kernel_gp = kvm_kernel_gp,
 };
-
-/* ---- bench info / results env.kvm -------------------------------------------------- */
-
-int backend_kvm__info(json_t *obj)
-{
-	static const struct { long cap; const char *name; } hv_caps[] = {
-		{ KVM_CAP_HYPERV,                 "hyperv" },
-		{ KVM_CAP_HYPERV_VP_INDEX,        "vp_index" },
-		{ KVM_CAP_HYPERV_SYNIC2,          "synic2" },
-		{ KVM_CAP_HYPERV_TLBFLUSH,        "tlbflush" },
-		{ KVM_CAP_HYPERV_SEND_IPI,        "send_ipi" },
-		{ KVM_CAP_HYPERV_CPUID,           "cpuid" },
-		{ KVM_CAP_SYS_HYPERV_CPUID,       "sys_cpuid" },
-		{ KVM_CAP_HYPERV_DIRECT_TLBFLUSH, "direct_tlbflush" },
-		{ KVM_CAP_HYPERV_ENFORCE_CPUID,   "enforce_cpuid" },
-	};
-	char why[256];
-	json_t *hv;
-	int fd, vm_fd, q, err = 0;
-
-	fd = kvm_open(why, sizeof(why));
-	err |= json_object_set_new(obj, "available", json_boolean(fd >= 0));
-	if (fd < 0) {
-		err |= json_object_set_new(obj, "reason", json_string(why));
-		return err ? -ENOMEM : 0;
-	}
-	vm_fd = kvm_create_vm(fd);
-	if (vm_fd < 0) {
-		snprintf(why, sizeof(why), "KVM_CREATE_VM failed: %s", strerror(-vm_fd));
-		json_object_set_new(obj, "available", json_false());
-		err |= json_object_set_new(obj, "reason", json_string(why));
-	}
-	q = __kvm_ioctl_val(fd, KVM_GET_API_VERSION, 0);
-	err |= json_object_set_new(obj, "api_version", json_integer(q < 0 ? -1 : q));
-	q = vm_fd >= 0 ? vm_fd : fd;   /* per-VM answers where we have a VM */
-
-	err |= json_object_set_new(obj, "max_vcpus", json_integer(kvm_check_cap(q, KVM_CAP_MAX_VCPUS)));
-	err |= json_object_set_new(obj, "max_vcpu_id", json_integer(kvm_check_cap(q, KVM_CAP_MAX_VCPU_ID)));
-	err |= json_object_set_new(obj, "nr_vcpus", json_integer(kvm_check_cap(q, KVM_CAP_NR_VCPUS)));
-	err |= json_object_set_new(obj, "sync_regs", json_integer(kvm_check_cap(q, KVM_CAP_SYNC_REGS)));
-	err |= json_object_set_new(obj, "immediate_exit", json_boolean(kvm_check_cap(q, KVM_CAP_IMMEDIATE_EXIT)));
-	err |= json_object_set_new(obj, "msr_filter", json_boolean(kvm_check_cap(q, KVM_CAP_X86_MSR_FILTER)));
-	err |= json_object_set_new(obj, "ioeventfd", json_boolean(kvm_check_cap(q, KVM_CAP_IOEVENTFD)));
-	err |= json_object_set_new(obj, "stats_fd", json_boolean(kvm_check_cap(q, KVM_CAP_BINARY_STATS_FD)));
-	err |= json_object_set_new(obj, "tsc_khz", json_integer((json_int_t)kvm_tsc_khz(fd, vm_fd)));
-
-	hv = json_object();
-	if (!hv)
-		err = -1;
-	for (size_t i = 0; hv && i < sizeof(hv_caps) / sizeof(hv_caps[0]); i++)
-		err |= json_object_set_new(hv, hv_caps[i].name,
-					   json_boolean(kvm_check_cap(q, hv_caps[i].cap) > 0));
-	if (hv)
-		err |= json_object_set_new(obj, "hyperv", hv);
-
-	if (vm_fd >= 0)
-		close(vm_fd);
-	close(fd);
-	return err ? -ENOMEM : 0;
-}
