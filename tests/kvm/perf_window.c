@@ -176,7 +176,7 @@ static void test_stat(const char *dir)
 	json_decref(run);
 }
 
-static void test_errors(const char *dir)
+static void test_bad_event_mode_or_perf_fail(const char *dir)
 {
 	struct perf_session *s = NULL;
 	char outdir[512], err[512] = "";
@@ -206,7 +206,7 @@ int main(void)
 	TEST_ASSERT(mkdtemp(dir), "mkdtemp");
 	test_record(dir);
 	test_stat(dir);
-	test_errors(dir);
+	test_bad_event_mode_or_perf_fail(dir);
 
 	/* only final files: no *.tmp.* left in DIR/perf */
 	snprintf(cmd, sizeof(cmd), "%s/perf", dir);

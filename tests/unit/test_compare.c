@@ -173,7 +173,7 @@ static void test_insufficient(void **state)
 	free(out);
 }
 
-static void test_errors(void **state)
+static void test_bad_input_is_an_error(void **state)
 {
 	struct compare_opts o;
 	char path[4200], err[512], *out;
@@ -595,7 +595,7 @@ int main(void)
 		cmocka_unit_test(test_regressed),
 		cmocka_unit_test(test_improved_small_rates),
 		cmocka_unit_test(test_insufficient),
-		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_bad_input_is_an_error),
 		cmocka_unit_test(test_json_format),
 		cmocka_unit_test(test_within),
 		cmocka_unit_test(test_plus30_detected),

@@ -281,7 +281,7 @@ static void test_suggest(void **state)
 	assert_null(suggest__closest("zzzzzz", names, 3));
 }
 
-static void test_check(void **state)
+static void test_cross_field_checks(void **state)
 {
 	struct run_config c;
 	char err[256];
@@ -324,7 +324,7 @@ static char *capture(const char *format, int *ret)
 	return buf;
 }
 
-static void test_doc(void **state)
+static void test_reference_lists_every_key(void **state)
 {
 	int r;
 	char *md = capture("markdown", &r);
@@ -383,8 +383,8 @@ int main(void)
 		cmocka_unit_test(test_json_roundtrip),
 		cmocka_unit_test(test_format_roundtrip),
 		cmocka_unit_test(test_suggest),
-		cmocka_unit_test(test_check),
-		cmocka_unit_test(test_doc),
+		cmocka_unit_test(test_cross_field_checks),
+		cmocka_unit_test(test_reference_lists_every_key),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

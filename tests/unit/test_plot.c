@@ -62,7 +62,7 @@ static json_t *run(const char *design, const char *request, const char *pressure
 			 "metrics", "resume_latency", "p99", p99, "hist", 1000, 3, 2000, 1);
 }
 
-static void test_pset(void **state)
+static void test_pset_canonical_order_and_repeats(void **state)
 {
 	json_t *runs = json_array(), *root;
 	struct pset s;
@@ -161,7 +161,7 @@ int main(void)
 		cmocka_unit_test(test_fill),
 		cmocka_unit_test(test_fill_unknown),
 		cmocka_unit_test(test_quote_safe),
-		cmocka_unit_test(test_pset),
+		cmocka_unit_test(test_pset_canonical_order_and_repeats),
 		cmocka_unit_test(test_caption),
 		cmocka_unit_test(test_templates_embedded),
 		cmocka_unit_test(test_resolve),
