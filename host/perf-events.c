@@ -1,9 +1,13 @@
 // SPDX-License-Identifier: MIT
-/* perf's event list: tracefs mounted for as long as a session needs it, and
- * tracepoints this kernel lacks dropped with one warning (see perf-events.h). */
+/* What this machine's perf can record: the perf binary and the permission to
+ * profile, tracefs mounted for as long as a session needs it, and the event
+ * list, tracepoints this kernel lacks dropped with one warning (see
+ * perf-events.h, perf.h). */
 #define _GNU_SOURCE
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,8 +15,114 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "fb-spawn.h"
+#include "perf.h"
 #include "perf-events.h"
 #include "util.h"
+
+/* ---- perf and the permission to profile --------------------------------------- */
+
+/* Locate perf: $FB_PERF, else "perf" on $PATH, else /usr/bin/perf. */
+bool perf__path(char *out, size_t len)
+{
+	const char *env = getenv("FB_PERF");
+	const char *path = getenv("PATH");
+
+	if (env && *env) {
+		snprintf(out, len, "%s", env);
+		return access(out, X_OK) == 0;
+	}
+	if (!path || !*path)
+		path = "/usr/local/bin:/usr/bin:/bin";
+	while (*path) {
+		const char *e = strchr(path, ':');
+		size_t n = e ? (size_t)(e - path) : strlen(path);
+
+		if (n && n + 6 < len) {
+			snprintf(out, len, "%.*s/perf", (int)n, path);
+			if (access(out, X_OK) == 0)
+				return true;
+		}
+		path += n + (e ? 1 : 0);
+	}
+	snprintf(out, len, "/usr/bin/perf");
+	return access(out, X_OK) == 0;
+}
+
+static long read_long(const char *path, long def)
+{
+	char buf[64];
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return def;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return def;
+	buf[n] = 0;
+	return strtol(buf, NULL, 10);
+}
+
+/* CAP_PERFMON (38) or CAP_SYS_ADMIN (21) in the effective set. */
+static bool have_perf_caps(void)
+{
+	char line[256];
+	bool ok = false;
+	FILE *f = fopen("/proc/self/status", "re");
+
+	if (!f)
+		return false;
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long long eff;
+		if (sscanf(line, "CapEff: %llx", &eff) == 1)
+			ok = (eff >> 38 & 1) || (eff >> 21 & 1);
+	}
+	fclose(f);
+	return ok;
+}
+
+bool perf__available(const char *mode, char *why, size_t len)
+{
+	char path[4096], out[512];
+	long paranoid;
+	int rc;
+
+	if (!mode || (strcmp(mode, "record") && strcmp(mode, "stat"))) {
+		set_err(why, len, "unknown perf mode '%s' (expected none, record or stat)",
+			mode ? mode : "");
+		return false;
+	}
+	if (!perf__path(path, sizeof(path))) {
+		set_err(why, len, "perf not found (%s); install it: apt-get install linux-perf"
+			" (or set FB_PERF=/path/to/perf)", path);
+		return false;
+	}
+	char *argv[] = { path, "--version", NULL };
+	rc = spawn__capture(path, argv, out, sizeof(out));
+	if (rc != 0 || strncmp(out, "perf version", 12)) {
+		out[strcspn(out, "\n")] = 0;
+		if (rc < 0)
+			set_err(why, len, "cannot run %s: %s; apt-get install linux-perf",
+				path, strerror(-rc));
+		else
+			set_err(why, len, "%s --version failed (status %d: %s); install a perf "
+				"that runs on this kernel: apt-get install linux-perf",
+				path, rc, out);
+		return false;
+	}
+	paranoid = read_long("/proc/sys/kernel/perf_event_paranoid", 2);
+	if (geteuid() != 0 && !have_perf_caps() && paranoid > 1) {
+		set_err(why, len, "kernel.perf_event_paranoid=%ld forbids profiling without "
+			"CAP_PERFMON; run as root or: sysctl kernel.perf_event_paranoid=-1",
+			paranoid);
+		return false;
+	}
+	if (why && len)
+		why[0] = 0;
+	return true;
+}
 
 /* ---- tracefs ------------------------------------------------------------------
  * perf resolves tracepoints through tracefs and copies their formats into

@@ -44,7 +44,7 @@ struct perf_session;
 /* Can perf run here in this mode ("record" | "stat")?  Checks that the perf
  * binary runs (`perf --version`; $FB_PERF overrides the path) and that
  * kernel.perf_event_paranoid allows us to profile.  On false, why holds one
- * line saying what is missing and how to fix it. */
+ * line saying what is missing and how to fix it.  (perf-events.c) */
 bool perf__available(const char *mode, char *why, size_t len);
 
 /* Start perf for one variant.  events: "" = defaults (see docs/PERF.md), else
@@ -84,7 +84,7 @@ extern const char *const perf__default_record_events;
 extern const char *const perf__default_stat_events;
 
 /* Path of the perf binary ($FB_PERF, $PATH, /usr/bin/perf); false if none
- * is executable (out still holds the last candidate). */
+ * is executable (out still holds the last candidate).  (perf-events.c) */
 bool perf__path(char *out, size_t len);
 
 /* Variant name as used in file names: anything outside [A-Za-z0-9._+=,-]
