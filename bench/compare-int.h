@@ -79,6 +79,11 @@ void compare__finalize(struct row *rows, unsigned n, const struct compare_opts *
 int compare__check_opts(const struct compare_opts *o, const char **metrics, unsigned *nm);
 int compare__keep_metrics(json_t *a, json_t *b, const struct compare_opts *o, const char **metrics, unsigned *nm);
 const char *compare__tree_label(json_t *root, char *buf, size_t len);
+/* The upper quantile a tail field stands for ("p99" -> 0.99), NAN for others. */
+double compare__tail_q(const char *metric);
+/* run's value of metric (a histogram field only when the histogram has
+ * samples): 1 when it has one (in *v). */
+int compare__has_sample(json_t *run, const char *metric, double *v);
 void pairs__parse(const char *s, struct pairs *p);
 const char *pairs__get(const struct pairs *p, const char *k);
 void side__free(struct side *s);

@@ -213,7 +213,7 @@ int compare__run_disturbed(json_t *run, double pct)
 
 /* Does run hold a sample of metric?  A histogram with count 0 (or absent)
  * has none: its fields must never be read as 0. */
-static int has_sample(json_t *run, const char *metric, double *v)
+int compare__has_sample(json_t *run, const char *metric, double *v)
 {
 	const char *dot = strchr(metric, '.');
 	char head[128];
@@ -283,7 +283,7 @@ int side__collect(json_t *root, const char *key, const char *metric, const struc
 		s->disturbed += dist;
 		if (dist && o->drop_disturbed)
 			continue;
-		if (!has_sample(run, metric, &s->v[s->n]))
+		if (!compare__has_sample(run, metric, &s->v[s->n]))
 			continue;
 		s->censored += is_lower_bound(run, metric);
 		s->rep[s->n] = (int)json_integer_value(json_object_get(run, "repeat"));
@@ -293,7 +293,7 @@ int side__collect(json_t *root, const char *key, const char *metric, const struc
 }
 
 /* p90/p99/p999/max: the tail fields, and the quantile each stands for */
-static double tail_q(const char *metric)
+double compare__tail_q(const char *metric)
 {
 	const char *dot = strrchr(metric, '.');
 
@@ -455,7 +455,7 @@ void compare__analyse(const struct side *sa, const struct side *sb, const struct
 {
 	const double *a = sa->v, *b = sb->v;
 	unsigned na = sa->n, nb = sb->n;
-	double conf = 1 - o->alpha, ch = NAN, lo = NAN, hi = NAN, p = -1, q = tail_q(r->metric);
+	double conf = 1 - o->alpha, ch = NAN, lo = NAN, hi = NAN, p = -1, q = compare__tail_q(r->metric);
 	const char *tm = o->tail_method ? o->tail_method : "log";
 
 	stats__describe(a, na, &r->a);
@@ -588,91 +588,6 @@ void compare__finalize(struct row *rows, unsigned n, const struct compare_opts *
 			r->v = V_INCONCLUSIVE;
 	}
 	free(p);
-}
-
-static json_t *calib_entry(json_t *calib, const char *key, const char *metric)
-{
-	json_t *e, *best = NULL;
-	size_t i;
-	double worst = -1;
-
-	json_array_foreach(json_object_get(calib, "metrics"), i, e) {
-		const char *m = json_string_value(json_object_get(e, "metric"));
-		const char *v = json_string_value(json_object_get(e, "variant"));
-		double cv = json_number_value(json_object_get(e, "cv"));
-
-		if (!m || strcmp(m, metric))
-			continue;
-		if (v && key && !strcmp(v, key))
-			return e;
-		if (cv > worst) {       /* no exact variant: the noisiest one */
-			worst = cv;
-			best = e;
-		}
-	}
-	return best;
-}
-
-double compare__mde_pct(json_t *calib, const char *key, const char *metric, unsigned n, unsigned m,
-			const struct compare_opts *o)
-{
-	json_t *e = calib_entry(calib, key, metric);
-	const char *tm = o->tail_method ? o->tail_method : "log";
-	double cv, a_sig, sig, ci;
-
-	if (!e || n < 2)
-		return NAN;
-	int logs = !isnan(tail_q(metric)) && strcmp(tm, "mean");
-
-	cv = json_number_value(json_object_get(e, logs ? "cv_log" : "cv"));
-	if (!(cv >= 0)) {
-		logs = 0;
-		cv = json_number_value(json_object_get(e, "cv"));
-	}
-	if (!(cv >= 0))
-		return NAN;             /* -1: the calibration had no spread for it */
-	/* the first Holm step (and the worst BH step for one real effect) */
-	a_sig = o->correction == STATS_CORR_NONE || m < 2 ? o->alpha : o->alpha / m;
-	sig = stats__mde(cv, n, a_sig, o->power);
-	/* the interval rule: threshold + the interval's reach, on the test's scale */
-	ci = (logs ? log1p(o->threshold_pct / 100) : o->threshold_pct / 100) + stats__mde(cv, n, o->alpha, o->power);
-	return 100 * (logs ? expm1(sig > ci ? sig : ci) : (sig > ci ? sig : ci));
-}
-
-double compare__variant_mde_pct(json_t *runs, unsigned variant, const char *metric, unsigned *n)
-{
-	size_t i, cap = json_array_size(runs) + 1;
-	double *x = calloc(cap, sizeof(*x)), cv, mde;
-	int logs = !isnan(tail_q(metric));
-	json_t *run;
-
-	*n = 0;
-	if (!x)
-		return INFINITY;
-	json_array_foreach(runs, i, run) {
-		double v;
-
-		if ((unsigned)json_integer_value(json_object_get(run, "variant")) != variant ||
-		    !has_sample(run, metric, &v))
-			continue;
-		if (logs && !(v > 0))
-			logs = 0;
-		x[(*n)++] = v;
-	}
-	if (*n < 2) {
-		free(x);
-		return INFINITY;
-	}
-	if (logs) {
-		for (unsigned k = 0; k < *n; k++)
-			x[k] = log(x[k]);
-		cv = stats__stddev(x, *n);
-	} else {
-		cv = stats__cv(x, *n);
-	}
-	free(x);
-	mde = stats__mde(cv, *n, 0.05, 0.8);
-	return 100 * (logs ? expm1(mde) : mde);
 }
 
 int compare__check_opts(const struct compare_opts *o, const char **metrics, unsigned *nm)
