@@ -311,7 +311,8 @@ static int vcpu__handle_exit(struct vcpu *vcpu, const struct vcpu_exit *e)
 {
 	struct vm *vm = vcpu->vm;
 
-	vcpu->exits++;
+	/* single writer; the watchdog reads it (liveness), hence atomic */
+	__atomic_store_n(&vcpu->exits, vcpu->exits + 1, __ATOMIC_RELAXED);
 	M_INC(vm, exits);
 	vcpu__take_sample(vcpu);
 	switch (e->reason) {
