@@ -112,17 +112,10 @@ int cmd_ab(int argc, char **argv)
 		fprintf(stderr, "bench ab: --repeat %u gives no test; use at least 2 (5 recommended)\n", ab_repeat);
 		return FB_EXIT_USAGE;
 	}
-	if (ab_out) {
+	if (ab_out)
 		snprintf(out, sizeof(out), "%s", ab_out);
-	} else {
-		char t[32];
-		time_t now = time(NULL);
-		struct tm tm;
-
-		localtime_r(&now, &tm);
-		strftime(t, sizeof(t), "%Y%m%d-%H%M%S", &tm);
-		snprintf(out, sizeof(out), "results/ab-%s", t);
-	}
+	else
+		results__time_name("results/ab-", out, sizeof(out));
 	il.bin[0] = argv[0];
 	il.bin[1] = argv[1];
 	il.scenario = ab_scenario;

@@ -203,17 +203,10 @@ int cmd_calibrate(int argc, char **argv)
 	for (unsigned k = 0; k < nrules; k++)
 		if (rules[k].corr == copts.correction && !strcmp(rules[k].tail, "log"))
 			def = k;
-	if (cal_out) {
+	if (cal_out)
 		snprintf(out, sizeof(out), "%s", cal_out);
-	} else {
-		char t[32];
-		time_t now = time(NULL);
-		struct tm tm;
-
-		localtime_r(&now, &tm);
-		strftime(t, sizeof(t), "%Y%m%d-%H%M%S", &tm);
-		snprintf(out, sizeof(out), "results/calibrate-%s", t);
-	}
+	else
+		results__time_name("results/calibrate-", out, sizeof(out));
 	il.bin[0] = il.bin[1] = interleave__self();
 	il.scenario = cal_scenario;
 	il.rounds = cal_repeat;

@@ -164,10 +164,7 @@ static void run__check_memory(const struct scenario *sc)
 static void run__make_default_out(char *outdir, size_t len)
 {
 	char t[32];
-	time_t now = time(NULL);
-	struct tm tm;
-	localtime_r(&now, &tm);
-	strftime(t, sizeof(t), "%Y%m%d-%H%M%S", &tm);
+	results__time_name("", t, sizeof(t));
 	int r = mkdir_p("results");
 	if (r)
 		run__die(FB_EXIT_USAGE, "cannot create 'results': %s; choose --out", strerror(-r));

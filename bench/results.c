@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include "censor.h"
 #include "results.h"
@@ -367,6 +368,17 @@ json_t *results__load(const char *path, char *err, size_t errlen)
 		return NULL;
 	}
 	return root;
+}
+
+void results__time_name(const char *prefix, char *out, size_t len)
+{
+	char t[32];
+	time_t now = time(NULL);
+	struct tm tm;
+
+	localtime_r(&now, &tm);
+	strftime(t, sizeof(t), "%Y%m%d-%H%M%S", &tm);
+	snprintf(out, len, "%s%s", prefix, t);
 }
 
 /* PATH is a results directory or a results.json: the directory that gets

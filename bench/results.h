@@ -49,6 +49,9 @@ char *results__csv(json_t *root);
  * a file.  Checks "schema" == "flushbench/1" and that "runs" is an array.
  * On failure returns NULL and writes ONE line into err (no trailing '\n'). */
 json_t *results__load(const char *path, char *err, size_t errlen);
+/* "<prefix><local time YYYYmmdd-HHMMSS>": the default output directory names
+ * (results/<time>, results/ab-<time>, results/calibrate-<time>). */
+void results__time_name(const char *prefix, char *out, size_t len);
 /* PATH is a results directory or a results.json: *dir = the directory that
  * gets plots/ and report.html; 0, or -ENOENT with one line in err. */
 int results__resolve(const char *path, char *dir, size_t len, char *err, size_t errlen);
