@@ -19,27 +19,10 @@
 #include <string.h>
 #include <unistd.h>
 #include "compare.h"
+#include "datadir.h"
 #include "results.h"
 
 static char datadir[4096];
-
-/* tests/unit/test_compare.c -> tests/data/compare (CMake compiles with
- * absolute source paths); $SRC overrides. */
-static void find_datadir(void)
-{
-	const char *src = getenv("SRC");
-	char *p;
-
-	if (src) {
-		snprintf(datadir, sizeof(datadir), "%s/tests/data/compare", src);
-		return;
-	}
-	snprintf(datadir, sizeof(datadir), "%s", __FILE__);
-	p = strstr(datadir, "unit/test_compare.c");
-	if (!p)
-		fail_msg("cannot locate tests/data/compare from %s; set SRC", __FILE__);
-	strcpy(p, "data/compare");
-}
 
 static json_t *load(const char *name)
 {
@@ -80,7 +63,7 @@ static int count_str(const char *hay, const char *needle)
 
 static int setup(void **state)
 {
-	find_datadir();
+	test__datadir("compare", datadir, sizeof(datadir));
 	return 0;
 }
 

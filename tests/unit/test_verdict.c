@@ -19,26 +19,11 @@
 #include <string.h>
 #include <cmocka.h>
 #include <jansson.h>
+#include "datadir.h"
 #include "results.h"
 #include "verdict.h"
 
 static char datadir[4096];
-
-static void find_datadir(void)
-{
-	const char *src = getenv("SRC");
-	char *p;
-
-	if (src) {
-		snprintf(datadir, sizeof(datadir), "%s/tests/data/verdict", src);
-		return;
-	}
-	snprintf(datadir, sizeof(datadir), "%s", __FILE__);
-	p = strstr(datadir, "unit/test_verdict.c");
-	if (!p)
-		fail_msg("cannot locate tests/data/verdict from %s; set SRC", __FILE__);
-	strcpy(p, "data/verdict");
-}
 
 static char *slurp(const char *name)
 {
@@ -158,6 +143,6 @@ int main(void)
 		cmocka_unit_test(test_rules),
 		cmocka_unit_test(test_one_repeat),
 	};
-	find_datadir();
+	test__datadir("verdict", datadir, sizeof(datadir));
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
