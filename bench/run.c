@@ -126,6 +126,21 @@ static double tv_s(struct timeval a, struct timeval b)
 	return (double)(b.tv_sec - a.tv_sec) + (double)(b.tv_usec - a.tv_usec) / 1e6;
 }
 
+json_t *run__identity_json(const struct run_config *cfg, const struct run_ctx *ctx)
+{
+	json_t *run = json_object();
+
+	json_object_set_new(run, "variant", json_integer(ctx->variant));
+	json_object_set_new(run, "repeat", json_integer(ctx->repeat));
+	json_object_set_new(run, "key", json_string(ctx->key));
+	json_object_set_new(run, "workload", json_string(cfg->workload));
+	json_object_set_new(run, "design", json_string(cfg->design));
+	json_object_set_new(run, "request", json_string(cfg->request));
+	json_object_set_new(run, "pressure", json_string(cfg->pressure));
+	json_object_set_new(run, "vcpus", json_integer(cfg->vcpus));
+	return run;
+}
+
 uint64_t run__teardown_budget_ns(const struct run_config *cfg)
 {
 	double s = 2 * cfg->duration_s;
@@ -328,15 +343,7 @@ int run__variant(const struct run_config *cfg, struct run_ctx *ctx, json_t **out
 	m->ctx_invol = (uint64_t)(ru1.ru_nivcsw - ru0.ru_nivcsw);
 	m->max_rss_kb = (uint64_t)ru1.ru_maxrss;
 
-	run = json_object();
-	json_object_set_new(run, "variant", json_integer(ctx->variant));
-	json_object_set_new(run, "repeat", json_integer(ctx->repeat));
-	json_object_set_new(run, "key", json_string(ctx->key));
-	json_object_set_new(run, "workload", json_string(cfg->workload));
-	json_object_set_new(run, "design", json_string(cfg->design));
-	json_object_set_new(run, "request", json_string(cfg->request));
-	json_object_set_new(run, "pressure", json_string(cfg->pressure));
-	json_object_set_new(run, "vcpus", json_integer(cfg->vcpus));
+	run = run__identity_json(cfg, ctx);
 	json_object_set_new(run, "duration_s", json_real(m->wall_s));
 	json_object_set_new(run, "backend", json_string(vm->backend->name));
 	json_object_set_new(run, "vm_setup_ms", json_real(ctx->vm_setup_ms));

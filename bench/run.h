@@ -26,6 +26,10 @@ struct run_ctx {
 	void *emit_arg;
 };
 
+/* A run record's identity fields (variant, repeat, key, the axes, vcpus):
+ * the worker's record and the supervisor's record of a failed worker. */
+json_t *run__identity_json(const struct run_config *cfg, const struct run_ctx *ctx);
+
 /* The budget a variant's teardown (VM stop, kernel_ref, pressure) gets
  * after its window: max(5 s, 2 x duration).  Past it: verdict "timeout". */
 uint64_t run__teardown_budget_ns(const struct run_config *cfg);

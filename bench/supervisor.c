@@ -380,15 +380,7 @@ json_t *supervisor__record(const struct run_config *cfg, const struct run_ctx *c
 
 	wr->record = NULL;
 	if (!run) {
-		run = json_object();
-		json_object_set_new(run, "variant", json_integer(ctx->variant));
-		json_object_set_new(run, "repeat", json_integer(ctx->repeat));
-		json_object_set_new(run, "key", json_string(ctx->key));
-		json_object_set_new(run, "workload", json_string(cfg->workload));
-		json_object_set_new(run, "design", json_string(cfg->design));
-		json_object_set_new(run, "request", json_string(cfg->request));
-		json_object_set_new(run, "pressure", json_string(cfg->pressure));
-		json_object_set_new(run, "vcpus", json_integer(cfg->vcpus));
+		run = run__identity_json(cfg, ctx);
 		json_object_set_new(run, "backend", json_string(ctx->backend ? ctx->backend->name : cfg->backend));
 		json_object_set_new(run, "config", options__to_json(cfg));
 	}
