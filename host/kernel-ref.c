@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* Kernel reference line (see kernel-ref.h). */
-#define _GNU_SOURCE     /* pthread_timedjoin_np */
+#define _GNU_SOURCE     /* pthread_setname_np */
 #include <errno.h>
 #include <string.h>
 #include <time.h>
@@ -66,23 +66,10 @@ int kernel_ref__stop(struct kernel_ref *k, uint64_t deadline_ns)
 	if (!k->running || k->joined)
 		return 0;
 	atomic_store(&k->stop, true);
-	if (!deadline_ns) {
-		pthread_join(k->thread, NULL);
-		k->joined = true;
-		return 0;
-	}
-	/* pthread_timedjoin_np takes CLOCK_REALTIME */
-	uint64_t left = deadline_ns > now_ns() ? deadline_ns - now_ns() : 0;
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	uint64_t abs = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec + left;
-	ts.tv_sec = (time_t)(abs / 1000000000ull);
-	ts.tv_nsec = (long)(abs % 1000000000ull);
-	if (pthread_timedjoin_np(k->thread, NULL, &ts) == 0) {
-		k->joined = true;
-		return 0;
-	}
-	return -ETIMEDOUT;
+	if (thread__join_until(k->thread, deadline_ns))
+		return -ETIMEDOUT;
+	k->joined = true;
+	return 0;
 }
 
 uint64_t kernel_ref__inflight_age(const struct kernel_ref *k, uint64_t t_ns)

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-#define _GNU_SOURCE     /* vasprintf */
+#define _GNU_SOURCE     /* vasprintf, pthread_timedjoin_np */
+#include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <linux/futex.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -201,4 +203,19 @@ int futex_wake(_Atomic uint32_t *addr, int nr)
 {
 	long r = syscall(SYS_futex, (uint32_t *)addr, FUTEX_WAKE_PRIVATE, nr, NULL, NULL, 0);
 	return r < 0 ? -errno : (int)r;
+}
+
+int thread__join_until(pthread_t t, uint64_t deadline_ns)
+{
+	struct timespec ts;
+	uint64_t now = now_ns(), left = deadline_ns > now ? deadline_ns - now : 0;
+
+	if (!deadline_ns)
+		return -pthread_join(t, NULL);
+	/* pthread_timedjoin_np() takes CLOCK_REALTIME; our deadlines are MONOTONIC */
+	clock_gettime(CLOCK_REALTIME, &ts);
+	uint64_t abs = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec + left;
+	ts.tv_sec = (time_t)(abs / 1000000000ull);
+	ts.tv_nsec = (long)(abs % 1000000000ull);
+	return pthread_timedjoin_np(t, NULL, &ts) ? -ETIMEDOUT : 0;
 }

@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <stdbool.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -64,6 +65,8 @@ static inline void cpu_relax(void) { __asm__ volatile("pause" ::: "memory"); }
 void *xzalloc(size_t size);
 void *xcalloc(size_t n, size_t size);
 void *xrealloc(void *p, size_t size);
+/* Join t, waiting until deadline_ns (now_ns() clock; 0 = forever): 0 or -ETIMEDOUT. */
+int thread__join_until(pthread_t t, uint64_t deadline_ns);
 char *xstrdup(const char *s);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

@@ -1,4 +1,3 @@
-#define _GNU_SOURCE     /* pthread_timedjoin_np */
 /* SPDX-License-Identifier: MIT */
 /* VM lifecycle: memory, roles, vCPU threads, start/measure/stop. */
 #include <limits.h>
@@ -362,19 +361,6 @@ void vm__end_measure(struct vm *vm)
 	oracle__window_end(vm);
 }
 
-/* pthread_timedjoin_np() takes CLOCK_REALTIME; our deadlines are MONOTONIC. */
-static int vm__join_until(pthread_t t, uint64_t deadline_ns)
-{
-	struct timespec ts;
-	uint64_t now = now_ns(), left = deadline_ns > now ? deadline_ns - now : 0;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	uint64_t abs = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec + left;
-	ts.tv_sec = (time_t)(abs / 1000000000ull);
-	ts.tv_nsec = (long)(abs % 1000000000ull);
-	return pthread_timedjoin_np(t, NULL, &ts);
-}
-
 int __vm_stop(struct vm *vm, uint64_t deadline_ns)
 {
 	unsigned left = 0;
@@ -391,9 +377,7 @@ int __vm_stop(struct vm *vm, uint64_t deadline_ns)
 		struct vcpu *v = vm->vcpus[i];
 		if (v->joined)
 			continue;
-		if (!deadline_ns) {
-			pthread_join(v->thread, NULL);
-		} else if (vm__join_until(v->thread, deadline_ns)) {
+		if (thread__join_until(v->thread, deadline_ns)) {
 			left++;       /* e.g. stuck in a kernel grace period ioctl */
 			continue;
 		}
