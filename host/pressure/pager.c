@@ -49,7 +49,6 @@ struct pager_thread {
 	struct pager *p;
 	pthread_t thread;
 	unsigned idx;
-	int slot;                       /* SRCU helper slot */
 	struct latency_gen *lat;
 	uint8_t *bounce_in, *bounce_out; /* page-aligned I/O buffers (O_DIRECT) */
 	uint32_t last_tid;              /* ptid -> vCPU id cache */
@@ -940,7 +939,6 @@ int pager__create(struct pager **out, struct vm *vm, char *err, size_t len)
 	}
 
 	p->evictor.p = p;
-	p->evictor.slot = -1;
 	if (pager__bounce(p, &p->evictor)) {
 		snprintf(err, len, "out of memory");
 		return -ENOMEM;
@@ -949,7 +947,6 @@ int pager__create(struct pager **out, struct vm *vm, char *err, size_t len)
 		struct pager_thread *t = &p->pt[k];
 		t->p = p;
 		t->idx = k;
-		t->slot = -1;
 		t->lat = latency__gen_new(&p->lat, cfg->seed, k);
 		if (!t->lat || pager__bounce(p, t)) {
 			snprintf(err, len, "out of memory");
