@@ -3,8 +3,8 @@
  * struct run_config: every parameter of ONE fully resolved benchmark variant.
  *
  * A scenario (INI file + CLI flags) is a set of keys whose values may be
- * lists; bench/scenario.c expands the cartesian product into an array of
- * run_config.  The single option table in bench/options.c describes every
+ * lists; bench/scenario/scenario.c expands the cartesian product into an array of
+ * run_config.  The single option table in bench/scenario/options.c describes every
  * field here (name, type, offsetof, default, unit, help, min/max, choices)
  * and drives CLI flags, INI keys, defaults, --help, `bench info --options`
  * and docs/SCENARIOS.md.  Add a field here => add one line there.

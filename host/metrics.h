@@ -2,7 +2,7 @@
 /*
  * Everything one variant measures.  Threads record into their own slots
  * (host/tstats.h, the M_* macros of host/vcpu.h); vm__stop() merges the slots
- * into this struct, whose histograms and counters are relaxed atomics.  bench/results.c turns
+ * into this struct, whose histograms and counters are relaxed atomics.  bench/analysis/results.c turns
  * a struct run_metrics into the run's "metrics" object (docs/RESULTS.md).
  */
 #ifndef FB_METRICS_H

@@ -37,7 +37,7 @@ static const char *const kind_names[ORACLE_NR_KINDS] = {
 	[ORACLE_NO_PROGRESS] = "no_progress",
 };
 
-/* The run verdict's failure kinds (bench/run.c maps them to `verdict`). */
+/* The run verdict's failure kinds (bench/run/run.c maps them to `verdict`). */
 static const char *const failure_names[ORACLE_NR_KINDS] = {
 	[ORACLE_LOST_WAKEUP] = "lost-wakeup",
 	[ORACLE_WOKEN_NEVER_RAN] = "lost-wakeup",

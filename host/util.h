@@ -12,7 +12,7 @@
 #include <time.h>
 
 /* The two exit statuses the host library itself may end the process with;
- * the CLI's whole list is bench/exit-codes.h. */
+ * the CLI's whole list is bench/cli/exit-codes.h. */
 #define FB_EXIT_BUG           125   /* die()/BUG_ON: internal bug, out of memory */
 #define FB_EXIT_INTERRUPTED   130   /* second SIGINT/SIGTERM (cleanup.c); completed runs are kept */
 

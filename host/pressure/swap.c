@@ -46,7 +46,7 @@ struct swap_priv {
 	uint64_t swapins_measured, swapouts_measured;
 	uint64_t pswpin_end, pswpout_end, majflt_end;
 	_Atomic uint64_t churn_calls;
-	/* achieved pressure in the measured window (bench/achieved.c) */
+	/* achieved pressure in the measured window (bench/run/achieved.c) */
 	uint64_t majflt_window, resident_samples, resident_sum, resident_peak;
 };
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * bench/achieved.c: achieved pressure per run from its counters and
+ * bench/run/achieved.c: achieved pressure per run from its counters and
  * pressure_stats; "almost-none" below ACHIEVED_MIN_PER_S; "not-comparable"
  * when a row's rate is more than 2x off its group's baseline row (same key
  * apart from the baseline's keys); no figures for pressure=none.

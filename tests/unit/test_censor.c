@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * Censored measurements (bench/results.c, host/censor.c; docs/RESULTS.md):
+ * Censored measurements (bench/analysis/results.c, host/censor.c; docs/RESULTS.md):
  * what was still in flight at the end of a window is kept at its age, the
  * statistics it can move are marked lower bounds, "count" stays the observed
  * samples, and a metric with nothing is absent and printed "-", never 0.

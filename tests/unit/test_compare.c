@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * bench/compare.c and bench/results.c on the synthetic results in
+ * bench/analysis/compare.c and bench/analysis/results.c on the synthetic results in
  * tests/data/compare/ (regenerate with make.py there): verdicts and exit
  * codes of compare__runs, within-run tables, metric directions, loading
  * errors, and a write -> load round trip of results.json / results.csv.

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * bench/hosthdr.c: the overcommit and nested/software-assisted warnings
+ * bench/run/hosthdr.c: the overcommit and nested/software-assisted warnings
  * (printed and kept in env.warnings), and env.exit_floor from the runs.
  */
 #include <stdarg.h>

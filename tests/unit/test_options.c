@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* Unit tests: the option table (bench/options.c). */
+/* Unit tests: the option table (bench/scenario/options.c). */
 #include <errno.h>
 #include <limits.h>
 #include <setjmp.h>

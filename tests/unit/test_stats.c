@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * bench/stats.c: descriptive statistics, t-interval coverage, Welch and
+ * bench/analysis/stats.c: descriptive statistics, t-interval coverage, Welch and
  * Mann-Whitney against reference values and by simulation (size and power),
  * the normal-ish rule and the bootstrap.  All random input comes from seeded
  * GSL generators, so results are reproducible.

@@ -22,7 +22,7 @@ every per-repeat metric value gets independent ~1.5 % gaussian noise.
   loaded/      like base, every repeat under 40 % outside CPU -> conditions differ
   verdict-ok/  like base, every run "verdict": "ok"
   stalled/     like verdict-ok, one srcu repeat "stalled" with a lower-bound p99 -> exit 1
-Every run carries a disturbance record (bench/disturb.c); loaded/ has outside load.
+Every run carries a disturbance record (bench/run/disturb.c); loaded/ has outside load.
 """
 import copy, json, os, random, shutil
 

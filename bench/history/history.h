@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Results history (docs/HISTORY.md): every `bench run` recorded in a store
- * (SQLite file by default, PostgreSQL for a fleet; bench/store.h), queried
+ * (SQLite file by default, PostgreSQL for a fleet; bench/history/store.h), queried
  * by `bench history`, `bench compare @ref` and `bench verdict @ref`.
  *
  * A run is stored whole (its results.json, so export is lossless) plus

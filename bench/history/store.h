@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * A results store: one SQL connection behind an ops table (fio-style), so
- * the history code (bench/history.c) and its SQL (bench/history-sql.c) are
+ * the history code (bench/history/history.c) and its SQL (bench/history/history-sql.c) are
  * shared by SQLite (the default, one file) and PostgreSQL (a fleet).
  *
  * The SQL dialect both accept: parameters are written $1..$n and always

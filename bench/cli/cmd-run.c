@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * bench run: expand the scenario, run every (variant, repeat) in a seeded
- * shuffled order, each in a forked worker (bench/supervisor.c), append its
+ * shuffled order, each in a forked worker (bench/run/supervisor.c), append its
  * record and rewrite results.json/csv atomically after every one, print the
  * table, plot.  This process is the supervisor: it owns the output, the
  * machine state (swap-mode lock, repair after each worker), time budgets

@@ -20,7 +20,7 @@
 /* ---------------------------------------------------------- conditions */
 
 /* What else the machine did while one side ran (the runs' "disturbance"
- * records, bench/disturb.c). */
+ * records, bench/run/disturb.c). */
 struct conditions {
 	unsigned runs, recorded, disturbed;
 	double other_pct, load, steal_pct;      /* medians over the recorded runs */

@@ -90,7 +90,7 @@ void options__print_help(FILE *f, const char *section_or_NULL);
  * format is unknown, -EIO if writing failed. */
 int options__print_doc(FILE *f, const char *format);
 
-/* Number parsers shared with bench/parse-options.c: 0 or -EINVAL/-ERANGE. */
+/* Number parsers shared with bench/cli/parse-options.c: 0 or -EINVAL/-ERANGE. */
 /* The i-th valid value of a choice option (fixed or from a registry), NULL
  * past the end. */
 const char *options__choice(const struct bench_option *o, unsigned i);
