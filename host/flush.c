@@ -82,23 +82,11 @@ void flush__send_requests(struct flush_op *op)
 		if (!flush__is_target(op, i))
 			continue;
 		struct vcpu *t = vm->vcpus[i];
-		vcpu__make_request(t, REQ_TLB_FLUSH);
-		M_INC(vm, flush_requests);
-		/* NO_WAKEUP: a blocked target handles it when it next runs.
-		 * exit_seq before mode: if it is in guest mode now, it has not
-		 * left since the snapshot (taken the other way round, an exit
-		 * and re-entry in between would make a later re-entry look
-		 * like an unacknowledged kick) */
-		uint64_t snap = atomic_load(&t->exit_seq);
-		if (atomic_load(&t->mode) == IN_GUEST_MODE) {
-			op->snap[op->nk] = snap;
+		/* REQ_WAIT | REQ_NO_WAKEUP: a blocked target handles it when
+		 * it next runs; one in guest mode is kicked and waited for */
+		if (vcpu__make_vcpu_request(t, REQ_HV_TLB_FLUSH, &op->snap[op->nk]))
 			op->kicked[op->nk++] = t;
-			vcpu__kick(t);
-		} else if (atomic_load(&t->fault_in_service)) {
-			/* FAULT_OUTSIDE_GUEST_MODE: seen at its next entry, like
-			 * any vCPU outside guest mode (vcpu__fault_resume()) */
-			M_INC(vm, requests_in_fault);
-		}
+		M_INC(vm, flush_requests);
 	}
 	oracle__requests_visible(op);
 }
@@ -136,23 +124,8 @@ void flush__wait_acks(struct flush_op *op)
 	struct vm *vm = op->f->vm;
 	uint64_t t0 = now_ns();
 
-	for (unsigned i = 0; i < op->nk; i++) {
-		struct vcpu *t = op->kicked[i];
-		atomic_fetch_add(&t->ack_waiters, 1);
-		for (;;) {
-			uint64_t seq = atomic_load(&t->exit_seq);
-			int mode = atomic_load(&t->mode);
-			if (seq != op->snap[i] || (mode != IN_GUEST_MODE && mode != EXITING_GUEST_MODE) ||
-			    atomic_load(&vm->stopping))
-				break;
-			/* mode is IN/EXITING here, so never true if tracking is right */
-			if (atomic_load(&t->fault_in_service))
-				M_INC(vm, acks_in_fault);
-			struct timespec ts = { 0, 10L * 1000 * 1000 };
-			futex_wait(&t->exit_futex, (uint32_t)seq, &ts);
-		}
-		atomic_fetch_sub(&t->ack_waiters, 1);
-	}
+	for (unsigned i = 0; i < op->nk; i++)
+		vcpu__wait_guest_exit(op->kicked[i], op->snap[i]);
 	if (op->nk)
 		M_HIST(vm, ack_wait_ns, now_ns() - t0);
 }
@@ -357,7 +330,7 @@ bool flush__wake_flusher(struct vcpu *f, struct vcpu *t, uint64_t seq)
 	if (start)
 		M_HIST(vm, wake_ns, atomic_load(&f->wake_ns) - start);
 	/* kvm_make_vcpus_request_mask(wake_req): request, then wake or kick */
-	vcpu__request_and_kick(f, vm->wake_req);
+	vcpu__make_vcpu_request(f, vm->wake_req, NULL);
 	return true;
 }
 

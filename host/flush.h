@@ -3,7 +3,7 @@
  * The TLB-flush / inhibit protocol that every design plugs into.
  *
  * Flusher (hypercall exit, inside the VM SRCU read side):
- *   parse input -> send REQ_TLB_FLUSH to every target (+ kick those in guest
+ *   parse input -> send REQ_HV_TLB_FLUSH to every target (+ kick those in guest
  *   mode) -> THEN check each target's inhibit (review: send requests first,
  *   the inhibit may flip in between) -> inhibited: design->suspend(), answer
  *   HV_STATUS_FB_RETRY, block until woken -> not inhibited: wait until the

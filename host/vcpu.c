@@ -27,12 +27,12 @@ void vcpu__make_request(struct vcpu *vcpu, unsigned req)
 {
 	/* __kvm_make_request(): smp_wmb() then set_bit - publish our writes
 	 * (e.g. "you are no longer suspended") before the request bit. */
-	atomic_fetch_or_explicit(&vcpu->requests, 1ul << req, memory_order_release);
+	atomic_fetch_or_explicit(&vcpu->requests, vcpu_req_bit(req), memory_order_release);
 }
 
 bool vcpu__test_request(struct vcpu *vcpu, unsigned req)
 {
-	return atomic_load_explicit(&vcpu->requests, memory_order_relaxed) & (1ul << req);
+	return atomic_load_explicit(&vcpu->requests, memory_order_relaxed) & vcpu_req_bit(req);
 }
 
 bool vcpu__check_request(struct vcpu *vcpu, unsigned req)
@@ -40,23 +40,32 @@ bool vcpu__check_request(struct vcpu *vcpu, unsigned req)
 	/* kvm_check_request(): test, then clear + smp_mb__after_atomic(). */
 	if (!vcpu__test_request(vcpu, req))
 		return false;
-	atomic_fetch_and_explicit(&vcpu->requests, ~(1ul << req), memory_order_acq_rel);
+	atomic_fetch_and_explicit(&vcpu->requests, ~vcpu_req_bit(req), memory_order_acq_rel);
 	return true;
 }
 
-void vcpu__kick(struct vcpu *vcpu)
+/* kvm_vcpu_exiting_guest_mode() + the IPI: only a vCPU in guest mode needs
+ * one; the cmpxchg makes concurrent kickers send one.  Returns the mode
+ * found (IN_GUEST_MODE: we kicked it). */
+static int vcpu__exit_guest_mode(struct vcpu *vcpu)
 {
 	int mode = IN_GUEST_MODE;
 
-	/* kvm_vcpu_kick(): only a vCPU in guest mode needs the IPI; the
-	 * cmpxchg makes concurrent kickers send one. */
 	if (atomic_compare_exchange_strong(&vcpu->mode, &mode, EXITING_GUEST_MODE)) {
 		M_INC(vcpu->vm, kicks);
 		/* never true while fault tracking is right: see vcpu__fault_begin() */
 		if (atomic_load(&vcpu->fault_in_service))
 			M_INC(vcpu->vm, kicks_in_fault);
 		vcpu->vm->backend->kick(vcpu);
+		return IN_GUEST_MODE;
 	}
+	return mode;
+}
+
+void vcpu__kick(struct vcpu *vcpu)
+{
+	/* kvm_vcpu_kick() of a vCPU that is not blocked */
+	(void)vcpu__exit_guest_mode(vcpu);
 }
 
 bool vcpu__wake_up(struct vcpu *vcpu)
@@ -73,12 +82,48 @@ bool vcpu__wake_up(struct vcpu *vcpu)
 	return false;
 }
 
-void vcpu__request_and_kick(struct vcpu *vcpu, unsigned req)
+bool vcpu__make_vcpu_request(struct vcpu *vcpu, unsigned req, uint64_t *exit_seq)
 {
-	/* kvm_make_vcpu_request(): set the bit, wake a sleeper, else kick. */
+	/* kvm_make_vcpu_request(): set the bit; unless NO_WAKEUP, a woken
+	 * sleeper needs nothing more. */
 	vcpu__make_request(vcpu, req);
-	if (!vcpu__wake_up(vcpu))
-		vcpu__kick(vcpu);
+	if (!(req & REQ_NO_WAKEUP) && vcpu__wake_up(vcpu))
+		return false;
+	/* kvm_request_needs_ipi().  exit_seq before mode: if it is in guest
+	 * mode now, it has not left since the snapshot (taken the other way
+	 * round, an exit and re-entry in between would make a later
+	 * re-entry look like an unacknowledged kick). */
+	uint64_t snap = atomic_load(&vcpu->exit_seq);
+	int mode = vcpu__exit_guest_mode(vcpu);
+	if ((req & REQ_WAIT) && (mode == IN_GUEST_MODE || mode == EXITING_GUEST_MODE)) {
+		*exit_seq = snap;
+		return true;
+	}
+	/* FAULT_OUTSIDE_GUEST_MODE: seen at its next entry, like any vCPU
+	 * outside guest mode (vcpu__fault_resume()) */
+	if ((req & REQ_WAIT) && atomic_load(&vcpu->fault_in_service))
+		M_INC(vcpu->vm, requests_in_fault);
+	return false;
+}
+
+void vcpu__wait_guest_exit(struct vcpu *vcpu, uint64_t exit_seq)
+{
+	struct vm *vm = vcpu->vm;
+
+	atomic_fetch_add(&vcpu->ack_waiters, 1);
+	for (;;) {
+		uint64_t seq = atomic_load(&vcpu->exit_seq);
+		int mode = atomic_load(&vcpu->mode);
+		if (seq != exit_seq || (mode != IN_GUEST_MODE && mode != EXITING_GUEST_MODE) ||
+		    atomic_load(&vm->stopping))
+			break;
+		/* mode is IN/EXITING here, so never true if tracking is right */
+		if (atomic_load(&vcpu->fault_in_service))
+			M_INC(vm, acks_in_fault);
+		struct timespec ts = { 0, 10L * 1000 * 1000 };
+		futex_wait(&vcpu->exit_futex, (uint32_t)seq, &ts);
+	}
+	atomic_fetch_sub(&vcpu->ack_waiters, 1);
 }
 
 void vcpu__srcu_lock(struct vcpu *vcpu)
@@ -158,45 +203,42 @@ void vcpu__fault_resume(struct vcpu *vcpu)
 	}
 }
 
-static bool vcpu__check_block(struct vcpu *vcpu, bool sleeping)
+/* kvm_vcpu_check_block(): the block ends when the VM stops, the vCPU is
+ * running again, or on REQ_UNBLOCK, consumed whether or not the vCPU can
+ * run: the caller's loop re-checks (vcpu_run() goes round and blocks again). */
+static bool vcpu__check_block(struct vcpu *vcpu)
 {
-	struct vm *vm = vcpu->vm;
-
-	if (atomic_load_explicit(&vm->stopping, memory_order_acquire))
+	if (atomic_load_explicit(&vcpu->vm->stopping, memory_order_acquire))
 		return true;
-	/* kvm_vcpu_check_block(): REQ_UNBLOCK ends the block (consumed). */
-	if (vcpu__check_request(vcpu, REQ_UNBLOCK) && vcpu__runnable(vcpu))
+	if (vcpu__running(vcpu))
 		return true;
-	return !sleeping && vcpu__runnable(vcpu);
+	return vcpu__check_request(vcpu, REQ_UNBLOCK);
 }
 
-/* kvm_vcpu_halt() + kvm_vcpu_block(): poll, then sleep on the futex.
- * sleeping = a timed HLT (FB_UCALL_SLEEP): only a timeout, stop or an
- * explicit wake ends it; otherwise the condition is vcpu__runnable(). */
-static void __vcpu__block(struct vcpu *vcpu, uint64_t timeout_ns, bool sleeping)
+/* A timed guest HLT ends on its timeout (checked by the caller), a stop,
+ * REQ_UNBLOCK, or any wake since it began (seq0): the event that ends a
+ * real HLT.  Being runnable does not end it: a halted vCPU is runnable. */
+static bool vcpu__check_timed_halt(struct vcpu *vcpu, uint32_t seq0, uint32_t seq)
 {
-	struct vm *vm = vcpu->vm;
-	uint64_t t0 = now_ns(), deadline = timeout_ns ? t0 + timeout_ns : 0;
-	uint64_t poll_end = t0 + vm->cfg->halt_poll_ns;
+	if (atomic_load_explicit(&vcpu->vm->stopping, memory_order_acquire))
+		return true;
+	return seq != seq0 || vcpu__check_request(vcpu, REQ_UNBLOCK);
+}
 
-	vcpu__srcu_unlock(vcpu);
-	M_INC(vm, blocks);
-	if (!sleeping && vm->cfg->halt_poll_ns) {
-		while (now_ns() < poll_end) {
-			if (vcpu__check_block(vcpu, sleeping)) {
-				M_INC(vm, halt_polls_ok);
-				goto out;
-			}
-			cpu_relax();
-		}
-	}
+/* The sleep of kvm_vcpu_block() (rcuwait on the futex), for both kinds. */
+static void vcpu__sleep(struct vcpu *vcpu, uint64_t deadline)
+{
+	/* blocked before seq0 (seq_cst): a waker that bumps the seq after
+	 * our read sees blocked and wakes us (vcpu__wake_up()) */
 	atomic_store(&vcpu->blocked, true);
+	uint32_t seq0 = atomic_load(&vcpu->wake_seq);
+
 	for (;;) {
 		uint32_t seq = atomic_load(&vcpu->wake_seq);
 		/* the oracle tells "woken, not yet scheduled" (block_seen is
 		 * behind wake_seq) from "woken, ran, asleep again" */
 		atomic_store_explicit(&vcpu->block_seen, seq, memory_order_relaxed);
-		if (vcpu__check_block(vcpu, sleeping))
+		if (deadline ? vcpu__check_timed_halt(vcpu, seq0, seq) : vcpu__check_block(vcpu))
 			break;
 		struct timespec ts, *tsp = NULL;
 		if (deadline) {
@@ -208,18 +250,43 @@ static void __vcpu__block(struct vcpu *vcpu, uint64_t timeout_ns, bool sleeping)
 			ts.tv_nsec = (long)(left % 1000000000u);
 			tsp = &ts;
 		}
-		int r = futex_wait(&vcpu->wake_seq, seq, tsp);
-		if (sleeping && r == 0 && atomic_load(&vcpu->wake_seq) != seq)
-			break;   /* explicitly woken out of HLT */
+		futex_wait(&vcpu->wake_seq, seq, tsp);
 	}
 	atomic_store(&vcpu->blocked, false);
+}
+
+void vcpu__block(struct vcpu *vcpu)
+{
+	struct vm *vm = vcpu->vm;
+	uint64_t poll_end = now_ns() + vm->cfg->halt_poll_ns;
+
+	vcpu__srcu_unlock(vcpu);
+	M_INC(vm, blocks);
+	/* kvm_vcpu_halt(): poll kvm_vcpu_check_block() first */
+	if (vm->cfg->halt_poll_ns) {
+		while (now_ns() < poll_end) {
+			if (vcpu__check_block(vcpu)) {
+				M_INC(vm, halt_polls_ok);
+				goto out;
+			}
+			cpu_relax();
+		}
+	}
+	vcpu__sleep(vcpu, 0);
 out:
 	vcpu__srcu_lock(vcpu);
 }
 
-void vcpu__block(struct vcpu *vcpu, uint64_t timeout_ns)
+void vcpu__timed_halt(struct vcpu *vcpu, uint64_t timeout_ns)
 {
-	__vcpu__block(vcpu, timeout_ns, timeout_ns != 0);
+	struct vm *vm = vcpu->vm;
+
+	if (!timeout_ns)
+		return;
+	vcpu__srcu_unlock(vcpu);
+	M_INC(vm, blocks);
+	vcpu__sleep(vcpu, now_ns() + timeout_ns);
+	vcpu__srcu_lock(vcpu);
 }
 
 static void vcpu__fail(struct vcpu *vcpu, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -280,7 +347,7 @@ static int vcpu__handle_ucall(struct vcpu *vcpu, uint64_t gpa)
 		if (ns > 1000000000ull)
 			ns = 1000000000ull;
 		if (ns && !atomic_load(&vm->stopping))
-			vcpu__block(vcpu, ns);
+			vcpu__timed_halt(vcpu, ns);
 		return 1;
 	}
 	case FB_UCALL_DONE:
@@ -352,14 +419,14 @@ static void vcpu__process_requests(struct vcpu *vcpu)
 {
 	struct vm *vm = vcpu->vm;
 
-	if (vcpu__check_request(vcpu, REQ_TLB_FLUSH))
+	if (vcpu__check_request(vcpu, REQ_HV_TLB_FLUSH))
 		vcpu->flushes_acked++;
 	if (vcpu__check_request(vcpu, REQ_EVENT)) {
 		/* Full event re-evaluation: re-check every pending request
 		 * and let the hypervisor itself re-run its event injection
 		 * (KVM: SET_VCPU_EVENTS raises KVM_REQ_EVENT). */
 		uint64_t t0 = now_ns();
-		if (vcpu__check_request(vcpu, REQ_TLB_FLUSH))
+		if (vcpu__check_request(vcpu, REQ_HV_TLB_FLUSH))
 			vcpu->flushes_acked++;
 		if (vm->backend->event_reeval) {
 			int r = vm->backend->event_reeval(vcpu);
@@ -414,16 +481,17 @@ static int vcpu__enter_guest(struct vcpu *vcpu)
 	return vcpu__handle_exit(vcpu, &e);
 }
 
-/* vcpu_run(): enter the guest while runnable, else block (suspended). */
+/* vcpu_run(): enter the guest while running, else block (suspended); a
+ * block that ends while the vCPU still cannot run (REQ_UNBLOCK) goes round. */
 static int vcpu__run_loop(struct vcpu *vcpu)
 {
 	struct vm *vm = vcpu->vm;
 	int r;
 
 	for (;;) {
-		if (!vcpu__runnable(vcpu)) {
-			vcpu__block(vcpu, 0);
-			if (!vcpu__runnable(vcpu)) {
+		if (!vcpu__running(vcpu)) {
+			vcpu__block(vcpu);
+			if (!vcpu__running(vcpu)) {
 				if (atomic_load(&vm->stopping))
 					return 0;        /* still suspended: pending at stop */
 				continue;

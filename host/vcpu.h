@@ -16,15 +16,22 @@
 /* A counter's current value while threads still record (e.g. the watchdog). */
 #define M_READ(vm, field) tstats__count(&(vm)->stats, &(vm)->metrics->field, FB_C_##field)
 
-/* Block the calling vCPU outside the read side (kvm_vcpu_block/halt):
- * returns when vcpu__runnable() holds, the VM stops, or timeout_ns passes
- * (0 = no timeout).  Halt-polls for cfg->halt_poll_ns first. */
-void vcpu__block(struct vcpu *vcpu, uint64_t timeout_ns);
-/* kvm_vcpu_running(): not suspended on an inhibited flush target */
-static inline bool vcpu__runnable(struct vcpu *vcpu)
+/* kvm_vcpu_running(): not suspended on an inhibited flush target (the RFC
+ * adds !kvm_hv_vcpu_suspended() to it). */
+static inline bool vcpu__running(struct vcpu *vcpu)
 {
 	return !atomic_load_explicit(&vcpu->suspended, memory_order_acquire);
 }
+/* vcpu_block() of a vCPU that is not vcpu__running(), outside the read
+ * side: halt-polls for cfg->halt_poll_ns (kvm_vcpu_halt()), then sleeps
+ * (kvm_vcpu_block()) until kvm_vcpu_check_block() holds: the vCPU runs
+ * again, the VM stops, or a REQ_UNBLOCK came (consumed; the vCPU may still
+ * not be running, the caller re-checks). */
+void vcpu__block(struct vcpu *vcpu);
+/* A timed guest HLT (FB_UCALL_SLEEP), outside the read side, no polling:
+ * returns after timeout_ns, when the VM stops, on REQ_UNBLOCK, or when
+ * anyone wakes the vCPU (vcpu__wake_up()).  0 = return at once. */
+void vcpu__timed_halt(struct vcpu *vcpu, uint64_t timeout_ns);
 /* SRCU read side of the calling vCPU thread (kvm_vcpu_srcu_read_lock). */
 void vcpu__srcu_lock(struct vcpu *vcpu);
 void vcpu__srcu_unlock(struct vcpu *vcpu);

@@ -48,12 +48,28 @@ enum vcpu_mode {
 };
 
 /* ---- requests (KVM's vcpu->requests) ---------------------------------------
- * Bits of vcpu->requests.  Named after the KVM request each models. */
+ * A request number is a bit of vcpu->requests (REQ_MASK) plus flags that
+ * say how vcpu__make_vcpu_request() delivers it, as KVM's request numbers
+ * carry KVM_REQUEST_NO_WAKEUP / KVM_REQUEST_WAIT (KVM_ARCH_REQ_FLAGS()).
+ * Named after the KVM request each models; make/test/check use the bit only. */
+#define REQ_MASK        0xffu        /* KVM_REQUEST_MASK: the bit number */
+#define REQ_NO_WAKEUP   (1u << 8)    /* KVM_REQUEST_NO_WAKEUP: a blocked vCPU is not
+				      * woken, it sees the request when it next runs */
+#define REQ_WAIT        (1u << 9)    /* KVM_REQUEST_WAIT: kick a vCPU in (or exiting)
+				      * guest mode; the sender waits until it left
+				      * guest mode (not until it handled the request) */
+#define REQ_ARCH_BASE   8            /* KVM_REQUEST_ARCH_BASE */
+#define REQ_ARCH(nr)              ((nr) + REQ_ARCH_BASE)            /* KVM_ARCH_REQ() */
+#define REQ_ARCH_FLAGS(nr, flags) (REQ_ARCH(nr) | (flags))          /* KVM_ARCH_REQ_FLAGS() */
 enum vcpu_req {
-	REQ_TLB_FLUSH = 0,     /* KVM_REQ_HV_TLB_FLUSH: flush + ack */
-	REQ_UNBLOCK   = 2,     /* KVM_REQ_UNBLOCK: only make runnable */
-	REQ_EVENT     = 14,    /* KVM_REQ_EVENT (KVM_ARCH_REQ(6)): full event re-evaluation */
+	REQ_UNBLOCK      = 2,              /* KVM_REQ_UNBLOCK: only ends a block */
+	REQ_EVENT        = REQ_ARCH(6),    /* KVM_REQ_EVENT: full event re-evaluation */
+	/* KVM_REQ_HV_TLB_FLUSH: flush + ack */
+	REQ_HV_TLB_FLUSH = REQ_ARCH_FLAGS(32, REQ_WAIT | REQ_NO_WAKEUP),
 };
+_Static_assert((REQ_HV_TLB_FLUSH & REQ_MASK) < 64, "request bits live in one unsigned long");
+/* The bit of vcpu->requests that request number req uses. */
+static inline unsigned long vcpu_req_bit(unsigned req) { return 1ul << (req & REQ_MASK); }
 
 /* ---- exits --------------------------------------------------------------- */
 enum vcpu_exit_reason {
@@ -290,8 +306,15 @@ bool vcpu__check_request(struct vcpu *vcpu, unsigned req);  /* test-and-clear, a
 bool vcpu__test_request(struct vcpu *vcpu, unsigned req);
 void vcpu__kick(struct vcpu *vcpu);          /* force out of guest mode if in it */
 bool vcpu__wake_up(struct vcpu *vcpu);       /* wake if blocked; true if it was */
-/* kvm_make_vcpus_request_mask(): request + (wake or kick) */
-void vcpu__request_and_kick(struct vcpu *vcpu, unsigned req);
+/* kvm_make_vcpu_request() (the per-vCPU step of kvm_make_vcpus_request_mask()):
+ * set the request; unless REQ_NO_WAKEUP, wake the vCPU if it is blocked and
+ * stop there; else force it out of guest mode.  Returns true if req has
+ * REQ_WAIT and the vCPU was in (or exiting) guest mode: the sender must then
+ * vcpu__wait_guest_exit(vcpu, *exit_seq) (exit_seq may be NULL without WAIT). */
+bool vcpu__make_vcpu_request(struct vcpu *vcpu, unsigned req, uint64_t *exit_seq);
+/* The wait of a REQ_WAIT request (smp_call_function_many(.., wait)): until
+ * the vCPU left guest mode since exit_seq was taken, or the VM stops. */
+void vcpu__wait_guest_exit(struct vcpu *vcpu, uint64_t exit_seq);
 void *vcpu__thread(void *arg);
 
 #endif

@@ -4,7 +4,8 @@
  * (no backend runs; a fake backend_ops only counts kick() calls):
  * make/test/check_request semantics, kick's IN_GUEST -> EXITING cmpxchg
  * (one IPI per entry even with concurrent kickers), wake_up's seq bump and
- * futex wake, request_and_kick's wake-else-kick choice, and a
+ * futex wake, make_vcpu_request's wake-else-kick choice and its WAIT /
+ * NO_WAKEUP flags, the REQ_WAIT wait for a guest exit, and a
  * producer/consumer run in which every request set is consumed exactly once.
  */
 #define _GNU_SOURCE
@@ -21,6 +22,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include "config.h"
 #include "metrics.h"
 #include "util.h"
 #include "vcpu.h"
@@ -42,6 +44,7 @@ struct fixture {
 	struct vm vm;
 	struct vcpu vcpu;
 	struct run_metrics m;
+	struct run_config cfg;      /* halt_poll_ns 0: vcpu__block() sleeps at once */
 };
 
 static int setup(void **state)
@@ -53,6 +56,11 @@ static int setup(void **state)
 	metrics__init(&f->m);
 	f->vm.backend = &fake_backend;
 	f->vm.metrics = &f->m;
+	f->vm.cfg = &f->cfg;
+	if (srcu__init(&f->vm.srcu, "test", 1) < 0) {
+		free(f);
+		return -1;
+	}
 	atomic_store(&f->vm.measuring, true);
 	f->vm.nr_vcpus = 1;
 	f->vcpu.vm = &f->vm;
@@ -64,7 +72,10 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	free(*state);
+	struct fixture *f = *state;
+
+	srcu__exit(&f->vm.srcu);
+	free(f);
 	return 0;
 }
 
@@ -73,15 +84,19 @@ static unsigned long reqs(struct vcpu *v) { return atomic_load(&v->requests); }
 static void test_make_request_sets_one_bit(void **state)
 {
 	struct fixture *f = *state;
-	static const unsigned bits[] = { REQ_TLB_FLUSH, REQ_UNBLOCK, REQ_EVENT, 1, 31, 32, 63 };
+	static const unsigned bits[] = { REQ_HV_TLB_FLUSH, REQ_UNBLOCK, REQ_EVENT, 1, 31, 32, 63 };
+	/* KVM's numbers: flags above the bit number (KVM_ARCH_REQ_FLAGS) */
+	static const unsigned long want[] = { 1ul << 40, 1ul << 2, 1ul << 14, 1ul << 1,
+					      1ul << 31, 1ul << 32, 1ul << 63 };
 
+	assert_int_equal(REQ_HV_TLB_FLUSH & ~REQ_MASK, REQ_WAIT | REQ_NO_WAKEUP);
 	for (size_t i = 0; i < sizeof(bits) / sizeof(bits[0]); i++) {
 		atomic_store(&f->vcpu.requests, 0);
 		vcpu__make_request(&f->vcpu, bits[i]);
-		assert_int_equal(reqs(&f->vcpu), 1ul << bits[i]);
+		assert_int_equal(reqs(&f->vcpu), want[i]);
 		/* idempotent: setting it again changes nothing */
 		vcpu__make_request(&f->vcpu, bits[i]);
-		assert_int_equal(reqs(&f->vcpu), 1ul << bits[i]);
+		assert_int_equal(reqs(&f->vcpu), want[i]);
 	}
 }
 
@@ -94,18 +109,18 @@ static void test_test_does_not_consume(void **state)
 	for (int i = 0; i < 3; i++)
 		assert_true(vcpu__test_request(&f->vcpu, REQ_EVENT));
 	assert_false(vcpu__test_request(&f->vcpu, REQ_UNBLOCK));
-	assert_int_equal(reqs(&f->vcpu), 1ul << REQ_EVENT);
+	assert_int_equal(reqs(&f->vcpu), vcpu_req_bit(REQ_EVENT));
 }
 
 static void test_check_consumes_once(void **state)
 {
 	struct fixture *f = *state;
 
-	assert_false(vcpu__check_request(&f->vcpu, REQ_TLB_FLUSH));
-	vcpu__make_request(&f->vcpu, REQ_TLB_FLUSH);
-	assert_true(vcpu__check_request(&f->vcpu, REQ_TLB_FLUSH));
-	assert_false(vcpu__check_request(&f->vcpu, REQ_TLB_FLUSH));
-	assert_false(vcpu__test_request(&f->vcpu, REQ_TLB_FLUSH));
+	assert_false(vcpu__check_request(&f->vcpu, REQ_HV_TLB_FLUSH));
+	vcpu__make_request(&f->vcpu, REQ_HV_TLB_FLUSH);
+	assert_true(vcpu__check_request(&f->vcpu, REQ_HV_TLB_FLUSH));
+	assert_false(vcpu__check_request(&f->vcpu, REQ_HV_TLB_FLUSH));
+	assert_false(vcpu__test_request(&f->vcpu, REQ_HV_TLB_FLUSH));
 	assert_int_equal(reqs(&f->vcpu), 0);
 }
 
@@ -113,19 +128,19 @@ static void test_bits_independent(void **state)
 {
 	struct fixture *f = *state;
 
-	vcpu__make_request(&f->vcpu, REQ_TLB_FLUSH);
+	vcpu__make_request(&f->vcpu, REQ_HV_TLB_FLUSH);
 	vcpu__make_request(&f->vcpu, REQ_UNBLOCK);
 	vcpu__make_request(&f->vcpu, REQ_EVENT);
 	assert_int_equal(reqs(&f->vcpu),
-			 (1ul << REQ_TLB_FLUSH) | (1ul << REQ_UNBLOCK) | (1ul << REQ_EVENT));
+			 vcpu_req_bit(REQ_HV_TLB_FLUSH) | vcpu_req_bit(REQ_UNBLOCK) | vcpu_req_bit(REQ_EVENT));
 	/* consuming one leaves the others alone */
 	assert_true(vcpu__check_request(&f->vcpu, REQ_UNBLOCK));
-	assert_int_equal(reqs(&f->vcpu), (1ul << REQ_TLB_FLUSH) | (1ul << REQ_EVENT));
+	assert_int_equal(reqs(&f->vcpu), vcpu_req_bit(REQ_HV_TLB_FLUSH) | vcpu_req_bit(REQ_EVENT));
 	assert_false(vcpu__check_request(&f->vcpu, REQ_UNBLOCK));
-	assert_true(vcpu__test_request(&f->vcpu, REQ_TLB_FLUSH));
+	assert_true(vcpu__test_request(&f->vcpu, REQ_HV_TLB_FLUSH));
 	assert_true(vcpu__check_request(&f->vcpu, REQ_EVENT));
-	assert_int_equal(reqs(&f->vcpu), 1ul << REQ_TLB_FLUSH);
-	assert_true(vcpu__check_request(&f->vcpu, REQ_TLB_FLUSH));
+	assert_int_equal(reqs(&f->vcpu), vcpu_req_bit(REQ_HV_TLB_FLUSH));
+	assert_true(vcpu__check_request(&f->vcpu, REQ_HV_TLB_FLUSH));
 	assert_int_equal(reqs(&f->vcpu), 0);
 }
 
@@ -231,7 +246,7 @@ static void test_wake_up(void **state)
 	assert_int_equal(reqs(&f->vcpu), 0);
 }
 
-/* A thread asleep on wake_seq (as vcpu__block does) is really woken. */
+/* A thread asleep on wake_seq (as vcpu__block() does) is really woken. */
 struct sleeper {
 	struct vcpu *vcpu;
 	_Atomic bool asleep, woke;
@@ -279,37 +294,209 @@ static void test_wake_up_wakes_sleeper(void **state)
 	assert_true(vcpu__check_request(&f->vcpu, REQ_UNBLOCK));
 }
 
-static void test_request_and_kick(void **state)
+static void test_make_vcpu_request_wakes_else_kicks(void **state)
 {
 	struct fixture *f = *state;
 
 	/* blocked: wake, no kick (mode IN is contradictory but shows the
 	 * choice is made by the wake result, as in KVM) */
 	atomic_store(&f->vcpu.blocked, true);
-	vcpu__request_and_kick(&f->vcpu, REQ_UNBLOCK);
+	assert_false(vcpu__make_vcpu_request(&f->vcpu, REQ_UNBLOCK, NULL));
 	assert_true(vcpu__test_request(&f->vcpu, REQ_UNBLOCK));
 	assert_int_equal(atomic_load(&f->vcpu.wake_seq), 1);
 	assert_int_equal(atomic_load(&fake_kicks), 0);
 	atomic_store(&f->vcpu.mode, IN_GUEST_MODE);
-	vcpu__request_and_kick(&f->vcpu, REQ_EVENT);
+	assert_false(vcpu__make_vcpu_request(&f->vcpu, REQ_EVENT, NULL));
 	assert_int_equal(atomic_load(&fake_kicks), 0);
 	assert_int_equal(atomic_load(&f->vcpu.mode), IN_GUEST_MODE);
 	assert_int_equal(atomic_load(&f->vcpu.wake_seq), 2);
 
-	/* running in the guest: kick */
+	/* running in the guest: kick; no WAIT flag, nothing to wait for */
 	atomic_store(&f->vcpu.blocked, false);
 	atomic_store(&f->vcpu.requests, 0);
-	vcpu__request_and_kick(&f->vcpu, REQ_TLB_FLUSH);
-	assert_int_equal(reqs(&f->vcpu), 1ul << REQ_TLB_FLUSH);
+	assert_false(vcpu__make_vcpu_request(&f->vcpu, REQ_EVENT, NULL));
+	assert_int_equal(reqs(&f->vcpu), vcpu_req_bit(REQ_EVENT));
 	assert_int_equal(atomic_load(&fake_kicks), 1);
 	assert_int_equal(atomic_load(&f->vcpu.mode), EXITING_GUEST_MODE);
 
 	/* outside guest mode, not blocked: the bit alone is enough */
 	atomic_store(&f->vcpu.mode, OUTSIDE_GUEST_MODE);
-	vcpu__request_and_kick(&f->vcpu, REQ_EVENT);
-	assert_int_equal(reqs(&f->vcpu), (1ul << REQ_TLB_FLUSH) | (1ul << REQ_EVENT));
+	assert_false(vcpu__make_vcpu_request(&f->vcpu, REQ_UNBLOCK, NULL));
+	assert_int_equal(reqs(&f->vcpu), vcpu_req_bit(REQ_EVENT) | vcpu_req_bit(REQ_UNBLOCK));
 	assert_int_equal(atomic_load(&fake_kicks), 1);
 	assert_int_equal(atomic_load(&f->vcpu.mode), OUTSIDE_GUEST_MODE);
+}
+
+/* REQ_HV_TLB_FLUSH = WAIT | NO_WAKEUP (kvm_request_needs_ipi()): a blocked
+ * vCPU is not woken; one in guest mode is kicked and must be waited for,
+ * one already exiting is waited for without a second kick, one outside
+ * (or in a fault) is neither. */
+static void test_make_vcpu_request_wait_no_wakeup(void **state)
+{
+	struct fixture *f = *state;
+	uint64_t snap = 99;
+
+	atomic_store(&f->vcpu.blocked, true);
+	assert_false(vcpu__make_vcpu_request(&f->vcpu, REQ_HV_TLB_FLUSH, &snap));
+	assert_int_equal(atomic_load(&f->vcpu.wake_seq), 0);       /* NO_WAKEUP */
+	assert_int_equal(reqs(&f->vcpu), 1ul << 40);
+	assert_int_equal(snap, 99);
+	atomic_store(&f->vcpu.blocked, false);
+
+	atomic_store(&f->vcpu.exit_seq, 7);
+	atomic_store(&f->vcpu.mode, IN_GUEST_MODE);
+	assert_true(vcpu__make_vcpu_request(&f->vcpu, REQ_HV_TLB_FLUSH, &snap));
+	assert_int_equal(snap, 7);
+	assert_int_equal(atomic_load(&fake_kicks), 1);
+	assert_int_equal(atomic_load(&f->vcpu.mode), EXITING_GUEST_MODE);
+
+	/* exiting (kicked by someone else): wait, no second IPI */
+	atomic_store(&f->vcpu.exit_seq, 8);
+	assert_true(vcpu__make_vcpu_request(&f->vcpu, REQ_HV_TLB_FLUSH, &snap));
+	assert_int_equal(snap, 8);
+	assert_int_equal(atomic_load(&fake_kicks), 1);
+
+	/* a REQ_EVENT to an exiting vCPU needs no wait */
+	assert_false(vcpu__make_vcpu_request(&f->vcpu, REQ_EVENT, NULL));
+
+	atomic_store(&f->vcpu.mode, OUTSIDE_GUEST_MODE);
+	assert_false(vcpu__make_vcpu_request(&f->vcpu, REQ_HV_TLB_FLUSH, &snap));
+	atomic_store(&f->vcpu.mode, FAULT_OUTSIDE_GUEST_MODE);
+	atomic_store(&f->vcpu.fault_in_service, true);
+	assert_false(vcpu__make_vcpu_request(&f->vcpu, REQ_HV_TLB_FLUSH, &snap));
+	assert_int_equal(atomic_load(&f->m.requests_in_fault), 1);
+	assert_int_equal(atomic_load(&fake_kicks), 1);
+	assert_int_equal(atomic_load(&f->m.kicks), 1);
+}
+
+/* The wait ends once the vCPU left guest mode: exit_seq moved or mode
+ * OUTSIDE; it does not end while the vCPU stays in guest mode. */
+static void *exit_later(void *arg)
+{
+	struct vcpu *v = arg;
+
+	usleep(50000);
+	atomic_store(&v->mode, OUTSIDE_GUEST_MODE);
+	atomic_fetch_add(&v->exit_seq, 1);
+	atomic_store(&v->exit_futex, (uint32_t)atomic_load(&v->exit_seq));
+	futex_wake(&v->exit_futex, INT32_MAX);
+	return NULL;
+}
+
+static void test_wait_guest_exit(void **state)
+{
+	struct fixture *f = *state;
+	pthread_t t;
+
+	atomic_store(&f->vcpu.mode, OUTSIDE_GUEST_MODE);
+	vcpu__wait_guest_exit(&f->vcpu, 0);                 /* outside: at once */
+	atomic_store(&f->vcpu.mode, IN_GUEST_MODE);
+	atomic_store(&f->vcpu.exit_seq, 3);
+	vcpu__wait_guest_exit(&f->vcpu, 2);                 /* exited since: at once */
+
+	assert_int_equal(pthread_create(&t, NULL, exit_later, &f->vcpu), 0);
+	vcpu__wait_guest_exit(&f->vcpu, 3);
+	/* returned only after the exit was published */
+	assert_int_equal(atomic_load(&f->vcpu.exit_seq), 4);
+	assert_int_equal(atomic_load(&f->vcpu.ack_waiters), 0);
+	pthread_join(t, NULL);
+}
+
+/* ---- blocking: kvm_vcpu_check_block() and the timed HLT ---- */
+struct blocker {
+	struct vcpu *vcpu;
+	uint64_t halt_ns;           /* 0: vcpu__block(), else vcpu__timed_halt() */
+	_Atomic bool returned;
+};
+
+static void *blocker_fn(void *arg)
+{
+	struct blocker *b = arg;
+
+	vcpu__srcu_lock(b->vcpu);          /* the vCPU thread holds its read side */
+	if (b->halt_ns)
+		vcpu__timed_halt(b->vcpu, b->halt_ns);
+	else
+		vcpu__block(b->vcpu);
+	vcpu__srcu_unlock(b->vcpu);
+	atomic_store(&b->returned, true);
+	return NULL;
+}
+
+static void wait_asleep(struct vcpu *v)
+{
+	while (!atomic_load(&v->blocked))
+		sched_yield();
+	usleep(20000);             /* let it reach futex_wait (either way is correct) */
+}
+
+/* REQ_UNBLOCK ends the block although the vCPU is still suspended (not
+ * running): consumed by the check, the caller re-checks - as KVM does. */
+static void test_block_ends_on_unblock_while_suspended(void **state)
+{
+	struct fixture *f = *state;
+	struct blocker b = { .vcpu = &f->vcpu };
+	pthread_t t;
+
+	atomic_store(&f->vcpu.suspended, true);
+	assert_int_equal(pthread_create(&t, NULL, blocker_fn, &b), 0);
+	wait_asleep(&f->vcpu);
+	/* a bare wake with no request and still suspended: goes back to sleep */
+	assert_true(vcpu__wake_up(&f->vcpu));
+	usleep(50000);
+	assert_false(atomic_load(&b.returned));
+	assert_false(vcpu__make_vcpu_request(&f->vcpu, REQ_UNBLOCK, NULL));   /* woken */
+	assert_true(join_within(t, 10));
+	assert_true(atomic_load(&b.returned));
+	assert_false(vcpu__running(&f->vcpu));
+	assert_false(vcpu__test_request(&f->vcpu, REQ_UNBLOCK));   /* consumed */
+	assert_false(atomic_load(&f->vcpu.blocked));
+	assert_int_equal(atomic_load(&f->m.blocks), 1);
+}
+
+/* Running again ends it too, and then REQ_UNBLOCK is left to vcpu_run()'s
+ * clear; REQ_EVENT never ends a block by itself. */
+static void test_block_ends_when_running(void **state)
+{
+	struct fixture *f = *state;
+	struct blocker b = { .vcpu = &f->vcpu };
+	pthread_t t;
+
+	atomic_store(&f->vcpu.suspended, true);
+	assert_int_equal(pthread_create(&t, NULL, blocker_fn, &b), 0);
+	wait_asleep(&f->vcpu);
+	assert_true(vcpu__make_vcpu_request(&f->vcpu, REQ_EVENT, NULL) == false);
+	usleep(50000);
+	assert_false(atomic_load(&b.returned));
+	atomic_store(&f->vcpu.suspended, false);
+	vcpu__make_vcpu_request(&f->vcpu, REQ_UNBLOCK, NULL);
+	assert_true(join_within(t, 10));
+	assert_true(vcpu__test_request(&f->vcpu, REQ_UNBLOCK));
+	assert_true(vcpu__test_request(&f->vcpu, REQ_EVENT));
+}
+
+/* A timed HLT of a running vCPU: being runnable does not end it, any
+ * wake does (the timeout here is far longer than the test). */
+static void test_timed_halt_ends_on_wake(void **state)
+{
+	struct fixture *f = *state;
+	struct blocker b = { .vcpu = &f->vcpu, .halt_ns = 30ull * 1000000000 };
+	pthread_t t;
+
+	assert_true(vcpu__running(&f->vcpu));
+	assert_int_equal(pthread_create(&t, NULL, blocker_fn, &b), 0);
+	wait_asleep(&f->vcpu);
+	usleep(50000);
+	assert_false(atomic_load(&b.returned));
+	assert_true(vcpu__wake_up(&f->vcpu));
+	assert_true(join_within(t, 10));
+	assert_int_equal(reqs(&f->vcpu), 0);
+	/* and its timeout: returns by itself */
+	b.halt_ns = 20000000;
+	atomic_store(&b.returned, false);
+	assert_int_equal(pthread_create(&t, NULL, blocker_fn, &b), 0);
+	assert_true(join_within(t, 10));
+	assert_int_equal(atomic_load(&f->m.blocks), 2);
 }
 
 static void test_tsc_to_ns(void **state)
@@ -395,7 +582,7 @@ static void test_requests_concurrent(void **state)
 	c->vcpu = &f->vcpu;
 	/* an unrelated request stays pending throughout: consuming the
 	 * producers' bits must not disturb it */
-	vcpu__make_request(&f->vcpu, 40);
+	vcpu__make_request(&f->vcpu, 50);
 	for (unsigned i = 0; i < PRODUCERS; i++) {
 		prod[i] = (struct producer){ .c = c, .bit = i };
 		assert_int_equal(pthread_create(&t[i], NULL, producer_fn, &prod[i]), 0);
@@ -430,7 +617,7 @@ static void test_requests_concurrent(void **state)
 	assert_int_equal(c->bad_payload, 0);
 	assert_int_equal(atomic_load(&c->lost), 0);
 	assert_int_equal(atomic_load(&c->still_set), 0);
-	assert_int_equal(reqs(&f->vcpu), 1ul << 40);
+	assert_int_equal(reqs(&f->vcpu), 1ul << 50);
 	free(c);
 }
 
@@ -455,7 +642,12 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_kick_concurrent, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_wake_up, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_wake_up_wakes_sleeper, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_request_and_kick, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_make_vcpu_request_wakes_else_kicks, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_make_vcpu_request_wait_no_wakeup, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_wait_guest_exit, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_block_ends_on_unblock_while_suspended, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_block_ends_when_running, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_timed_halt_ends_on_wake, setup, teardown),
 		cmocka_unit_test(test_tsc_to_ns),
 		cmocka_unit_test_setup_teardown(test_requests_concurrent, setup, teardown),
 	};

@@ -21,7 +21,7 @@ static void wbu__wake(struct vcpu *f, struct vcpu *t, uint64_t seq)
 		pthread_mutex_unlock(&f->wake_lock);
 		return;
 	}
-	vcpu__request_and_kick(f, vm->wake_req);     /* too early */
+	vcpu__make_vcpu_request(f, vm->wake_req, NULL);     /* too early */
 	design__race(vm, RACE_WAKE);
 	flush__wake_unsuspend(f);
 	pthread_mutex_unlock(&f->wake_lock);
