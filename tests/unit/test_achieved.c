@@ -44,7 +44,7 @@ static bool has_flag(json_t *r, const char *flag)
 	return false;
 }
 
-static void test_annotate(void **state)
+static void test_annotate_flags_runs_far_from_baseline(void **state)
 {
 	(void)state;
 	json_t *runs = json_array();
@@ -92,7 +92,7 @@ static void test_annotate(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_annotate),
+		cmocka_unit_test(test_annotate_flags_runs_far_from_baseline),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -67,7 +67,7 @@ static int setup(void **state)
 	return 0;
 }
 
-static void test_direction(void **state)
+static void test_direction_per_metric_kind(void **state)
 {
 	assert_int_equal(compare__direction("resume_latency.p99"), -1);
 	assert_int_equal(compare__direction("grace_period.max"), -1);
@@ -82,7 +82,7 @@ static void test_direction(void **state)
 	assert_int_equal(compare__direction("resume_latency.count"), 0);
 }
 
-static void test_identical(void **state)
+static void test_identical_runs_show_no_change(void **state)
 {
 	struct compare_opts o;
 	char *out;
@@ -96,7 +96,7 @@ static void test_identical(void **state)
 	free(out);
 }
 
-static void test_regressed(void **state)
+static void test_regression_reported_above_threshold(void **state)
 {
 	struct compare_opts o;
 	char *out;
@@ -145,7 +145,7 @@ static void test_improved_small_rates(void **state)
 	free(out);
 }
 
-static void test_insufficient(void **state)
+static void test_single_repeat_is_insufficient(void **state)
 {
 	struct compare_opts o;
 	char *out;
@@ -227,7 +227,7 @@ static void test_json_format(void **state)
 	free(out);
 }
 
-static void test_within(void **state)
+static void test_baseline_variant_within_one_file(void **state)
 {
 	struct compare_opts o;
 	json_error_t je;
@@ -320,7 +320,7 @@ static void test_plus30_detected(void **state)
 /* +7 %: one variant's CI straddles the 5 % threshold (inconclusive, does
  * not fail), the other's lies above it (regressed).  With no correction
  * and a huge threshold nothing regresses. */
-static void test_inconclusive(void **state)
+static void test_ci_straddling_threshold_is_inconclusive(void **state)
 {
 	struct compare_opts o;
 	char *out;
@@ -339,7 +339,7 @@ static void test_inconclusive(void **state)
 }
 
 /* Disturbance records: flagged, conditions compared, dropping works. */
-static void test_disturbed(void **state)
+static void test_disturbed_conditions_are_flagged(void **state)
 {
 	struct compare_opts o;
 	char *out;
@@ -573,17 +573,17 @@ static void test_results_roundtrip(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_direction),
-		cmocka_unit_test(test_identical),
-		cmocka_unit_test(test_regressed),
+		cmocka_unit_test(test_direction_per_metric_kind),
+		cmocka_unit_test(test_identical_runs_show_no_change),
+		cmocka_unit_test(test_regression_reported_above_threshold),
 		cmocka_unit_test(test_improved_small_rates),
-		cmocka_unit_test(test_insufficient),
+		cmocka_unit_test(test_single_repeat_is_insufficient),
 		cmocka_unit_test(test_bad_input_is_an_error),
 		cmocka_unit_test(test_json_format),
-		cmocka_unit_test(test_within),
+		cmocka_unit_test(test_baseline_variant_within_one_file),
 		cmocka_unit_test(test_plus30_detected),
-		cmocka_unit_test(test_inconclusive),
-		cmocka_unit_test(test_disturbed),
+		cmocka_unit_test(test_ci_straddling_threshold_is_inconclusive),
+		cmocka_unit_test(test_disturbed_conditions_are_flagged),
 		cmocka_unit_test(test_corrections_methods),
 		cmocka_unit_test(test_calibration_mde),
 		cmocka_unit_test(test_stall_rule),

@@ -79,7 +79,7 @@ static void test_bucket_layout(void **state)
 	assert_int_equal(hist__bucket(UINT64_MAX), HIST_NR - 1);
 }
 
-static void test_empty(void **state)
+static void test_empty_summary_is_zero(void **state)
 {
 	struct hist *h = new_hist();
 	struct hist_summary s;
@@ -133,7 +133,7 @@ static void check_against_exact(uint64_t *v, unsigned n, struct hist *h)
 	}
 }
 
-static void test_uniform(void **state)
+static void test_uniform_percentiles_within_bucket_error(void **state)
 {
 	unsigned n = 200000;
 	uint64_t *v = malloc(n * sizeof(*v)), sum = 0;
@@ -152,7 +152,7 @@ static void test_uniform(void **state)
 	free(h);
 }
 
-static void test_exponential(void **state)
+static void test_exponential_percentiles_within_bucket_error(void **state)
 {
 	unsigned n = 200000;
 	uint64_t *v = malloc(n * sizeof(*v));
@@ -168,7 +168,7 @@ static void test_exponential(void **state)
 	free(h);
 }
 
-static void test_merge(void **state)
+static void test_merge_equals_recording_all(void **state)
 {
 	struct hist *a = new_hist(), *b = new_hist(), *all = new_hist(), *m = new_hist();
 
@@ -225,7 +225,7 @@ static void *recorder(void *arg)
 	return NULL;
 }
 
-static void test_concurrent(void **state)
+static void test_concurrent_recorders_lose_nothing(void **state)
 {
 	struct hist *h = new_hist();
 	pthread_t t[THREADS];
@@ -249,13 +249,13 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_bucket_layout),
-		cmocka_unit_test(test_empty),
+		cmocka_unit_test(test_empty_summary_is_zero),
 		cmocka_unit_test(test_exact_small),
-		cmocka_unit_test(test_uniform),
-		cmocka_unit_test(test_exponential),
-		cmocka_unit_test(test_merge),
+		cmocka_unit_test(test_uniform_percentiles_within_bucket_error),
+		cmocka_unit_test(test_exponential_percentiles_within_bucket_error),
+		cmocka_unit_test(test_merge_equals_recording_all),
 		cmocka_unit_test(test_huge_values),
-		cmocka_unit_test(test_concurrent),
+		cmocka_unit_test(test_concurrent_recorders_lose_nothing),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

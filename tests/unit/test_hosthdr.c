@@ -36,7 +36,7 @@ static const char *pvm = "{\"module\":\"kvm_pvm\",\"dev_kvm\":true,\"nested\":tr
 static const char *intel = "{\"module\":\"kvm_intel\",\"dev_kvm\":true,\"nested\":false,\"tdp\":true,"
 	"\"software_assisted\":false,\"emulation\":\"\"}";
 
-static void test_warnings(void **state)
+static void test_header_warns_overcommit_and_pvm(void **state)
 {
 	(void)state;
 	assert_true(hosthdr__overcommit(64, 2) == 32.0);
@@ -107,7 +107,7 @@ static void test_exit_floor(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_warnings),
+		cmocka_unit_test(test_header_warns_overcommit_and_pvm),
 		cmocka_unit_test(test_exit_floor),
 	};
 

@@ -152,7 +152,7 @@ static void test_unknown_code(void **state)
 	assert_int_equal(parse(f, 0, IN_GPA, 64), HV_STATUS_INVALID_HYPERCALL_CODE);
 }
 
-static void test_null(void **state)
+static void test_null_call_reads_no_input(void **state)
 {
 	struct fx *f = *state;
 
@@ -392,7 +392,7 @@ static void test_other_format_is_all(void **state)
 
 /* ---- fast ---------------------------------------------------------------------- */
 
-static void test_fast(void **state)
+static void test_fast_calls_read_registers(void **state)
 {
 	struct fx *f = *state;
 	uint64_t fast = HV_HYPERCALL_FAST_BIT;
@@ -664,7 +664,7 @@ int main(void)
 		T(test_reserved_47_44),
 		T(test_reserved_63_60),
 		T(test_unknown_code),
-		T(test_null),
+		T(test_null_call_reads_no_input),
 		T(test_list_rules),
 		T(test_space_rules),
 		T(test_list_ex_rules),
@@ -678,7 +678,7 @@ int main(void)
 		T(test_varhead_too_big),
 		T(test_sparse_empty),
 		T(test_other_format_is_all),
-		T(test_fast),
+		T(test_fast_calls_read_registers),
 		T(test_rt_space_ex),
 		T(test_rt_list_ex),
 		T(test_rt_space_and_list),

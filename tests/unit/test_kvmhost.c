@@ -55,7 +55,7 @@ static const struct kvmhost_cpuid bare = { .valid = true, .hypervisor = false };
 static const struct kvmhost_cpuid guest = { .valid = true, .hypervisor = true, .signature = "KVMKVMKVM" };
 
 /* The evidence host: kvm_pvm, PVM guest kernel, shadow paging. */
-static void test_pvm(void **state)
+static void test_probe_pvm_shadow_paging(void **state)
 {
 	struct kvmhost h;
 	(void)state;
@@ -93,7 +93,7 @@ static void test_pvm(void **state)
 }
 
 /* Bare-metal Intel with EPT; then EPT off (shadow paging = software-assisted). */
-static void test_intel(void **state)
+static void test_probe_intel_ept_on_and_off(void **state)
 {
 	struct kvmhost h;
 	char line[512];
@@ -121,7 +121,7 @@ static void test_intel(void **state)
 }
 
 /* AMD spells npt as an int; a Xen guest says so in /sys/hypervisor. */
-static void test_amd_and_xen(void **state)
+static void test_probe_amd_npt_and_xen_guest(void **state)
 {
 	struct kvmhost h;
 	(void)state;
@@ -140,7 +140,7 @@ static void test_amd_and_xen(void **state)
 	assert_int_equal(h.nested, 1);       /* /sys/hypervisor still says Xen */
 }
 
-static void test_none(void **state)
+static void test_probe_without_kvm(void **state)
 {
 	struct kvmhost h;
 	char line[512];
@@ -167,10 +167,10 @@ static void test_none(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_pvm, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_intel, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_amd_and_xen, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_none, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_probe_pvm_shadow_paging, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_probe_intel_ept_on_and_off, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_probe_amd_npt_and_xen_guest, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_probe_without_kvm, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

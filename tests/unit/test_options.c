@@ -19,7 +19,7 @@
 
 /* The registries: tests/unit/lib/stub_registries.c (weak stand-ins). */
 
-static void test_defaults(void **state)
+static void test_defaults_are_documented_and_valid(void **state)
 {
 	struct run_config c;
 	options__defaults(&c);
@@ -114,7 +114,7 @@ static void test_table_consistent(void **state)
 	assert_true(covered + 8 * 8 >= sizeof(struct run_config));
 }
 
-static void test_find(void **state)
+static void test_find_accepts_dash_and_underscore(void **state)
 {
 	assert_non_null(options__find("flush-think-us"));
 	assert_ptr_equal(options__find("flush_think_us"), options__find("flush-think-us"));
@@ -174,7 +174,7 @@ static void test_set_errors(void **state)
 	assert_string_equal(c.backing_file, "");
 }
 
-static void test_set_ok(void **state)
+static void test_set_parses_each_type(void **state)
 {
 	struct run_config c;
 	char err[256];
@@ -265,7 +265,7 @@ static void test_format_roundtrip(void **state)
 	}
 }
 
-static void test_suggest(void **state)
+static void test_suggest_closest_key(void **state)
 {
 	assert_string_equal(options__suggest("vcpu"), "vcpus");
 	assert_string_equal(options__suggest("VCPUS_"), "vcpus");
@@ -375,14 +375,14 @@ static void test_reference_lists_every_key(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_defaults_are_documented_and_valid),
 		cmocka_unit_test(test_table_consistent),
-		cmocka_unit_test(test_find),
+		cmocka_unit_test(test_find_accepts_dash_and_underscore),
 		cmocka_unit_test(test_set_errors),
-		cmocka_unit_test(test_set_ok),
+		cmocka_unit_test(test_set_parses_each_type),
 		cmocka_unit_test(test_json_roundtrip),
 		cmocka_unit_test(test_format_roundtrip),
-		cmocka_unit_test(test_suggest),
+		cmocka_unit_test(test_suggest_closest_key),
 		cmocka_unit_test(test_cross_field_checks),
 		cmocka_unit_test(test_reference_lists_every_key),
 	};

@@ -15,7 +15,7 @@
 #include "plot-int.h"
 #include "results.h"
 
-static void test_fill(void **state)
+static void test_fill_substitutes_known_vars(void **state)
 {
 	const char *t = "a='@A@' b=@B_2@ mail@host @ @X";
 	struct tvar v[] = { { "A", "x y" }, { "B_2", "42" } };
@@ -26,7 +26,7 @@ static void test_fill(void **state)
 	free(out);
 }
 
-static void test_fill_unknown(void **state)
+static void test_fill_unknown_var_is_an_error(void **state)
 {
 	const char *t = "plot '@DATA@' title '@TYPO@'";
 	struct tvar v[] = { { "DATA", "d.dat" } };
@@ -103,7 +103,7 @@ static void test_pset_canonical_order_and_repeats(void **state)
 	json_decref(root);
 }
 
-static void test_caption(void **state)
+static void test_caption_names_kernel_backend_repeats(void **state)
 {
 	json_t *root = json_pack("{s:{s:s,s:s,s:s},s:{s:i},s:[{s:i,s:i},{s:i,s:i}]}",
 				 "env", "kernel", "6.18.44", "backend", "native", "start_time",
@@ -146,7 +146,7 @@ static void test_templates_embedded(void **state)
 	}
 }
 
-static void test_resolve(void **state)
+static void test_resolve_needs_results_json(void **state)
 {
 	char dir[256], err[256];
 
@@ -158,13 +158,13 @@ static void test_resolve(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_fill),
-		cmocka_unit_test(test_fill_unknown),
+		cmocka_unit_test(test_fill_substitutes_known_vars),
+		cmocka_unit_test(test_fill_unknown_var_is_an_error),
 		cmocka_unit_test(test_quote_safe),
 		cmocka_unit_test(test_pset_canonical_order_and_repeats),
-		cmocka_unit_test(test_caption),
+		cmocka_unit_test(test_caption_names_kernel_backend_repeats),
 		cmocka_unit_test(test_templates_embedded),
-		cmocka_unit_test(test_resolve),
+		cmocka_unit_test(test_resolve_needs_results_json),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -92,7 +92,7 @@ static void test_load_errors(void **state)
 	scenario__free(&sc);
 }
 
-static void test_load_ok(void **state)
+static void test_load_parses_sections_and_lists(void **state)
 {
 	struct scenario sc = { 0 };
 	assert_int_equal(load(&sc,
@@ -180,7 +180,7 @@ static void test_multiline_list(void **state)
 	scenario__free(&sc);
 }
 
-static void test_override(void **state)
+static void test_override_replaces_axis(void **state)
 {
 	struct scenario sc = { 0 };
 	assert_int_equal(load(&sc, "vcpus = 8, 16\ndesign = srcu, targeted\n"), 0);
@@ -275,7 +275,7 @@ static const char *src_dir(char *buf, size_t len)
 
 /* Axes a workload ignores collapse: null/hypercall x design x request x
  * pressure is 2 variants, mixed keeps its full product. */
-static void test_collapse(void **state)
+static void test_ignored_axes_collapse(void **state)
 {
 	struct scenario sc = { 0 };
 	(void)state;
@@ -314,7 +314,7 @@ static void test_collapse(void **state)
 	scenario__free(&sc);
 }
 
-static void test_files(void **state)
+static void test_shipped_configs_expand(void **state)
 {
 	struct scenario sc = { 0 };
 	char dir[1024], path[1200];
@@ -519,7 +519,7 @@ static void test_parse_options(void **state)
 	scenario__free(&sc);
 }
 
-static void test_usage(void **state)
+static void test_usage_lists_options_and_keys(void **state)
 {
 	char *buf = NULL;
 	size_t len = 0;
@@ -551,14 +551,14 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_load_errors),
-		cmocka_unit_test(test_load_ok),
+		cmocka_unit_test(test_load_parses_sections_and_lists),
 		cmocka_unit_test(test_multiline_list),
-		cmocka_unit_test(test_override),
+		cmocka_unit_test(test_override_replaces_axis),
 		cmocka_unit_test(test_expand_errors),
-		cmocka_unit_test(test_collapse),
-		cmocka_unit_test(test_files),
+		cmocka_unit_test(test_ignored_axes_collapse),
+		cmocka_unit_test(test_shipped_configs_expand),
 		cmocka_unit_test(test_parse_options),
-		cmocka_unit_test(test_usage),
+		cmocka_unit_test(test_usage_lists_options_and_keys),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -41,7 +41,7 @@ static void normal(double *x, unsigned n, double mean, double sd)
 		x[i] = mean + gsl_ran_gaussian(rng, sd);
 }
 
-static void test_describe(void **state)
+static void test_describe_matches_hand_values(void **state)
 {
 	const double x[] = { 2, 4, 4, 4, 5, 5, 7, 9 };
 	struct sample_stats s;
@@ -175,7 +175,7 @@ static void test_mann_whitney_size_power(void **state)
 	assert_true((double)tp / trials > 0.95);
 }
 
-static void test_normalish(void **state)
+static void test_normalish_rejects_outliers(void **state)
 {
 	const double ok[] = { 10, 10.2, 9.9, 10.1, 9.8 };
 	const double outlier[] = { 10, 10.1, 9.9, 10.2, 10.05, 10.0, 50 };
@@ -193,7 +193,7 @@ static void test_normalish(void **state)
 	assert_false(stats__normalish(x, 30));
 }
 
-static void test_bootstrap(void **state)
+static void test_bootstrap_ci_covers_mean(void **state)
 {
 	double a[40], b[40], lo, hi, lo2, hi2;
 
@@ -363,15 +363,15 @@ static void test_pooled_quantile(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_describe),
+		cmocka_unit_test(test_describe_matches_hand_values),
 		cmocka_unit_test(test_ci_coverage),
 		cmocka_unit_test(test_welch_reference),
 		cmocka_unit_test(test_welch_size_power),
 		cmocka_unit_test(test_mann_whitney_exact),
 		cmocka_unit_test(test_mann_whitney_ties),
 		cmocka_unit_test(test_mann_whitney_size_power),
-		cmocka_unit_test(test_normalish),
-		cmocka_unit_test(test_bootstrap),
+		cmocka_unit_test(test_normalish_rejects_outliers),
+		cmocka_unit_test(test_bootstrap_ci_covers_mean),
 		cmocka_unit_test(test_adjust_p),
 		cmocka_unit_test(test_holm_fwer),
 		cmocka_unit_test(test_change_ci_coverage),

@@ -8,7 +8,7 @@
 #include <string.h>
 #include "tsc.h"
 
-static void test_leaf15(void **state)
+static void test_khz_from_cpuid_leaf15(void **state)
 {
 	(void)state;
 	/* 24 MHz crystal, TSC = crystal * 176 / 2 = 2112 MHz */
@@ -21,7 +21,7 @@ static void test_leaf15(void **state)
 	assert_int_equal(tsc__khz_from_leaf15(2, 176, 0), 0);
 }
 
-static void test_cached(void **state)
+static void test_khz_same_answer_and_source_twice(void **state)
 {
 	const char *src1, *src2;
 	(void)state;
@@ -39,8 +39,8 @@ static void test_cached(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_leaf15),
-		cmocka_unit_test(test_cached),
+		cmocka_unit_test(test_khz_from_cpuid_leaf15),
+		cmocka_unit_test(test_khz_same_answer_and_source_twice),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -81,7 +81,7 @@ static void test_matches_fixture(void **state)
 	json_decref(root);
 }
 
-static void test_rules(void **state)
+static void test_verdict_lines_findings_and_cis(void **state)
 {
 	json_t *root = fixture();
 	char *txt = render(root, "text"), *save = NULL;
@@ -114,7 +114,7 @@ static void test_rules(void **state)
 
 /* Only repeat 0 of each variant: flagged, nothing claimed as tested; no
  * "verdict" fields (older files): derived from the oracle, all ok. */
-static void test_one_repeat(void **state)
+static void test_one_repeat_claims_nothing(void **state)
 {
 	json_t *root = fixture(), *runs = json_object_get(root, "runs"), *keep = json_array(), *r;
 	size_t i;
@@ -140,8 +140,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_matches_fixture),
-		cmocka_unit_test(test_rules),
-		cmocka_unit_test(test_one_repeat),
+		cmocka_unit_test(test_verdict_lines_findings_and_cis),
+		cmocka_unit_test(test_one_repeat_claims_nothing),
 	};
 	test__datadir("verdict", datadir, sizeof(datadir));
 	return cmocka_run_group_tests(tests, NULL, NULL);

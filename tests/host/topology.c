@@ -79,7 +79,7 @@ static void run_pins(const char *mode, unsigned count, struct pin_arg *a)
 	free(th);
 }
 
-static void test_json(void)
+static void test_json_matches_hwloc_counts(void)
 {
 	json_t *j = topology__json();
 	json_t *nodes;
@@ -102,7 +102,7 @@ static void test_json(void)
 	topology__print(stdout);
 }
 
-static void test_compact(void)
+static void test_pin_compact_is_hwloc_pu_order(void)
 {
 	unsigned nr_pu = topology__nr_pus();
 	unsigned count = 2 * nr_pu + 1;    /* wraps around: i mod nr_pu */
@@ -163,7 +163,7 @@ static void scatter_case(unsigned count)
 	free(a);
 }
 
-static void test_scatter(void)
+static void test_pin_scatter_is_hwloc_distrib(void)
 {
 	scatter_case(topology__nr_cores());
 	scatter_case(2 * topology__nr_pus() + 1);
@@ -190,7 +190,7 @@ static void *pinned_parent(void *p)
 	return NULL;
 }
 
-static void test_helper(void)
+static void test_helper_threads_get_every_pu(void)
 {
 	struct pin_arg a = { .mode = "compact", .index = 0, .count = 1 };
 	cpu_set_t all;
@@ -219,7 +219,7 @@ static void test_helper(void)
 	printf("helper/none/bad mode ok\n");
 }
 
-static void test_numa(void)
+static void test_mem_node_binds_pages(void)
 {
 	const size_t len = 8 << 20;
 	long page = sysconf(_SC_PAGESIZE);
@@ -274,11 +274,11 @@ int main(void)
 	TEST_REQUIRE(hwloc_topology_init(&topo) == 0 && hwloc_topology_load(topo) == 0,
 		     "hwloc cannot load the topology");
 	TEST_REQUIRE(topology__nr_pus() > 0, "topology unavailable");
-	test_json();
-	test_compact();
-	test_scatter();
-	test_helper();
-	test_numa();
+	test_json_matches_hwloc_counts();
+	test_pin_compact_is_hwloc_pu_order();
+	test_pin_scatter_is_hwloc_distrib();
+	test_helper_threads_get_every_pu();
+	test_mem_node_binds_pages();
 	hwloc_topology_destroy(topo);
 	printf("ok\n");
 	return 0;

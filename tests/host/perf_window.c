@@ -64,7 +64,7 @@ static void no_child_left(void)
 		    "a perf child is still around");
 }
 
-static void test_record(const char *dir)
+static void test_record_samples_only_in_window(const char *dir)
 {
 	pthread_t th[NR_EARLY + NR_LATE];
 	_Atomic pid_t tids[NR_EARLY + NR_LATE] = { 0 };
@@ -138,7 +138,7 @@ static void test_record(const char *dir)
 	json_decref(run);
 }
 
-static void test_stat(const char *dir)
+static void test_stat_counts_context_switches(const char *dir)
 {
 	pthread_t th[NR_EARLY];
 	_Atomic pid_t tids[NR_EARLY];
@@ -204,8 +204,8 @@ int main(void)
 
 	TEST_REQUIRE(perf__available("record", why, sizeof(why)), "%s", why);
 	TEST_ASSERT(mkdtemp(dir), "mkdtemp");
-	test_record(dir);
-	test_stat(dir);
+	test_record_samples_only_in_window(dir);
+	test_stat_counts_context_switches(dir);
 	test_bad_event_mode_or_perf_fail(dir);
 
 	/* only final files: no *.tmp.* left in DIR/perf */

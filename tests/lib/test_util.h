@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * KVM-selftests-style assertions for the integration tests in tests/kvm/.
+ * KVM-selftests-style assertions for the integration tests in tests/host/, tests/vm/ and tests/kvm/.
  * TEST_ASSERT prints file:line, the failing expression, errno and a message,
  * then exits 1; TEST_REQUIRE / TEST_SKIP exit 4 (ctest SKIP_RETURN_CODE) with
  * the reason, so a missing /dev/kvm or root is a visible skip, never a pass.

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * kvm_backend: the /dev/kvm backend ops on real KVM, without the rest of the
+ * kvm/backend: the /dev/kvm backend ops on real KVM, without the rest of the
  * harness (selftests style: the test owns struct vm / struct vcpu).
  *
  *  1 vCPU  (workload NULL): HELLO ucall contents; FB_PORT_NULL exits carry
@@ -200,7 +200,7 @@ static int64_t stat_read(int sfd, const char *name)
 
 /* ---- 1 vCPU ------------------------------------------------------------------ */
 
-static void test_one_vcpu(void)
+static void test_one_vcpu_exits_kick_reeval_gp(void)
 {
 	const uint32_t wl[] = { FB_WL_NULL };
 	struct vcpu_exit ex;
@@ -372,7 +372,7 @@ static bool cond_intr(uint64_t n) { return atomic_load(&intr_exits) >= n; }
 static bool cond_mmio(uint64_t n) { return atomic_load(&mmio_exits) >= n; }
 static bool cond_touched(uint64_t n) { return *(volatile uint64_t *)&t2.vcpu[0].page->pages_touched > n; }
 
-static void test_two_vcpus(void)
+static void test_kick_takes_spinning_vcpu_out(void)
 {
 	const uint32_t wl[] = { FB_WL_TOUCH, FB_WL_INHIBIT };
 	pthread_t th[2];
@@ -440,7 +440,7 @@ static void *hello_thread(void *arg)
 	return NULL;
 }
 
-static void test_many_vcpus(unsigned n)
+static void test_many_vcpus_hello_own_id(unsigned n)
 {
 	uint32_t wl[MAX_TEST_VCPUS];
 	pthread_t th[MAX_TEST_VCPUS];
@@ -462,7 +462,7 @@ static void test_many_vcpus(unsigned n)
 /* A CPU exception in the guest is reported through the ABORT ucall by the
  * IDT the backend installs (guest/entry.S, guest/exception.c), not a triple
  * fault: start the vCPU on a UD2 and read vector, RIP and RSP back. */
-static void test_exception(void)
+static void test_guest_exception_reported_not_triple_fault(void)
 {
 	const uint32_t wl[] = { FB_WL_NULL };
 	const uint64_t ud2_gpa = FB_GPA_DATA + 0x10;
@@ -517,10 +517,10 @@ int main(void)
 	json_decref(info);
 
 	alarm(240);     /* a hang is a failure, not a ctest timeout */
-	test_one_vcpu();
-	test_two_vcpus();
-	test_many_vcpus(MAX_TEST_VCPUS);
-	test_exception();
+	test_one_vcpu_exits_kick_reeval_gp();
+	test_kick_takes_spinning_vcpu_out();
+	test_many_vcpus_hello_own_id(MAX_TEST_VCPUS);
+	test_guest_exception_reported_not_triple_fault();
 	printf("PASS\n");
 	return 0;
 }

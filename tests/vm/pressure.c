@@ -142,7 +142,7 @@ int main(void)
 	}
 	TEST_ASSERT_EQ(v.guest_verify, 0ull);
 
-	/* swap integrity is checked by vm/pressure_swap (one toucher thread):
+	/* swap integrity is checked by host/pressure_swap (one toucher thread):
 	 * four vCPU touchers at full speed under a tight memcg v1 limit get
 	 * OOM-killed now and then (reclaim cannot keep up), which is a property
 	 * of memcg v1, not of the code under test (docs/PRESSURE.md) */

@@ -18,7 +18,7 @@
 
 static void hung(int sig)
 {
-	static const char msg[] = "vm_livelock: vm__stop() did not return in 30 s: "
+	static const char msg[] = "vm/livelock: vm__stop() did not return in 30 s: "
 		"a livelocked vCPU ignores stop\n";
 	(void)sig;
 	if (write(2, msg, sizeof(msg) - 1) < 0) { /* nothing more to do */ }
