@@ -78,4 +78,61 @@ int plot__mkdirs(const char *dir, char *err, size_t errlen);
 int plot__write(const char *dir, const char *rel, const char *buf, size_t len,
 		char *err, size_t errlen);
 
+/* ---- one `bench plot` of a results tree (plot.c, plot-<name>.c) ---- */
+
+/* Template variables with owned values. */
+struct vars {
+	struct tvar v[32];
+	char *owned[32];
+	unsigned n;
+};
+
+void vars__add(struct vars *vs, const char *name, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* A string that lands inside '...' in the template. */
+void vars__addq(struct vars *vs, const char *name, const char *raw);
+void vars__free(struct vars *vs);
+
+struct plot_ctx {
+	const char *dir, *format;
+	json_t *root;
+	FILE *log;
+	struct pset set;
+	char caption[512];
+	char *err;
+	size_t errlen;
+};
+
+/* "plot <plot>: ..." on the log, when there is one. */
+void plot__note(struct plot_ctx *c, const char *plot, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Memory stream for one data file; committed with plot__write(). */
+struct dfile {
+	char *buf;
+	size_t len;
+	FILE *f;
+};
+
+int dfile__open(struct dfile *d, const char *what);
+int dfile__commit(struct plot_ctx *c, struct dfile *d, const char *rel);
+
+/* NAME, DATA, TITLE, CAPTION, WIDTH, HEIGHT */
+void plot__common_vars(struct plot_ctx *c, struct vars *vs, const char *name, const char *title,
+		       unsigned width, unsigned height);
+/* Fill and run template name with vs; notes the files made. */
+int plot__draw(struct plot_ctx *c, const char *name, struct vars *vs);
+/* The vCPU count the single-count plots show: the largest. */
+long plot__focus_vcpus(struct plot_ctx *c);
+/* Series labels (design/request) present at vcpus, space separated, and
+ * their colour and dash lists. */
+unsigned plot__series_lists(struct plot_ctx *c, long vcpus, const char *pressure, char *names,
+			    char *colors, char *dashes, size_t len, unsigned *idx);
+
+/* The plots: 1 when made, 0 when skipped (with a note), -errno. */
+int plot__cdf(struct plot_ctx *c);             /* plot-latency.c */
+int plot__percentiles(struct plot_ctx *c);     /* plot-latency.c */
+int plot__scaling(struct plot_ctx *c);         /* plot-scaling.c */
+int plot__timeseries(struct plot_ctx *c);      /* plot-timeseries.c */
+
 #endif
