@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "backend-kvm.h"
+#include "backend-kvm-int.h"
 #include "kvm-caps.h"
 #include "kvm-ioctl.h"
 #include "util.h"
@@ -37,24 +38,6 @@ extern const uint8_t fb_guest_image_start[];
 extern const uint8_t fb_guest_image_end[];
 
 #define KVM_KICK_SIGNAL     SIGUSR1
-#define KVM_IOEVENTFD_PORT  0x1ff0       /* no guest code touches it */
-#define KVM_SLOT_LOW        0            /* [0, FB_GPA_DATA)            */
-#define KVM_SLOT_DATA       1            /* [data_gpa, +data_size)      */
-#define KVM_SLOT_SPARE      2            /* kernel_gp "memslot": KVM_NR_SPARE from here */
-#define KVM_NR_SPARE        32           /* concurrent "memslot" callers */
-struct kvm_vm_priv {
-	struct kvm_cpuid2 *cpuid;    /* KVM_GET_SUPPORTED_CPUID, patched per vCPU */
-	int run_size;                /* KVM_GET_VCPU_MMAP_SIZE */
-	unsigned max_vcpu_id;
-	bool has_msr_filter, has_ioeventfd;
-	/* kernel_gp callers run concurrently, as synchronize_srcu() callers do
-	 * in KVM: no lock of ours.  Each call uses its own ioeventfd datamatch
-	 * or spare memslot so that concurrent calls do not collide. */
-	_Atomic uint64_t ioeventfd_seq;
-	_Atomic uint32_t spare_busy;  /* bitmap of spare memslots in use */
-	void *_Atomic spare;          /* backing of the spare memslots, on first use */
-};
-
 struct kvm_vcpu_priv {
 	pthread_t thread;            /* the thread that called vcpu_init: kick target */
 	int run_size;
@@ -81,7 +64,7 @@ static void kvm_raise_nofile(void)
 	}
 }
 
-static int kvm_set_slot(int vm_fd, uint32_t slot, uint64_t gpa, uint64_t size, void *hva)
+int kvm_set_slot(int vm_fd, uint32_t slot, uint64_t gpa, uint64_t size, void *hva)
 {
 	struct kvm_userspace_memory_region r = {
 		.slot = slot,
@@ -522,106 +505,6 @@ static int kvm_event_reeval(struct vcpu *vcpu)
 		return r;
 	r = __kvm_ioctl(vcpu->fd, KVM_SET_VCPU_EVENTS, &ev);
 	return r < 0 ? r : 0;
-}
-
-/* ---- real kvm->srcu grace periods ------------------------------------------------ */
-
-static int kvm_gp_msr_filter(struct vm *vm)
-{
-	struct kvm_vm_priv *p = vm->backend_priv;
-	struct kvm_msr_filter f;
-
-	if (!p->has_msr_filter)
-		return -ENOTSUP;
-	/* Default allow, no ranges: the filter changes nothing for the guest,
-	 * but KVM still swaps it in and synchronize_srcu()s. */
-	memset(&f, 0, sizeof(f));
-	f.flags = KVM_MSR_FILTER_DEFAULT_ALLOW;
-	int r = __kvm_ioctl(vm->vm_fd, KVM_X86_SET_MSR_FILTER, &f);
-
-	return r < 0 ? r : 0;
-}
-
-static int kvm_gp_ioeventfd(struct vm *vm)
-{
-	struct kvm_vm_priv *p = vm->backend_priv;
-	struct kvm_ioeventfd io;
-	int efd, r = 0;
-
-	if (!p->has_ioeventfd)
-		return -ENOTSUP;
-	efd = eventfd(0, EFD_CLOEXEC);
-	if (efd < 0)
-		return -errno;
-	memset(&io, 0, sizeof(io));
-	io.addr = KVM_IOEVENTFD_PORT;
-	io.len = 4;
-	io.fd = efd;
-	/* A datamatch of our own: KVM refuses a second ioeventfd on the same
-	 * port with the same (or no) datamatch, so concurrent callers differ. */
-	io.datamatch = atomic_fetch_add(&p->ioeventfd_seq, 1);
-	io.flags = KVM_IOEVENTFD_FLAG_PIO | KVM_IOEVENTFD_FLAG_DATAMATCH;
-	r = __kvm_ioctl(vm->vm_fd, KVM_IOEVENTFD, &io);
-	if (r < 0)
-		goto out;
-	/* The deassign is the measured part: kvm_io_bus_unregister_dev()
-	 * waits for a kvm->srcu grace period (expedited), holding
-	 * kvm->slots_lock: concurrent deassigns queue there, in the kernel. */
-	io.flags |= KVM_IOEVENTFD_FLAG_DEASSIGN;
-	r = __kvm_ioctl(vm->vm_fd, KVM_IOEVENTFD, &io);
-out:
-	close(efd);
-	return r;
-}
-
-static int kvm_gp_memslot(struct vm *vm)
-{
-	struct kvm_vm_priv *p = vm->backend_priv;
-	void *spare = atomic_load(&p->spare);
-	uint32_t busy = atomic_load(&p->spare_busy);
-	unsigned k;
-	int r;
-
-	if (!spare) {
-		void *m = mmap(NULL, KVM_SPARE_SLOT_SIZE, PROT_READ | PROT_WRITE,
-			       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-		void *none = NULL;
-		if (m == MAP_FAILED)
-			return -errno;
-		if (!atomic_compare_exchange_strong(&p->spare, &none, m))
-			munmap(m, KVM_SPARE_SLOT_SIZE);     /* another caller won */
-		spare = atomic_load(&p->spare);
-	}
-	/* Claim a free spare slot (all may alias the same backing). */
-	do {
-		if (busy == UINT32_MAX)
-			return -EBUSY;
-		k = (unsigned)__builtin_ctz(~busy);
-	} while (!atomic_compare_exchange_weak(&p->spare_busy, &busy, busy | (1u << k)));
-	/* CREATE swaps the memslot array once, DELETE twice (invalidate, then
-	 * remove); each swap is a synchronize_srcu_expedited(&kvm->srcu) under
-	 * kvm->slots_lock. */
-	uint64_t gpa = KVM_GPA_SPARE_SLOT + (uint64_t)k * KVM_SPARE_SLOT_SIZE;
-	r = kvm_set_slot(vm->vm_fd, KVM_SLOT_SPARE + k, gpa, KVM_SPARE_SLOT_SIZE, spare);
-	if (!r)
-		r = kvm_set_slot(vm->vm_fd, KVM_SLOT_SPARE + k, gpa, 0, spare);
-	atomic_fetch_and(&p->spare_busy, ~(1u << k));
-	return r;
-}
-
-static int kvm_kernel_gp(struct vm *vm, const char *which)
-{
-	struct kvm_vm_priv *p = vm->backend_priv;
-
-	if (!p || !which)
-		return -EINVAL;
-	if (!strcmp(which, "msr-filter"))
-		return kvm_gp_msr_filter(vm);
-	if (!strcmp(which, "ioeventfd"))
-		return kvm_gp_ioeventfd(vm);
-	if (!strcmp(which, "memslot"))
-		return kvm_gp_memslot(vm);
-	return -EINVAL;
 }
 
 const struct backend_ops backend_kvm = {
