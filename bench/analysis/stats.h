@@ -8,6 +8,7 @@
 #define FB_STATS_H
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct sample_stats {
@@ -52,6 +53,10 @@ double stats__mann_whitney_p(const double *a, unsigned na, const double *b, unsi
  * studentized residual test (t_{n-2}, Bonferroni over n points at 1 %).
  * Constant samples count as normal-ish.  docs/STATISTICS.md. */
 int stats__normalish(const double *x, unsigned n);
+
+/* The central conf interval of the nv values v (sorted in place), as
+ * percentiles; nv == 0: lo = hi = 0. */
+void stats__quantile_ci(double *v, size_t nv, double conf, double *lo, double *hi);
 
 /* Percentile bootstrap (nboot resamples, GSL mt19937 seeded with seed) of the
  * mean of x, at level conf.  n == 0: lo = hi = 0. */
