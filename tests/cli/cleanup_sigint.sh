@@ -8,43 +8,8 @@ set -u
 BENCH=${BENCH:?BENCH not set}
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/cleanup_sigint.XXXXXX")
 trap 'rm -rf "$TMP"' EXIT
-export PATH=/usr/sbin:/sbin:$PATH
-
-[ "$(id -u)" = 0 ] || { echo "SKIP: needs root (zram swap + memory cgroup)"; exit 4; }
-if [ "$(swapon --noheadings --show | wc -l)" = 0 ] && [ ! -e /sys/block/zram0 ] &&
-   ! modprobe -n -q zram 2>/dev/null; then
-	echo "SKIP: no swap and no zram"; exit 4
-fi
-[ -e /sys/fs/cgroup/memory/memory.limit_in_bytes ] || grep -qw memory /sys/fs/cgroup/cgroup.subtree_control 2>/dev/null ||
-	{ echo "SKIP: no memory cgroup"; exit 4; }
-
-# Machine state, ignoring what other live processes own (other runs on the
-# machine come and go): swap devices, owner files under /run, flushbench cgroups.
-live() { [ -n "$1" ] && [ "$1" -gt 0 ] 2>/dev/null && kill -0 "$1" 2>/dev/null; }
-snap() {
-	tail -n +2 /proc/swaps | while read -r dev type size _; do
-		n=${dev#/dev/zram}
-		[ -f "/run/flushbench-zram$n.pid" ] && live "$(cat "/run/flushbench-zram$n.pid")" && continue
-		echo "swap $dev $type $size"
-	done
-	# a sized zram0 that no live process owns is a leak (0 = unused)
-	ds=$(cat /sys/block/zram0/disksize 2>/dev/null)
-	if [ -n "$ds" ] && [ "$ds" != 0 ] && ! { [ -f /run/flushbench-zram0.pid ] && live "$(cat /run/flushbench-zram0.pid)"; }; then
-		echo "zram0 disksize $ds"
-	fi
-	for f in /run/flushbench-zram*.pid /run/flushbench-memcg-*; do
-		[ -e "$f" ] || continue
-		live "$(head -1 "$f")" && continue
-		echo "owner file $f"
-	done
-	find /sys/fs/cgroup/memory /sys/fs/cgroup -maxdepth 5 -type d -name 'flushbench-*' 2>/dev/null |
-		sort -u | while read -r d; do live "${d##*flushbench-}" || echo "cgroup $d"; done
-}
-
-# what another run on the machine passes through settles within 3 s; a leak stays
-settle() {
-	for _ in 1 2 3 4 5 6; do after=$(snap); [ "$before" = "$after" ] && return; sleep 0.5; done
-}
+. "$(dirname "$0")/lib.sh"
+need_swap
 
 interrupt_run() {   # $1 = number of SIGINTs
 	local out="$TMP/run$1"
@@ -68,10 +33,10 @@ interrupt_run() {   # $1 = number of SIGINTs
 	echo $? >"$TMP/rc$1"
 }
 
-before=$(snap)
+before=$(machine_state)
 for n in 1 2; do
 	interrupt_run $n
-	settle
+	machine_settled
 	if [ "$before" != "$after" ]; then
 		echo "FAIL: machine changed after a run interrupted by $n SIGINT(s)"
 		diff <(echo "$before") <(echo "$after")
@@ -97,12 +62,12 @@ kpid=$!
 for _ in $(seq 200); do [ -e /run/flushbench-zram0.pid ] && break; kill -0 $kpid 2>/dev/null || break; sleep 0.1; done
 kill -KILL $kpid 2>/dev/null
 wait $kpid 2>/dev/null
-if [ "$before" = "$(snap)" ]; then
+if [ "$before" = "$(machine_state)" ]; then
 	echo "note: nothing left behind by the SIGKILLed run (it had not set up swap yet)"
 fi
 "$BENCH" run --vcpus 4 --pressure swap --duration 0.3 --warmup 0.1 --design srcu --request unblock \
 	--no-plot --quiet --out "$TMP/next" >"$TMP/lognext" 2>&1 || { echo "FAIL: run after SIGKILL failed"; cat "$TMP/lognext"; exit 1; }
-settle
+machine_settled
 if [ "$before" != "$after" ]; then
 	echo "FAIL: the run after a SIGKILLed run did not restore the machine"
 	diff <(echo "$before") <(echo "$after")

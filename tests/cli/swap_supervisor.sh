@@ -15,43 +15,15 @@ set -u
 BENCH=${BENCH:?BENCH not set}
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/swap_supervisor.XXXXXX")
 trap 'rm -rf "$TMP"' EXIT
-export PATH=/usr/sbin:/sbin:$PATH
 fail_fast=1
 . "$(dirname "$0")/lib.sh"
+need_swap
 
-[ "$(id -u)" = 0 ] || { echo "SKIP: needs root (zram swap + memory cgroup)"; exit 4; }
-if [ "$(swapon --noheadings --show | wc -l)" = 0 ] && [ ! -e /sys/block/zram0 ] &&
-   ! modprobe -n -q zram 2>/dev/null; then
-	echo "SKIP: no swap and no zram"; exit 4
-fi
-[ -e /sys/fs/cgroup/memory/memory.limit_in_bytes ] || grep -qw memory /sys/fs/cgroup/cgroup.subtree_control 2>/dev/null ||
-	{ echo "SKIP: no memory cgroup"; exit 4; }
-
-live() { [ -n "$1" ] && [ "$1" -gt 0 ] 2>/dev/null && kill -0 "$1" 2>/dev/null; }
-snap() {
-	tail -n +2 /proc/swaps | while read -r dev type size _; do
-		n=${dev#/dev/zram}
-		[ -f "/run/flushbench-zram$n.pid" ] && live "$(cat "/run/flushbench-zram$n.pid")" && continue
-		echo "swap $dev $type $size"
-	done
-	for f in /run/flushbench-zram*.pid /run/flushbench-memcg-*; do
-		[ -e "$f" ] || continue
-		live "$(head -1 "$f")" && continue
-		echo "owner file $f"
-	done
-	find /sys/fs/cgroup/memory /sys/fs/cgroup/unified /sys/fs/cgroup -maxdepth 5 -type d -name 'flushbench-*' 2>/dev/null |
-		sort -u | while read -r d; do live "${d##*flushbench-}" || echo "cgroup $d"; done
-}
-same() {  # $1 = what just ran; a state another run passes through settles, a leak stays
-	local after
-	for _ in 1 2 3 4 5 6; do
-		after=$(snap)
-		[ "$before" = "$after" ] && return 0
-		sleep 0.5
-	done
+same() {  # $1 = what just ran
+	machine_settled && return 0
 	diff <(echo "$before") <(echo "$after"); fail "machine changed after $1"
 }
-before=$(snap)
+before=$(machine_state)
 SWAP=(run --vcpus 4 --design srcu --request event --pressure swap --no-plot --quiet --no-history)
 
 # 0. a leftover of a dead run under ANOTHER parent cgroup (v1), limit still
