@@ -61,3 +61,15 @@ machine_settled() {
 	done
 	return 1
 }
+
+# Plot and report tests (plot.sh, report.sh):
+#   plot_workdir CMD  SKIP without gnuplot or without `bench CMD`; T = a temp
+#                     dir (removed at exit) with copies of the sample results
+#                     in $SAMPLES
+plot_workdir() {
+	command -v gnuplot >/dev/null || skip "gnuplot not installed (apt-get install gnuplot-nox)"
+	"$BENCH" help "$1" >/dev/null 2>&1 || skip "this bench has no '$1' command yet"
+	T=$(mktemp -d "${TMPDIR:-/tmp}/$1-test.XXXXXX")
+	trap 'rm -rf "$T"' EXIT
+	cp -r "$SAMPLES/matrix" "$SAMPLES/scaling" "$SAMPLES/base" "$SAMPLES/new" "$T/"
+}

@@ -13,12 +13,7 @@ fail_fast=1
 . "$(dirname "$0")/lib.sh"
 
 command -v python3 >/dev/null || skip "python3 is needed to validate PNG/SVG files"
-command -v gnuplot >/dev/null || skip "gnuplot not installed (apt-get install gnuplot-nox)"
-"$BENCH" help plot >/dev/null 2>&1 || skip "this bench has no 'plot' command yet"
-
-T=$(mktemp -d "${TMPDIR:-/tmp}/plot-test.XXXXXX")
-trap 'rm -rf "$T"' EXIT
-cp -r "$SAMPLES/matrix" "$SAMPLES/scaling" "$SAMPLES/base" "$SAMPLES/new" "$T/"
+plot_workdir plot
 
 # check_png FILE: PNG signature, IHDR chunk, sane width/height.
 check_png() {

@@ -13,12 +13,7 @@ fail_fast=1
 . "$(dirname "$0")/lib.sh"
 
 command -v python3 >/dev/null || skip "python3 is needed to parse report.html"
-command -v gnuplot >/dev/null || skip "gnuplot not installed (apt-get install gnuplot-nox)"
-"$BENCH" help report >/dev/null 2>&1 || skip "this bench has no 'report' command yet"
-
-T=$(mktemp -d "${TMPDIR:-/tmp}/report-test.XXXXXX")
-trap 'rm -rf "$T"' EXIT
-cp -r "$SAMPLES/matrix" "$SAMPLES/scaling" "$SAMPLES/base" "$SAMPLES/new" "$T/"
+plot_workdir report
 
 # check_html DIR [extra figure ids...]: parses; no script/external refs; every
 # plots/*.svg in DIR is embedded inline as <figure id="plot-NAME"><svg>.
