@@ -469,6 +469,32 @@ const char *results__variant_key(json_t *run)
 	return k ? k : "";
 }
 
+const char *results__key_part(const char *key, const char *k, char *buf, size_t len)
+{
+	size_t kl = strlen(k);
+
+	buf[0] = 0;
+	for (const char *p = key; p && *p;) {
+		const char *comma = strchr(p, ',');
+		size_t pl = comma ? (size_t)(comma - p) : strlen(p);
+		if (pl > kl && !strncmp(p, k, kl) && p[kl] == '=') {
+			snprintf(buf, len, "%.*s", (int)(pl - kl - 1), p + kl + 1);
+			break;
+		}
+		p = comma ? comma + 1 : NULL;
+	}
+	return buf;
+}
+
+const char *results__run_verdict(json_t *run)
+{
+	const char *v = json_string_value(json_object_get(run, "verdict"));
+
+	if (v)
+		return v;
+	return json_is_true(json_object_get(json_object_get(run, "oracle"), "ok")) ? "ok" : "failed";
+}
+
 bool results__is_lower_bound(json_t *metric, const char *field)
 {
 	json_t *lb = json_object_get(metric, "lower_bound"), *v;

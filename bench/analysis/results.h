@@ -67,6 +67,12 @@ int results__metric_value(json_t *run, const char *path, double *out);
 /* run["key"], the variant identity ("workload=...,design=...,...");
  * "" when missing.  Borrowed from the tree. */
 const char *results__variant_key(json_t *run);
+/* The value of part k in a variant key ("a=1,b=2"), copied into buf; ""
+ * when absent.  Returns buf. */
+const char *results__key_part(const char *key, const char *k, char *buf, size_t len);
+/* A run's verdict: run["verdict"] when it has one, else from the oracle
+ * ("ok" or "failed"). */
+const char *results__run_verdict(json_t *run);
 
 /* Is field ("p99") of a metric object only a lower bound (censored)? */
 bool results__is_lower_bound(json_t *metric, const char *field);

@@ -155,7 +155,7 @@ unsigned verdict__problems(json_t *root, const char *axis, bool md, FILE *out)
 	size_t i, j;
 
 	json_array_foreach(runs, i, run) {
-		const char *key = results__variant_key(run), *v = verdict__run_verdict(run);
+		const char *key = results__variant_key(run), *v = results__run_verdict(run);
 		json_t *r2;
 		unsigned total = 0, bad = 0;
 		double lbv = INFINITY;
@@ -169,7 +169,7 @@ unsigned verdict__problems(json_t *root, const char *axis, bool md, FILE *out)
 			if (strcmp(results__variant_key(r2), key))
 				continue;
 			total++;
-			if (strcmp(verdict__run_verdict(r2), v))
+			if (strcmp(results__run_verdict(r2), v))
 				continue;
 			bad++;
 			lb = json_object_get(json_object_get(json_object_get(r2, "metrics"), "resume_latency"), "lower_bound");
@@ -188,7 +188,7 @@ unsigned verdict__problems(json_t *root, const char *axis, bool md, FILE *out)
 			}
 		}
 		verdict__context(key, axis, ctx, sizeof(ctx));
-		verdict__key_part(key, axis, name, sizeof(name));
+		results__key_part(key, axis, name, sizeof(name));
 		if (isfinite(lbv)) {
 			verdict__fmt_ns(lbv, val, sizeof(val));
 			snprintf(line, sizeof(line), "%s, %s %s in %u of %u repeats; its %s is at least %s "

@@ -13,11 +13,9 @@ struct verdict_opts;
 #define VERDICT_WIDTH 72
 
 /* verdict.c: the words */
-const char *verdict__key_part(const char *key, const char *k, char *buf, size_t len);
 void verdict__context(const char *key, const char *skip, char *out, size_t len);
 void verdict__nice_metric(const char *path, char *out, size_t len);
 void verdict__fmt_ns(double ns, char *out, size_t len);
-const char *verdict__run_verdict(json_t *run);
 
 /* verdict-header.c */
 void verdict__distinct(json_t *root, const char *name, char *out, size_t len, unsigned *count);

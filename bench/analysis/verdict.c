@@ -67,23 +67,6 @@ void verdict__wrap(FILE *out, const char *text, unsigned width, const char *firs
 	}
 }
 
-const char *verdict__key_part(const char *key, const char *k, char *buf, size_t len)
-{
-	size_t kl = strlen(k);
-
-	buf[0] = 0;
-	for (const char *p = key; p && *p;) {
-		const char *comma = strchr(p, ',');
-		size_t pl = comma ? (size_t)(comma - p) : strlen(p);
-		if (pl > kl && !strncmp(p, k, kl) && p[kl] == '=') {
-			snprintf(buf, len, "%.*s", (int)(pl - kl - 1), p + kl + 1);
-			break;
-		}
-		p = comma ? comma + 1 : NULL;
-	}
-	return buf;
-}
-
 /* "Under swap pressure at 64 vCPUs with request=event": every key part but
  * skip (the compared axis). */
 void verdict__context(const char *key, const char *skip, char *out, size_t len)
@@ -187,15 +170,6 @@ static unsigned samples(json_t *root, const char *key, const char *metric, doubl
 	return n;
 }
 
-const char *verdict__run_verdict(json_t *run)
-{
-	const char *v = json_string_value(json_object_get(run, "verdict"));
-
-	if (v)
-		return v;
-	return json_is_true(json_object_get(json_object_get(run, "oracle"), "ok")) ? "ok" : "failed";
-}
-
 /* Run compare (within: o->baseline set) and return its JSON, or NULL. */
 static json_t *compare_json(json_t *base, json_t *root, struct compare_opts *co)
 {
@@ -293,13 +267,13 @@ static unsigned findings(json_t *cj, json_t *ra, json_t *rb, const char *axis, b
 		verdict__nice_metric(metric, f->metric, sizeof(f->metric));
 		if (within) {
 			verdict__context(kb, axis, f->ctx, sizeof(f->ctx));
-			verdict__key_part(ka, axis, f->a, sizeof(f->a));
-			verdict__key_part(kb, axis, f->b, sizeof(f->b));
+			results__key_part(ka, axis, f->a, sizeof(f->a));
+			results__key_part(kb, axis, f->b, sizeof(f->b));
 			scanned_clause(ra, ka, rb, kb, f);
 		} else {
 			char d[96];
 			verdict__context(kb, "design", f->ctx, sizeof(f->ctx));
-			verdict__key_part(kb, "design", d, sizeof(d));
+			results__key_part(kb, "design", d, sizeof(d));
 			snprintf(f->a, sizeof(f->a), "%s", d);
 		}
 		n++;

@@ -11,28 +11,11 @@
 #include "history-sql.h"
 #include "history-trend.h"
 #include "plot-int.h"
+#include "results.h"
 #include "util.h"
 
 #define TREND_MAX_X      256
 #define TREND_MAX_SERIES 16
-
-/* value of part k in "a=1,b=2"; copies into buf, "" when absent */
-static const char *key_part(const char *key, const char *k, char *buf, size_t len)
-{
-	size_t kl = strlen(k);
-
-	buf[0] = 0;
-	for (const char *p = key; p && *p;) {
-		const char *comma = strchr(p, ',');
-		size_t pl = comma ? (size_t)(comma - p) : strlen(p);
-		if (pl > kl && !strncmp(p, k, kl) && p[kl] == '=') {
-			snprintf(buf, len, "%.*s", (int)(pl - kl - 1), p + kl + 1);
-			break;
-		}
-		p = comma ? comma + 1 : NULL;
-	}
-	return buf;
-}
 
 /* Does key carry every K=V of sel ("design=srcu,vcpus=8")? */
 static bool key_matches(const char *key, const char *sel)
@@ -47,7 +30,7 @@ static bool key_matches(const char *key, const char *sel)
 		if (!eq)
 			return false;
 		*eq = 0;
-		if (strcmp(key_part(key, kv, v, sizeof(v)), eq + 1))
+		if (strcmp(results__key_part(key, kv, v, sizeof(v)), eq + 1))
 			return false;
 	}
 	return true;
@@ -72,11 +55,11 @@ static void series_label(const char *key, char **keys, unsigned nk, char *out, s
 		char a[256], b[256];
 		bool differs = false;
 		for (unsigned k = 0; k < nk; k++)
-			differs |= strcmp(key_part(key, names[i], a, sizeof(a)), key_part(keys[k], names[i], b, sizeof(b))) != 0;
+			differs |= strcmp(results__key_part(key, names[i], a, sizeof(a)), results__key_part(keys[k], names[i], b, sizeof(b))) != 0;
 		if (!differs && strcmp(names[i], "design"))
 			continue;
 		size_t u = strlen(out);
-		snprintf(out + u, len - u, "%s%s", u ? "/" : "", key_part(key, names[i], a, sizeof(a)));
+		snprintf(out + u, len - u, "%s%s", u ? "/" : "", results__key_part(key, names[i], a, sizeof(a)));
 	}
 	if (!out[0])
 		snprintf(out, len, "all");
@@ -235,9 +218,9 @@ int history__trend(struct history *h, const struct trend_opts *o, FILE *out, cha
 	for (unsigned k = 0; k < nk; k++) {
 		size_t u = strlen(series), c = strlen(colors);
 		snprintf(series + u, sizeof(series) - u, "%s%s", k ? " " : "", labels[k]);
-		key_part(keys[k], "design", design, sizeof(design));
+		results__key_part(keys[k], "design", design, sizeof(design));
 		snprintf(colors + c, sizeof(colors) - c, "%s%s", k ? " " : "", plot__design_color(design[0] ? design : labels[k]));
-		key_part(keys[k], "request", req, sizeof(req));
+		results__key_part(keys[k], "request", req, sizeof(req));
 		c = strlen(dashes);
 		snprintf(dashes + c, sizeof(dashes) - c, "%s%d", k ? " " : "", plot__request_dash(req));
 	}

@@ -183,16 +183,6 @@ static int exec_free(struct history *h, const char *sql, unsigned n, char **p, c
 	return ret;
 }
 
-/* A run's verdict: "verdict" when the run has one, else from the oracle. */
-static const char *run_verdict(json_t *run)
-{
-	const char *v = json_string_value(json_object_get(run, "verdict"));
-
-	if (v)
-		return v;
-	return json_is_true(json_object_get(json_object_get(run, "oracle"), "ok")) ? "ok" : "failed";
-}
-
 static bool in_list(json_t *arr, const char *s)
 {
 	size_t i;
@@ -263,9 +253,9 @@ static int add_variant(struct history *h, const char *run_id, const char *key, j
 		if (!first)
 			first = run;
 		nrep++;
-		if (strcmp(run_verdict(run), "ok")) {
+		if (strcmp(results__run_verdict(run), "ok")) {
 			if (!bad)
-				verdict = run_verdict(run);
+				verdict = results__run_verdict(run);
 			bad++;
 		}
 		acc_run(acc, run);
