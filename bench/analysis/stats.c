@@ -140,13 +140,15 @@ double stats__welch_p(const double *a, unsigned na, const double *b, unsigned nb
 /* ---------------------------------------------------------- Mann-Whitney */
 
 struct ranked {
-	double v;
+	double v;               /* first: cmp_leading_double() */
 	int from_a;
 };
 
-static int cmp_ranked(const void *x, const void *y)
+/* qsort() order of structs whose first member is the double they sort by
+ * (struct ranked, struct pidx). */
+static int cmp_leading_double(const void *x, const void *y)
 {
-	double a = ((const struct ranked *)x)->v, b = ((const struct ranked *)y)->v;
+	double a = *(const double *)x, b = *(const double *)y;
 
 	return (a > b) - (a < b);
 }
@@ -209,7 +211,7 @@ double stats__mann_whitney_p(const double *a, unsigned na, const double *b, unsi
 		r[i] = (struct ranked){ a[i], 1 };
 	for (i = 0; i < nb; i++)
 		r[na + i] = (struct ranked){ b[i], 0 };
-	qsort(r, n, sizeof(*r), cmp_ranked);
+	qsort(r, n, sizeof(*r), cmp_leading_double);
 	/* Midranks for ties; accumulate sum(t^3 - t) for the variance. */
 	for (i = 0; i < n; i = j) {
 		double rank, t;
@@ -314,16 +316,9 @@ const char *stats__correction_name(enum stats_correction c)
 }
 
 struct pidx {
-	double p;
+	double p;               /* first: cmp_leading_double() */
 	unsigned i;
 };
-
-static int cmp_pidx(const void *x, const void *y)
-{
-	double a = ((const struct pidx *)x)->p, b = ((const struct pidx *)y)->p;
-
-	return (a > b) - (a < b);
-}
 
 void stats__adjust_p(const double *p, unsigned n, enum stats_correction c, double *adj)
 {
@@ -341,7 +336,7 @@ void stats__adjust_p(const double *p, unsigned n, enum stats_correction c, doubl
 	for (unsigned i = 0; i < n; i++)
 		if (isnan(p[i]))
 			adj[i] = NAN;
-	qsort(v, m, sizeof(*v), cmp_pidx);
+	qsort(v, m, sizeof(*v), cmp_leading_double);
 	if (c == STATS_CORR_HOLM) {
 		double run = 0;
 
