@@ -3,6 +3,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "metrics.h"
+#include "pressure.h"
 #include "test_util.h"
 #include "vm.h"
 
@@ -52,4 +54,19 @@ const struct backend_ops *test_backend(void)
 		return &backend_kvm;
 	}
 	test_skip("unknown FB_TEST_BACKEND '%s' (kvm|native)", b);
+}
+
+struct vm *test_vm_start_pressure(const struct run_config *cfg, struct run_metrics *m,
+				  const struct pressure_ops *p)
+{
+	struct vm *vm;
+	char err[512];
+
+	metrics__init(m);
+	TEST_ASSERT(__vm_create(&vm, cfg, test_backend(), m, err, sizeof(err)) == 0, "%s", err);
+	vm->pressure = p;
+	TEST_ASSERT_EQ(p->setup(vm), 0);
+	TEST_ASSERT_EQ(p->start(vm), 0);
+	TEST_ASSERT_EQ(vm__start(vm), 0);
+	return vm;
 }

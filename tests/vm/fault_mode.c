@@ -31,7 +31,7 @@ int main(void)
 	struct run_config cfg;
 	struct run_metrics *m = NULL;
 	const struct pressure_ops *p = pressure__find("paging");
-	char why[256], err[512];
+	char why[256];
 	struct vm *vm;
 
 	test_backend();
@@ -50,12 +50,7 @@ int main(void)
 	snprintf(cfg.design, sizeof(cfg.design), "targeted");
 	snprintf(cfg.pressure, sizeof(cfg.pressure), "paging");
 	snprintf(cfg.fault_latency, sizeof(cfg.fault_latency), "fixed");
-	metrics__init(m);
-	TEST_ASSERT(__vm_create(&vm, &cfg, test_backend(), m, err, sizeof(err)) == 0, "%s", err);
-	vm->pressure = p;
-	TEST_ASSERT_EQ(p->setup(vm), 0);
-	TEST_ASSERT_EQ(p->start(vm), 0);
-	TEST_ASSERT_EQ(vm__start(vm), 0);
+	vm = test_vm_start_pressure(&cfg, m, p);
 	usleep(200000);
 	vm__begin_measure(vm);
 	/* long enough for requests to meet faults on a slow (nested kvm) host */

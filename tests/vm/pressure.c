@@ -36,7 +36,6 @@ static struct res run(const char *design, const char *pressure, bool verify, uns
 	struct run_config cfg;
 	struct run_metrics *m = NULL;
 	const struct pressure_ops *p = pressure__find(pressure);
-	char err[512];
 	struct vm *vm;
 	struct res r = { 0 };
 
@@ -60,12 +59,7 @@ static struct res run(const char *design, const char *pressure, bool verify, uns
 	snprintf(cfg.design, sizeof(cfg.design), "%s", design);
 	snprintf(cfg.pressure, sizeof(cfg.pressure), "%s", pressure);
 	snprintf(cfg.fault_latency, sizeof(cfg.fault_latency), "fixed");
-	metrics__init(m);
-	TEST_ASSERT(__vm_create(&vm, &cfg, test_backend(), m, err, sizeof(err)) == 0, "%s", err);
-	vm->pressure = p;
-	TEST_ASSERT_EQ(p->setup(vm), 0);
-	TEST_ASSERT_EQ(p->start(vm), 0);
-	TEST_ASSERT_EQ(vm__start(vm), 0);
+	vm = test_vm_start_pressure(&cfg, m, p);
 	usleep(300000);
 	vm__begin_measure(vm);
 	usleep(ms * 1000);
