@@ -38,39 +38,17 @@ void stats__quantile_ci(double *v, size_t nv, double conf, double *lo, double *h
 	*hi = gsl_stats_quantile_from_sorted_data(v, 1, nv, (1 + conf) / 2);
 }
 
-void stats__bootstrap_mean_ci(const double *x, unsigned n, unsigned nboot, double conf,
-			      uint64_t seed, double *lo, double *hi)
-{
-	gsl_rng *rng;
-	double *v;
-
-	*lo = *hi = 0;
-	if (!n || !nboot)
-		return;
-	rng = gsl_rng_alloc(gsl_rng_mt19937);
-	v = malloc(nboot * sizeof(*v));
-	if (!rng || !v)
-		goto out;
-	gsl_rng_set(rng, (unsigned long)seed);
-	for (unsigned i = 0; i < nboot; i++)
-		v[i] = resample_mean(rng, x, n);
-	stats__quantile_ci(v, nboot, conf, lo, hi);
-out:
-	free(v);
-	if (rng)
-		gsl_rng_free(rng);
-}
-
-void stats__bootstrap_ratio_ci(const double *a, unsigned na, const double *b, unsigned nb,
-			       unsigned nboot, double conf, uint64_t seed,
-			       double *lo, double *hi)
+/* Percentile bootstrap of mean(a), or with b of mean(b) / mean(a) (a and b
+ * resampled independently, a first; resamples with mean(a) = 0 left out). */
+static void bootstrap_ci(const double *a, unsigned na, const double *b, unsigned nb,
+			 unsigned nboot, double conf, uint64_t seed, double *lo, double *hi)
 {
 	gsl_rng *rng;
 	double *v;
 	size_t nv = 0;
 
 	*lo = *hi = 0;
-	if (!na || !nb || !nboot)
+	if (!na || (b && !nb) || !nboot)
 		return;
 	rng = gsl_rng_alloc(gsl_rng_mt19937);
 	v = malloc(nboot * sizeof(*v));
@@ -78,9 +56,11 @@ void stats__bootstrap_ratio_ci(const double *a, unsigned na, const double *b, un
 		goto out;
 	gsl_rng_set(rng, (unsigned long)seed);
 	for (unsigned i = 0; i < nboot; i++) {
-		double ma = resample_mean(rng, a, na), mb = resample_mean(rng, b, nb);
+		double ma = resample_mean(rng, a, na), mb = b ? resample_mean(rng, b, nb) : 0;
 
-		if (ma != 0)
+		if (!b)
+			v[nv++] = ma;
+		else if (ma != 0)
 			v[nv++] = mb / ma;
 	}
 	stats__quantile_ci(v, nv, conf, lo, hi);
@@ -88,6 +68,19 @@ out:
 	free(v);
 	if (rng)
 		gsl_rng_free(rng);
+}
+
+void stats__bootstrap_mean_ci(const double *x, unsigned n, unsigned nboot, double conf,
+			      uint64_t seed, double *lo, double *hi)
+{
+	bootstrap_ci(x, n, NULL, 0, nboot, conf, seed, lo, hi);
+}
+
+void stats__bootstrap_ratio_ci(const double *a, unsigned na, const double *b, unsigned nb,
+			       unsigned nboot, double conf, uint64_t seed,
+			       double *lo, double *hi)
+{
+	bootstrap_ci(a, na, b, nb, nboot, conf, seed, lo, hi);
 }
 
 /* ---------------------------------------------------------- effect CIs */
