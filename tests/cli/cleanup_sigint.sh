@@ -6,9 +6,9 @@
 # zram0 disksize and the memory cgroup directories.  Exit 4 = SKIP.
 set -u
 BENCH=${BENCH:?BENCH not set}
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/cleanup_sigint.XXXXXX")
-trap 'rm -rf "$TMP"' EXIT
+fail_fast=1
 . "$(dirname "$0")/lib.sh"
+tmpdir cleanup_sigint
 need_swap
 
 interrupt_run() {   # $1 = number of SIGINTs
@@ -36,13 +36,7 @@ interrupt_run() {   # $1 = number of SIGINTs
 before=$(machine_state)
 for n in 1 2; do
 	interrupt_run $n
-	machine_settled
-	if [ "$before" != "$after" ]; then
-		echo "FAIL: machine changed after a run interrupted by $n SIGINT(s)"
-		diff <(echo "$before") <(echo "$after")
-		cat "$TMP/log$n"
-		exit 1
-	fi
+	machine_unchanged "machine changed after a run interrupted by $n SIGINT(s)" "$TMP/log$n"
 	rc=$(cat "$TMP/rc$n")
 	echo "interrupted by $n SIGINT(s): exit $rc, machine as found"
 	if [ "$n" = 2 ] && [ "$rc" != 130 ]; then
@@ -67,12 +61,6 @@ if [ "$before" = "$(machine_state)" ]; then
 fi
 "$BENCH" run --vcpus 4 --pressure swap --duration 0.3 --warmup 0.1 --design srcu --request unblock \
 	--no-plot --quiet --out "$TMP/next" >"$TMP/lognext" 2>&1 || { echo "FAIL: run after SIGKILL failed"; cat "$TMP/lognext"; exit 1; }
-machine_settled
-if [ "$before" != "$after" ]; then
-	echo "FAIL: the run after a SIGKILLed run did not restore the machine"
-	diff <(echo "$before") <(echo "$after")
-	cat "$TMP/lognext"
-	exit 1
-fi
+machine_unchanged "the run after a SIGKILLed run did not restore the machine" "$TMP/lognext"
 grep -q "recovered /dev/zram" "$TMP/lognext" && echo "SIGKILLed run: swap recovered by the next run, machine as found"
 echo PASS

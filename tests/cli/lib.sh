@@ -4,6 +4,7 @@
 #   skip WHY   "SKIP: WHY", exit 4 (ctest SKIP_RETURN_CODE)
 #   fail WHAT  "FAIL: WHAT", counted in $fails; with fail_fast=1 set before
 #              sourcing, the script ends there with exit 1
+#   tmpdir NAME  TMP = a new temp dir for the test, removed at exit
 fails=0
 skip() { echo "SKIP: $*"; exit 4; }
 fail() {
@@ -12,6 +13,10 @@ fail() {
 	if [ "${fail_fast:-0}" = 1 ]; then
 		exit 1
 	fi
+}
+tmpdir() {
+	TMP=$(mktemp -d "${TMPDIR:-/tmp}/$1.XXXXXX")
+	trap 'rm -rf "$TMP"' EXIT
 }
 
 # Swap-mode tests (cleanup_sigint.sh, swap_supervisor.sh):
@@ -22,6 +27,7 @@ fail() {
 #   machine_settled  0 once machine_state is "$before" again, within 3 s (what
 #                    another run passes through settles, a leak stays); the
 #                    last state is in $after
+#   machine_unchanged WHAT [LOG]  else the difference, LOG, and fail WHAT
 need_swap() {
 	export PATH=/usr/sbin:/sbin:$PATH
 	[ "$(id -u)" = 0 ] || skip "needs root (zram swap + memory cgroup)"
@@ -61,12 +67,22 @@ machine_settled() {
 	done
 	return 1
 }
+machine_unchanged() {
+	machine_settled && return 0
+	diff <(echo "$before") <(echo "$after")
+	[ -n "${2:-}" ] && cat "$2"
+	fail "$1"
+	return 1
+}
 
 # Plot and report tests (plot.sh, report.sh):
-#   plot_workdir CMD  SKIP without gnuplot or without `bench CMD`; T = a temp
-#                     dir (removed at exit) with copies of the sample results
-#                     in $SAMPLES
+#   plot_workdir CMD WHY  SKIP without python3 (needed WHY), gnuplot or
+#                     `bench CMD`; SAMPLES = the checked-in sample results
+#                     ($SRC/tests/data/sample-results), T = a temp dir
+#                     (removed at exit) with copies of them
 plot_workdir() {
+	SAMPLES=${SRC:?SRC not set}/tests/data/sample-results
+	command -v python3 >/dev/null || skip "python3 is needed $2"
 	command -v gnuplot >/dev/null || skip "gnuplot not installed (apt-get install gnuplot-nox)"
 	"$BENCH" help "$1" >/dev/null 2>&1 || skip "this bench has no '$1' command yet"
 	T=$(mktemp -d "${TMPDIR:-/tmp}/$1-test.XXXXXX")

@@ -6,14 +6,10 @@
 # no half-written plot.  Env: BENCH, SRC, TMPDIR (tests/CMakeLists.txt).
 set -u
 BENCH=${BENCH:?BENCH not set}
-SRC=${SRC:?SRC not set}
-SAMPLES=$SRC/tests/data/sample-results
 
 fail_fast=1
 . "$(dirname "$0")/lib.sh"
-
-command -v python3 >/dev/null || skip "python3 is needed to validate PNG/SVG files"
-plot_workdir plot
+plot_workdir plot "to validate PNG/SVG files"
 
 # check_png FILE: PNG signature, IHDR chunk, sane width/height.
 check_png() {

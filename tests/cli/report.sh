@@ -6,14 +6,10 @@
 # report has the verdict table.  Env: BENCH, SRC, TMPDIR.
 set -u
 BENCH=${BENCH:?BENCH not set}
-SRC=${SRC:?SRC not set}
-SAMPLES=$SRC/tests/data/sample-results
 
 fail_fast=1
 . "$(dirname "$0")/lib.sh"
-
-command -v python3 >/dev/null || skip "python3 is needed to parse report.html"
-plot_workdir report
+plot_workdir report "to parse report.html"
 
 # check_html DIR [extra figure ids...]: parses; no script/external refs; every
 # plots/*.svg in DIR is embedded inline as <figure id="plot-NAME"><svg>.

@@ -13,16 +13,12 @@
 #  3. two swap-mode runs started together both complete, one after the other.
 set -u
 BENCH=${BENCH:?BENCH not set}
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/swap_supervisor.XXXXXX")
-trap 'rm -rf "$TMP"' EXIT
 fail_fast=1
 . "$(dirname "$0")/lib.sh"
+tmpdir swap_supervisor
 need_swap
 
-same() {  # $1 = what just ran
-	machine_settled && return 0
-	diff <(echo "$before") <(echo "$after"); fail "machine changed after $1"
-}
+same() { machine_unchanged "machine changed after $1"; }   # $1 = what just ran
 before=$(machine_state)
 SWAP=(run --vcpus 4 --design srcu --request event --pressure swap --no-plot --quiet --no-history)
 
