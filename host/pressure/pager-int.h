@@ -3,12 +3,13 @@
  * Inside the pager (pager.h): its state and the calls between its parts,
  *
  *   pager.c          lifecycle: create, start, stop, destroy, stats
- *   pager-uffd.c     userfaultfd: open and probe, install a page, wake
+ *   pager-uffd.c     userfaultfd: open and probe, wake
  *   pager-device.c   the fault device: arrivals, min-heap by deadline,
  *                    slots in flight, retried messages, overflow FIFO
  *   pager-thread.c   the pager threads: read userfaultfd, wait for the
  *                    deadlines, real-time priority
- *   pager-evict.c    the resident set: FIFO of present pages, eviction
+ *   pager-resident.c the resident set: install a page, FIFO of present
+ *                    pages, eviction
  *   pager-store.c    the backing store: memory or a file
  */
 #ifndef FB_PRESSURE_PAGER_INT_H
@@ -159,9 +160,9 @@ static inline void pg__set_state(struct pager *p, uint64_t i, uint32_t st)
 /* pager-uffd.c */
 int  uffd__open(char *why, size_t len);
 void uffd__wake(struct pager *p, uint64_t i);
-int  pager__install(struct pager *p, uint64_t i, const uint8_t *src);
 
-/* pager-evict.c */
+/* pager-resident.c */
+int  pager__install(struct pager *p, uint64_t i, const uint8_t *src);
 void pager__mark_present(struct pager *p, uint64_t i);
 bool pager__evict_one(struct pager *p, struct pager_thread *t);
 void *pager__evictor(void *arg);

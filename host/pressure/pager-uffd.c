@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* The pager's userfaultfd calls: open and probe, install a page, wake (see pager-int.h). */
+/* The pager's userfaultfd: open it, probe what it can do, wake waiters (see pager-int.h). */
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/userfaultfd.h>
@@ -83,36 +83,4 @@ void uffd__wake(struct pager *p, uint64_t i)
 {
 	struct uffdio_range r = { .start = (uintptr_t)(p->base + i * p->pgsz), .len = p->pgsz };
 	ioctl(p->uffd, UFFDIO_WAKE, &r);
-}
-
-/* Install page i from src (page lock held, state != PRESENT). */
-int pager__install(struct pager *p, uint64_t i, const uint8_t *src)
-{
-	struct uffdio_copy c = {
-		.dst = (uintptr_t)(p->base + i * p->pgsz),
-		.src = (uintptr_t)src,
-		.len = p->pgsz,
-		.mode = 0,              /* writable, and wakes the faulting threads */
-	};
-	for (;;) {
-		if (ioctl(p->uffd, UFFDIO_COPY, &c) == 0)
-			break;
-		if (errno == EEXIST) {
-			/* Mapped behind our back (cannot happen while we own every
-			 * install); it is resident all the same: track it, wake. */
-			atomic_fetch_add(&p->dup_faults, 1);
-			uffd__wake(p, i);
-			break;
-		}
-		if (errno == EAGAIN || errno == EINTR) {
-			/* partial copy or mapping change: retry what is left */
-			if (c.copy > 0)
-				break;
-			c.copy = 0;
-			continue;
-		}
-		return -errno;
-	}
-	pager__mark_present(p, i);
-	return 0;
 }

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-/* The pager's resident set: FIFO of present pages, eviction to the backing store (see pager-int.h). */
+/* The pager's resident set: pages come in (UFFDIO_COPY) and go out (eviction to
+ * the backing store), oldest first (see pager-int.h). */
 #include <errno.h>
 #include <linux/userfaultfd.h>
 #include <sys/ioctl.h>
@@ -46,6 +47,38 @@ void pager__mark_present(struct pager *p, uint64_t i)
 	uint64_t peak = atomic_load(&p->peak);
 	while (r > peak && !atomic_compare_exchange_weak(&p->peak, &peak, r))
 		;
+}
+
+/* Install page i from src (page lock held, state != PRESENT). */
+int pager__install(struct pager *p, uint64_t i, const uint8_t *src)
+{
+	struct uffdio_copy c = {
+		.dst = (uintptr_t)(p->base + i * p->pgsz),
+		.src = (uintptr_t)src,
+		.len = p->pgsz,
+		.mode = 0,              /* writable, and wakes the faulting threads */
+	};
+	for (;;) {
+		if (ioctl(p->uffd, UFFDIO_COPY, &c) == 0)
+			break;
+		if (errno == EEXIST) {
+			/* Mapped behind our back (cannot happen while we own every
+			 * install); it is resident all the same: track it, wake. */
+			atomic_fetch_add(&p->dup_faults, 1);
+			uffd__wake(p, i);
+			break;
+		}
+		if (errno == EAGAIN || errno == EINTR) {
+			/* partial copy or mapping change: retry what is left */
+			if (c.copy > 0)
+				break;
+			c.copy = 0;
+			continue;
+		}
+		return -errno;
+	}
+	pager__mark_present(p, i);
+	return 0;
 }
 
 /* ---- eviction -------------------------------------------------------------- */
