@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* Shared by verdict.c (findings, sentences) and verdict-header.c (what was run). */
+/* Shared by verdict.c (findings, sentences), verdict-header.c (what was run)
+ * and verdict-text.c (the words). */
 #ifndef FB_VERDICT_INT_H
 #define FB_VERDICT_INT_H
 
@@ -12,9 +13,10 @@ struct verdict_opts;
 
 #define VERDICT_WIDTH 72
 
-/* verdict.c: the words */
+/* verdict-text.c: the words */
 void verdict__context(const char *key, const char *skip, char *out, size_t len);
 void verdict__nice_metric(const char *path, char *out, size_t len);
+void verdict__fmt_factor(double x, char *out, size_t len);
 void verdict__fmt_ns(double ns, char *out, size_t len);
 
 /* verdict-header.c */
