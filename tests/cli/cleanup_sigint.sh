@@ -5,7 +5,6 @@
 # the machine as found: swapon --show, /proc/swaps,
 # zram0 disksize and the memory cgroup directories.  Exit 4 = SKIP.
 set -u
-BENCH=${BENCH:?BENCH not set}
 fail_fast=1
 . "$(dirname "$0")/lib.sh"
 tmpdir cleanup_sigint

@@ -21,6 +21,7 @@ tmpdir() {
 
 # Swap-mode tests (cleanup_sigint.sh, swap_supervisor.sh):
 #   need_swap        SKIP unless root, a swap or zram, and a memory cgroup
+#                    (and BENCH must be set, as for plot_workdir)
 #   machine_state    swap devices, a sized zram0, owner files under /run and
 #                    flushbench cgroups, leaving out what live processes own
 #                    (other runs on the machine come and go)
@@ -29,6 +30,7 @@ tmpdir() {
 #                    last state is in $after
 #   machine_unchanged WHAT [LOG]  else the difference, LOG, and fail WHAT
 need_swap() {
+	BENCH=${BENCH:?BENCH not set}
 	export PATH=/usr/sbin:/sbin:$PATH
 	[ "$(id -u)" = 0 ] || skip "needs root (zram swap + memory cgroup)"
 	if [ "$(swapon --noheadings --show | wc -l)" = 0 ] && [ ! -e /sys/block/zram0 ] &&
@@ -81,6 +83,7 @@ machine_unchanged() {
 #                     ($SRC/tests/data/sample-results), T = a temp dir
 #                     (removed at exit) with copies of them
 plot_workdir() {
+	BENCH=${BENCH:?BENCH not set}
 	SAMPLES=${SRC:?SRC not set}/tests/data/sample-results
 	command -v python3 >/dev/null || skip "python3 is needed $2"
 	command -v gnuplot >/dev/null || skip "gnuplot not installed (apt-get install gnuplot-nox)"

@@ -5,8 +5,6 @@
 # with a one-line note, errors exit 2 with one line, a failing gnuplot leaves
 # no half-written plot.  Env: BENCH, SRC, TMPDIR (tests/CMakeLists.txt).
 set -u
-BENCH=${BENCH:?BENCH not set}
-
 fail_fast=1
 . "$(dirname "$0")/lib.sh"
 plot_workdir plot "to validate PNG/SVG files"

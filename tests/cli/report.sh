@@ -5,8 +5,6 @@
 # escapes strings from results.json, marks oracle failures, and a compare
 # report has the verdict table.  Env: BENCH, SRC, TMPDIR.
 set -u
-BENCH=${BENCH:?BENCH not set}
-
 fail_fast=1
 . "$(dirname "$0")/lib.sh"
 plot_workdir report "to parse report.html"

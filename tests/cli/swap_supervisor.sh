@@ -12,7 +12,6 @@
 #     exit 1, the supervisor was not killed;
 #  3. two swap-mode runs started together both complete, one after the other.
 set -u
-BENCH=${BENCH:?BENCH not set}
 fail_fast=1
 . "$(dirname "$0")/lib.sh"
 tmpdir swap_supervisor
