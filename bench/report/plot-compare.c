@@ -39,6 +39,26 @@ static unsigned values(json_t *runs, const char *path, double *x, unsigned max)
 	return n;
 }
 
+/* Split row["variant"] ("k=v,k=v", copied into key) into its k=v pairs;
+ * parts without '=' are skipped.  The number of pairs (a 512-byte key has
+ * at most 256). */
+static unsigned variant_pairs(json_t *row, char key[512], char *k[256], char *v[256])
+{
+	char *save = NULL, *tok;
+	unsigned n = 0;
+
+	snprintf(key, 512, "%s", json_string_value(json_object_get(row, "variant")) ?: "");
+	for (tok = strtok_r(key, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		char *eq = strchr(tok, '=');
+		if (!eq)
+			continue;
+		*eq = 0;
+		k[n] = tok;
+		v[n++] = eq + 1;
+	}
+	return n;
+}
+
 /* Short labels: the key=value pairs that differ between the rows' variants,
  * values joined with '/' ("srcu/event", or "srcu/event/paging"). */
 static void add_labels(json_t *rows)
@@ -47,44 +67,36 @@ static void add_labels(json_t *rows)
 	unsigned nnames = 0;
 	bool varies[16] = { 0 };
 	char first[16][64] = { { 0 } };
+	char key[512], *ks[256], *vs[256];
 	json_t *row;
 	size_t i;
 
 	json_array_foreach(rows, i, row) {
-		char key[512], *save = NULL, *tok;
-		snprintf(key, sizeof(key), "%s", json_string_value(json_object_get(row, "variant")) ?: "");
-		for (tok = strtok_r(key, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-			char *eq = strchr(tok, '=');
+		unsigned n = variant_pairs(row, key, ks, vs);
+		for (unsigned j = 0; j < n; j++) {
 			unsigned k;
-			if (!eq)
-				continue;
-			*eq = 0;
-			for (k = 0; k < nnames && strcmp(names[k], tok); k++)
+			for (k = 0; k < nnames && strcmp(names[k], ks[j]); k++)
 				;
 			if (k == nnames) {
 				if (nnames == 16)
 					continue;
-				snprintf(names[nnames], sizeof(names[0]), "%s", tok);
-				snprintf(first[nnames++], sizeof(first[0]), "%s", eq + 1);
-			} else if (strcmp(first[k], eq + 1)) {
+				snprintf(names[nnames], sizeof(names[0]), "%s", ks[j]);
+				snprintf(first[nnames++], sizeof(first[0]), "%s", vs[j]);
+			} else if (strcmp(first[k], vs[j])) {
 				varies[k] = true;
 			}
 		}
 	}
 	json_array_foreach(rows, i, row) {
-		char key[512], label[256] = "", *save = NULL, *tok, safe[256];
-		snprintf(key, sizeof(key), "%s", json_string_value(json_object_get(row, "variant")) ?: "");
-		for (tok = strtok_r(key, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-			char *eq = strchr(tok, '=');
+		char label[256] = "", safe[256];
+		unsigned n = variant_pairs(row, key, ks, vs);
+		for (unsigned j = 0; j < n; j++) {
 			unsigned k;
-			if (!eq)
-				continue;
-			*eq = 0;
-			for (k = 0; k < nnames && strcmp(names[k], tok); k++)
+			for (k = 0; k < nnames && strcmp(names[k], ks[j]); k++)
 				;
 			if (k < nnames && varies[k])
 				snprintf(label + strlen(label), sizeof(label) - strlen(label), "%s%s",
-					 *label ? "/" : "", eq + 1);
+					 *label ? "/" : "", vs[j]);
 		}
 		if (!*label)
 			snprintf(label, sizeof(label), "%s", json_string_value(json_object_get(row, "variant")) ?: "?");
