@@ -95,7 +95,7 @@ static void pressure_list(struct plot_ctx *c, char *buf, size_t len)
  * metrics every panel has (space separated), the series and the panels. */
 struct latency_plot {
 	long vcpus;
-	char metrics[128], names[4096], colors[2048], dashes[512], panels[512];
+	char metrics[128], names[4096], colors[4096], dashes[4096], panels[512]; /* one len for the three lists */
 	unsigned idx[PLOT_MAX_LIST], ns, nm;
 };
 

@@ -106,7 +106,7 @@ long plot__focus_vcpus(struct plot_ctx *c)
 }
 
 /* Series labels (design/request) present at vcpus, space separated, and
- * their colour and dash lists. */
+ * their colour and dash lists; the three buffers are len bytes each. */
 unsigned plot__series_lists(struct plot_ctx *c, long vcpus, const char *pressure, char *names,
 			     char *colors, char *dashes, size_t len, unsigned *idx)
 {
