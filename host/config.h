@@ -17,6 +17,27 @@
 
 #define CFG_STR 64
 
+struct design_ops;
+struct pressure_ops;
+
+/* srcu_gp, resolved: which grace periods an SRCU design waits for */
+#define CFG_GP_VMM    (1u << 0)      /* the VMM's own SRCU (vm->srcu) */
+#define CFG_GP_KERNEL (1u << 1)      /* a real kvm->srcu grace period (kvm backend only) */
+
+/*
+ * The names of struct run_config resolved once, by options__check()
+ * (bench/scenario/options-check.c): nothing downstream looks a name up
+ * again.  Never serialised: JSON carries the names, and a config loaded
+ * from JSON is resolved again (options__from_json()).
+ */
+struct run_resolved {
+	const struct design_ops *design;     /* registry entry of ->design */
+	const struct pressure_ops *pressure; /* registry entry of ->pressure */
+	bool request_unblock;                /* request=unblock (else event) */
+	unsigned srcu_gp;                    /* CFG_GP_* bits (auto = both) */
+	unsigned race_mask;                  /* enum race_point bits of ->race_points */
+};
+
 struct run_config {
 	/* --- VM --- */
 	unsigned vcpus;               /* vCPUs in the VM */
@@ -88,6 +109,9 @@ struct run_config {
 	char perf_events[256];        /* override default event list ("" = default) */
 	char pin[CFG_STR];            /* none | compact | scatter */
 	char mem_node[CFG_STR];       /* "" (default) | N | interleave | local */
+
+	/* --- resolved (last: not an option, see struct run_resolved) --- */
+	struct run_resolved r;
 };
 
 /* Touchers of a mixed run: the count if given, else a share of the vCPUs,

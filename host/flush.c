@@ -272,14 +272,14 @@ void flush__record_gp(struct vm *vm, uint64_t ns)
 
 void flush__grace_period(struct vm *vm)
 {
-	const char *gp = vm->cfg->srcu_gp;
+	unsigned gp = vm->cfg->r.srcu_gp;
 	uint64_t t0 = now_ns();
 
-	if (strcmp(gp, "kernel")) {
+	if (gp & CFG_GP_VMM) {
 		srcu__synchronize(&vm->srcu, NULL);
 		M_INC(vm, grace_periods);
 	}
-	if (strcmp(gp, "vmm") && vm->backend->kernel_gp) {
+	if ((gp & CFG_GP_KERNEL) && vm->backend->kernel_gp) {
 		/* default ioeventfd deassign: an expedited kvm->srcu grace period
 		 * with no request to every vCPU (docs/KVM-BACKEND.md) */
 		const char *how = vm->cfg->srcu_gp_ioctl[0] ? vm->cfg->srcu_gp_ioctl : "ioeventfd";

@@ -9,6 +9,7 @@
 
 #include "design.h"
 #include "oracle.h"
+#include "pressure.h"
 #include "util.h"
 #include "vcpu.h"
 
@@ -195,19 +196,14 @@ int __vm_create(struct vm **out, const struct run_config *cfg, const struct back
 	if (r)
 		goto fail;
 
-	vm->design = design__find(cfg->design);
-	if (!vm->design) {
-		r = vm__err(err, errlen, -EINVAL, "unknown design '%s' (see 'bench info')", cfg->design);
+	/* names were resolved once, by options__check() (cfg->r) */
+	vm->design = cfg->r.design;
+	if (!vm->design || !cfg->r.pressure) {
+		r = vm__err(err, errlen, -EINVAL, "config not resolved: call options__check() first");
 		goto fail;
 	}
-	if ((vm->design->flags & DESIGN_F_BROKEN) && !cfg->allow_broken) {
-		r = vm__err(err, errlen, -EPERM,
-			    "design '%s' is deliberately broken; pass --allow-broken to run it", cfg->design);
-		goto fail;
-	}
-	vm->wake_req = !strcmp(cfg->request, "unblock") ? REQ_UNBLOCK : REQ_EVENT;
-	int race_mask = race_points__parse(cfg->race_points);
-	vm->race_mask = race_mask < 0 ? (1u << RACE_NR_POINTS) - 1 : (unsigned)race_mask;
+	vm->wake_req = cfg->r.request_unblock ? REQ_UNBLOCK : REQ_EVENT;
+	vm->race_mask = cfg->r.race_mask;
 
 	/* guest memory: one mapping, HVA = mem + GPA; slot 1 = data region */
 	vm->completion_bytes = ((uint64_t)cfg->completion_kb * 1024 + FB_PAGE_SIZE - 1) & ~(FB_PAGE_SIZE - 1);
@@ -239,7 +235,7 @@ int __vm_create(struct vm **out, const struct run_config *cfg, const struct back
 
 	/* The pager holds the read side once per fault in flight, on the
 	 * faulting vCPU's behalf: one slot each (host/pressure/pager.c). */
-	vm->srcu_helper_slots = VM_HELPER_SLOTS + (strcmp(cfg->pressure, "paging") ? 0 :
+	vm->srcu_helper_slots = VM_HELPER_SLOTS + (strcmp(cfg->r.pressure->name, "paging") ? 0 :
 						   vm->nr_vcpus + PAGER_EXTRA_SLOTS);
 	if (srcu__init(&vm->srcu, "vm", vm->nr_vcpus + vm->srcu_helper_slots) ||
 	    srcu__init(&vm->flush_srcu, "flush", vm->nr_vcpus)) {

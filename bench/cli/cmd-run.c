@@ -264,45 +264,35 @@ static int run__preflight(struct scenario *sc, const struct backend_ops **backen
 			max_vcpus = (int)json_integer_value(json_object_get(k, "max_vcpus"));
 		json_decref(k);
 	}
-	char why_p[8][256];
-	const struct pressure_ops *seen[8];
-	bool seen_ok[8];
-	unsigned nseen = 0;
-
 	for (unsigned i = 0; i < sc->nr_variants; i++) {
 		struct run_config *c = &sc->variants[i];
-		keep[i] = true;
 		if (max_vcpus > 0 && c->vcpus > (unsigned)max_vcpus)
 			run__die(FB_EXIT_USAGE, "vcpus=%u exceeds KVM_CAP_MAX_VCPUS=%d on this kernel; lower --vcpus",
 			    c->vcpus, max_vcpus);
-		const struct design_ops *d = design__find(c->design);
-		if (!d)
-			run__die(FB_EXIT_USAGE, "unknown design '%s'; see 'bench info'", c->design);
-		if ((d->flags & DESIGN_F_BROKEN) && !c->allow_broken)
-			run__die(FB_EXIT_USAGE, "design '%s' is deliberately broken; add --allow-broken to run it", c->design);
-		if (strcmp(c->srcu_gp, "vmm") && strcmp(c->srcu_gp, "auto") && *backend != &backend_kvm)
+		if ((c->r.srcu_gp & CFG_GP_KERNEL) && strcmp(c->srcu_gp, "auto") && *backend != &backend_kvm)
 			run__die(FB_EXIT_USAGE, "srcu-gp=%s needs the kvm backend (a real kvm->srcu); use --srcu-gp vmm",
 			    c->srcu_gp);
 		if (c->mem_node[0] && numa__check(c->mem_node, why, sizeof(why)))
 			run__die(FB_EXIT_USAGE, "%s", why);
 		if (strcmp(c->perf, "none") && !perf__available(c->perf, why, sizeof(why)))
 			run__die(FB_EXIT_USAGE, "--perf %s: %s", c->perf, why);
-		const struct pressure_ops *p = pressure__find(c->pressure);
-		if (!p)
-			run__die(FB_EXIT_USAGE, "unknown pressure mode '%s'; see 'bench info'", c->pressure);
-		unsigned k = 0;
-		for (; k < nseen && seen[k] != p; k++)
-			;
-		if (k == nseen && nseen < 8) {
-			seen[k] = p;
-			seen_ok[k] = p->available(why_p[k], sizeof(why_p[k]));
-			if (!seen_ok[k])
-				pr_warn("skipping pressure=%s: %s", p->name, why_p[k]);
-			nseen++;
-		}
-		keep[i] = k < nseen ? seen_ok[k] : true;
-		kept += keep[i];
 	}
+	/* each pressure mode in use is asked once whether it can run here */
+	for (unsigned k = 0; pressures[k]; k++) {
+		bool used = false, ok;
+		for (unsigned i = 0; i < sc->nr_variants; i++)
+			used |= sc->variants[i].r.pressure == pressures[k];
+		if (!used)
+			continue;
+		ok = pressures[k]->available(why, sizeof(why));
+		if (!ok)
+			pr_warn("skipping pressure=%s: %s", pressures[k]->name, why);
+		for (unsigned i = 0; i < sc->nr_variants; i++)
+			if (sc->variants[i].r.pressure == pressures[k])
+				keep[i] = ok;
+	}
+	for (unsigned i = 0; i < sc->nr_variants; i++)
+		kept += keep[i];
 	if (!kept)
 		run__die(FB_EXIT_USAGE, "no variant can run here (see the warnings above)");
 	return 0;
@@ -811,7 +801,7 @@ int cmd_run(int argc, char **argv)
 		if (!rc)
 			rc = FB_EXIT_FAIL;
 	}
-	int orc = table__verdicts(runs);
+	int orc = table__verdicts(runs, sc.variants, sc.nr_variants);
 	if (!rc)
 		rc = orc;
 	json_decref(root);

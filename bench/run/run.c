@@ -216,12 +216,7 @@ int run__variant(const struct run_config *cfg, struct run_ctx *ctx, json_t **out
 		return -ENOMEM;
 	metrics__init(m);
 
-	pr = pressure__find(cfg->pressure);
-	if (!pr) {
-		snprintf(err, len, "unknown pressure mode '%s'", cfg->pressure);
-		free(m);
-		return -EINVAL;
-	}
+	pr = cfg->r.pressure;
 
 	uint64_t t0 = now_ns();
 	r = __vm_create(&vm, cfg, ctx->backend, m, err, len);

@@ -145,7 +145,7 @@ static void table__oracle_events(FILE *f, json_t *o)
 	}
 }
 
-int table__verdicts(json_t *runs)
+int table__verdicts(json_t *runs, const struct run_config *variants, unsigned nr_variants)
 {
 	size_t i;
 	json_t *run;
@@ -167,7 +167,8 @@ int table__verdicts(json_t *runs)
 			continue;
 		}
 		json_t *o = json_object_get(run, "oracle");
-		const struct design_ops *d = design__find(json_string_value(json_object_get(run, "design")));
+		json_int_t vi = json_integer_value(json_object_get(run, "variant"));
+		const struct design_ops *d = vi >= 0 && vi < (json_int_t)nr_variants ? variants[vi].r.design : NULL;
 		bool broken = d && (d->flags & DESIGN_F_BROKEN);
 		FILE *f = broken ? stdout : stderr;
 		fprintf(f, "%s: %s in %s: %s%s\n", broken ? "bench run" : "bench run: error", v, key,

@@ -11,6 +11,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "config.h"
+
 /* "a=1,b=2" -> "1/2" (+ " #r" for repeats > 0): a row label */
 void table__label(json_t *run, char *key, size_t len);
 /* Exit-floor runs (null / hypercall workloads) vs flush/inhibit (mixed). */
@@ -19,7 +21,8 @@ bool table__is_rtt(json_t *run);
 void table__print_runs(json_t *runs);
 /* Print what is not "ok" (oracle failures with their events, timeouts,
  * stalls) and return the exit code: 1 for an oracle failure of a correct
- * design or a timeout, 0 otherwise (stalled is a finding, not a failure). */
-int  table__verdicts(json_t *runs);
+ * design or a timeout, 0 otherwise (stalled is a finding, not a failure).
+ * A run's design is that of its variant (variants[run.variant], resolved). */
+int  table__verdicts(json_t *runs, const struct run_config *variants, unsigned nr_variants);
 
 #endif

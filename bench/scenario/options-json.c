@@ -81,5 +81,6 @@ int options__from_json(struct run_config *c, const json_t *obj, char *err, size_
 		if (options__set_as(c, o, buf, o->key, err, len))
 			return -EINVAL;
 	}
-	return 0;
+	/* the names came, the pointers are derived here (never serialised) */
+	return options__resolve(c, err, len);
 }

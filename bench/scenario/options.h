@@ -78,9 +78,12 @@ json_t *options__to_json(const struct run_config *c);
 /* Inverse of options__to_json (unknown keys are an error; missing keys keep
  * their current value).  0 or -EINVAL. */
 int options__from_json(struct run_config *c, const json_t *obj, char *err, size_t len);
-/* Cross-field checks of one resolved variant (role counts vs vcpus, touch_mb
- * vs mem_mb, broken designs need allow_broken, ...).  0 or -EINVAL. */
-int options__check(const struct run_config *c, char *err, size_t len);
+/* Cross-field checks of one variant (role counts vs vcpus, touch_mb vs
+ * mem_mb, broken designs need allow_broken, ...), and options__resolve():
+ * the one place names become pointers/enums (c->r).  0 or -EINVAL. */
+int options__check(struct run_config *c, char *err, size_t len);
+/* Only resolve the names into c->r (unknown name: -EINVAL). */
+int options__resolve(struct run_config *c, char *err, size_t len);
 /* Closest option name by edit distance (dashed), or NULL ("did you mean";
  * suggest.h has the rule and suggest__closest() for other name sets). */
 const char *options__suggest(const char *unknown);

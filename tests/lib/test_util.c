@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include "metrics.h"
+#include "options.h"
 #include "pressure.h"
 #include "test_util.h"
 #include "vm.h"
@@ -56,13 +57,14 @@ const struct backend_ops *test_backend(void)
 	test_skip("unknown FB_TEST_BACKEND '%s' (kvm|native)", b);
 }
 
-struct vm *test_vm_start_pressure(const struct run_config *cfg, struct run_metrics *m,
+struct vm *test_vm_start_pressure(struct run_config *cfg, struct run_metrics *m,
 				  const struct pressure_ops *p)
 {
 	struct vm *vm;
 	char err[512];
 
 	metrics__init(m);
+	TEST_ASSERT(options__check(cfg, err, sizeof(err)) == 0, "%s", err);   /* resolves the names */
 	TEST_ASSERT(__vm_create(&vm, cfg, test_backend(), m, err, sizeof(err)) == 0, "%s", err);
 	vm->pressure = p;
 	TEST_ASSERT_EQ(p->setup(vm), 0);

@@ -40,12 +40,13 @@ struct backend_ops;
 const struct backend_ops *test_backend(void);
 const char *test_backend_name(void);
 
-/* A VM for cfg on the test backend, metrics m initialised, with pressure
+/* A VM for cfg (names resolved by options__check() here) on the test
+ * backend, metrics m initialised, with pressure
  * mode p set up and started before its vCPUs start (the worker's order). */
 struct run_config;
 struct run_metrics;
 struct pressure_ops;
-struct vm *test_vm_start_pressure(const struct run_config *cfg, struct run_metrics *m,
+struct vm *test_vm_start_pressure(struct run_config *cfg, struct run_metrics *m,
 				  const struct pressure_ops *p);
 
 #endif

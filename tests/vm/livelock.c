@@ -39,6 +39,7 @@ int main(void)
 	cfg.mem_mb = 16;
 	snprintf(cfg.workload, sizeof(cfg.workload), "mixed");
 	metrics__init(m);
+	TEST_ASSERT(options__check(&cfg, err, sizeof(err)) == 0, "%s", err);   /* resolves the names */
 	TEST_ASSERT(__vm_create(&vm, &cfg, test_backend(), m, err, sizeof(err)) == 0, "%s", err);
 	TEST_ASSERT_EQ(vm__start(vm), 0);
 	usleep(100 * 1000);

@@ -80,6 +80,7 @@ static struct outcome run_case(const struct knobs *k)
 	snprintf(cfg.srcu_gp, sizeof(cfg.srcu_gp), "vmm");
 	cfg.seed = k->seed;
 	metrics__init(m);
+	TEST_ASSERT(options__check(&cfg, err, sizeof(err)) == 0, "%s", err);   /* resolves the names */
 	int r = __vm_create(&vm, &cfg, test_backend(), m, err, sizeof(err));
 	TEST_ASSERT(r == 0, "%s: %s", k->design, err);
 	TEST_ASSERT_EQ(vm__start(vm), 0);

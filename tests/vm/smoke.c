@@ -27,6 +27,7 @@ static void run_vm(unsigned nr, const char *workload)
 	snprintf(cfg.workload, sizeof(cfg.workload), "%s", workload);
 	cfg.mem_mb = 16;
 	metrics__init(m);
+	TEST_ASSERT(options__check(&cfg, err, sizeof(err)) == 0, "%s", err);   /* resolves the names */
 	int r = __vm_create(&vm, &cfg, test_backend(), m, err, sizeof(err));
 	TEST_ASSERT(r == 0, "__vm_create(%u vCPUs, %s): %s", nr, workload, err);
 	vm->vcpus[0]->page->bad_input_every = 7;
