@@ -9,12 +9,12 @@
 
 #include "design.h"
 #include "oracle.h"
+#include "numa.h"
 #include "pressure.h"
 #include "util.h"
 #include "vcpu.h"
 
 #define VM_HELPER_SLOTS   64
-#define PAGER_EXTRA_SLOTS 16    /* faults of non-vCPU threads in flight */
 #define VCPU_THREAD_STACK (256 * 1024ul)
 
 /* set_err() and return code: one-line errors for __vm_create() */
@@ -139,117 +139,85 @@ const char *vm__error(const struct vm *vm)
 	return NULL;
 }
 
-static void vm__free(struct vm *vm)
-{
-	if (vm->vcpus) {
-		for (unsigned i = 0; i < vm->nr_vcpus; i++) {
-			if (!vm->vcpus[i])
-				continue;
-			pthread_mutex_destroy(&vm->vcpus[i]->wake_lock);
-			free(vm->vcpus[i]->errmsg);
-			free(vm->vcpus[i]);
-		}
-		free(vm->vcpus);
-	}
-	free(vm->ts.t_s);
-	free(vm->ts.gp_max_ns);
-	free(vm->ts.resume_max_ns);
-	free(vm->ts.faults);
-	free(vm->ts.flushes);
-	free(vm->ts.resident_pages);
-	free(vm->oracle_watch);
-	srcu__exit(&vm->srcu);
-	srcu__exit(&vm->flush_srcu);
-	tstats__exit(&vm->stats);
-	kvmemul__close(&vm->emul);
-	if (vm->mem && vm->mem != MAP_FAILED)
-		munmap(vm->mem, vm->mem_size);
-	pthread_mutex_destroy(&vm->oracle_lock);
-	free(vm);
-}
+/*
+ * The levels of a VM, as kvmtool's init/exit levels: __vm_create() runs
+ * init() upwards and counts the levels done in vm->level; a failure, and
+ * vm__destroy(), run exit() of exactly the levels that were done, downwards.
+ */
 
-static void vm__join_all(struct vm *vm, unsigned created)
+/* guest memory: one mapping, HVA = mem + GPA; slot 1 = data region; SRCU */
+static int vm__memory_init(struct vm *vm, char *err, size_t len)
 {
-	for (unsigned i = 0; i < created; i++)
-		pthread_join(vm->vcpus[i]->thread, NULL);
-}
-
-int __vm_create(struct vm **out, const struct run_config *cfg, const struct backend_ops *backend,
-		struct run_metrics *m, char *err, size_t errlen)
-{
-	struct vm *vm;
+	const struct run_config *cfg = vm->cfg;
 	int r;
 
-	*out = NULL;
-	if (cfg->vcpus < 1 || cfg->vcpus > FB_MAX_VCPUS)
-		return vm__err(err, errlen, -EINVAL, "vcpus=%u is out of range (1..%u)", cfg->vcpus, FB_MAX_VCPUS);
-	vm = xzalloc(sizeof(*vm));
-	vm->cfg = cfg;
-	vm->backend = backend;
-	vm->metrics = m;
-	tstats__init(&vm->stats);
-	kvmemul__init(&vm->emul);
-	vm->kvm_fd = vm->vm_fd = -1;
-	vm->nr_vcpus = cfg->vcpus;
-	pthread_mutex_init(&vm->oracle_lock, NULL);
-	r = vm__assign_roles(vm, err, errlen);
-	if (r)
-		goto fail;
-
-	/* names were resolved once, by options__check() (cfg->r) */
-	vm->design = cfg->r.design;
-	if (!vm->design || !cfg->r.pressure) {
-		r = vm__err(err, errlen, -EINVAL, "config not resolved: call options__check() first");
-		goto fail;
-	}
-	vm->wake_req = cfg->r.request_unblock ? REQ_UNBLOCK : REQ_EVENT;
-	vm->race_mask = cfg->r.race_mask;
-
-	/* guest memory: one mapping, HVA = mem + GPA; slot 1 = data region */
 	vm->completion_bytes = ((uint64_t)cfg->completion_kb * 1024 + FB_PAGE_SIZE - 1) & ~(FB_PAGE_SIZE - 1);
 	uint64_t touch_bytes = vm->nr_touchers ? (uint64_t)cfg->touch_mb << 20 : 0;
 	uint64_t need = touch_bytes + vm->completion_bytes * vm->nr_inhibitors;
 	vm->data_gpa = FB_GPA_DATA;
 	vm->data_size = (uint64_t)cfg->mem_mb << 20;
-	if (need > vm->data_size) {
-		r = vm__err(err, errlen, -EINVAL,
-			    "mem-mb=%u is too small: touchers and completion buffers need %lu MiB; raise --mem-mb",
-			    cfg->mem_mb, (unsigned long)((need + (1 << 20) - 1) >> 20));
-		goto fail;
-	}
-	if (vm->data_gpa + vm->data_size > FB_GPA_DATA_END_MAX) {
-		r = vm__err(err, errlen, -EINVAL, "mem-mb=%u is too large (max %lu)", cfg->mem_mb,
-			    (unsigned long)((FB_GPA_DATA_END_MAX - FB_GPA_DATA) >> 20));
-		goto fail;
-	}
+	if (need > vm->data_size)
+		return vm__err(err, len, -EINVAL,
+			       "mem-mb=%u is too small: touchers and completion buffers need %lu MiB; raise --mem-mb",
+			       cfg->mem_mb, (unsigned long)((need + (1 << 20) - 1) >> 20));
+	if (vm->data_gpa + vm->data_size > FB_GPA_DATA_END_MAX)
+		return vm__err(err, len, -EINVAL, "mem-mb=%u is too large (max %lu)", cfg->mem_mb,
+			       (unsigned long)((FB_GPA_DATA_END_MAX - FB_GPA_DATA) >> 20));
 	vm->completion_gpa = vm->data_gpa + touch_bytes;
 	vm->mem_size = vm->data_gpa + vm->data_size;
 	vm->mem = mmap(NULL, vm->mem_size, PROT_READ | PROT_WRITE,
 		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (vm->mem == MAP_FAILED) {
 		vm->mem = NULL;
-		r = vm__err(err, errlen, -ENOMEM, "cannot map %lu MiB of guest memory: %s",
-			    (unsigned long)(vm->mem_size >> 20), strerror(errno));
+		return vm__err(err, len, -ENOMEM, "cannot map %lu MiB of guest memory: %s",
+			       (unsigned long)(vm->mem_size >> 20), strerror(errno));
+	}
+	/* placed before anything touches it (pressure=none pre-faults it) */
+	if (cfg->mem_node[0]) {
+		r = numa__place(vm->mem, vm->mem_size, cfg->mem_node, err, len);
+		if (r)
+			goto fail;
+	}
+	/* helper threads that hold the read side (a mode's fault service on
+	 * behalf of a vCPU: host/pressure/pager.c) get slots after the vCPUs */
+	vm->srcu_helper_slots = VM_HELPER_SLOTS + (cfg->r.pressure->srcu_slots ?
+						   cfg->r.pressure->srcu_slots(vm) : 0);
+	if (srcu__init(&vm->srcu, "vm", vm->nr_vcpus + vm->srcu_helper_slots)) {
+		r = vm__err(err, len, -ENOMEM, "out of memory for SRCU slots");
 		goto fail;
 	}
+	return 0;
+fail:
+	munmap(vm->mem, vm->mem_size);
+	vm->mem = NULL;
+	return r;
+}
 
-	/* The pager holds the read side once per fault in flight, on the
-	 * faulting vCPU's behalf: one slot each (host/pressure/pager.c). */
-	vm->srcu_helper_slots = VM_HELPER_SLOTS + (strcmp(cfg->r.pressure->name, "paging") ? 0 :
-						   vm->nr_vcpus + PAGER_EXTRA_SLOTS);
-	if (srcu__init(&vm->srcu, "vm", vm->nr_vcpus + vm->srcu_helper_slots) ||
-	    srcu__init(&vm->flush_srcu, "flush", vm->nr_vcpus)) {
-		r = vm__err(err, errlen, -ENOMEM, "out of memory for SRCU slots");
-		goto fail;
-	}
+static void vm__memory_exit(struct vm *vm)
+{
+	srcu__exit(&vm->srcu);
+	munmap(vm->mem, vm->mem_size);
+	vm->mem = NULL;
+}
 
-	r = backend->vm_init(vm);
-	if (r) {
-		set_err(err, errlen, "%s backend: creating the VM failed: %s%s%s", backend->name, strerror(-r),
+static int vm__backend_init(struct vm *vm, char *err, size_t len)
+{
+	int r = vm->backend->vm_init(vm);
+
+	if (r)
+		set_err(err, len, "%s backend: creating the VM failed: %s%s%s", vm->backend->name, strerror(-r),
 			vm->backend_note[0] ? ": " : "", vm->backend_note);
-		goto fail;
-	}
+	return r;
+}
 
+static void vm__backend_exit(struct vm *vm)
+{
+	vm->backend->vm_exit(vm);
+}
+
+/* the vCPU structures and their guest pages (threads come last) */
+static int vm__vcpus_init(struct vm *vm, char *err, size_t len)
+{
 	vm->vcpus = xcalloc(vm->nr_vcpus, sizeof(*vm->vcpus));
 	for (unsigned i = 0; i < vm->nr_vcpus; i++) {
 		struct vcpu *v = xzalloc(sizeof(*v));
@@ -265,21 +233,85 @@ int __vm_create(struct vm **out, const struct run_config *cfg, const struct back
 		vm->vcpus[i] = v;
 		vm__fill_page(vm, v);
 	}
-	if (vm->design->init) {
-		r = vm->design->init(vm);
-		if (r) {
-			set_err(err, errlen, "design %s: init failed: %s", vm->design->name, strerror(-r));
-			goto fail_backend;
-		}
-	}
+	return 0;
+}
 
-	/* before the vCPU threads exist: the counters inherit into them */
-	if (backend == &backend_kvm)
-		(void)kvmemul__open(&vm->emul);
+static void vm__vcpus_exit(struct vm *vm)
+{
+	for (unsigned i = 0; i < vm->nr_vcpus; i++) {
+		pthread_mutex_destroy(&vm->vcpus[i]->wake_lock);
+		free(vm->vcpus[i]->errmsg);
+		free(vm->vcpus[i]);
+	}
+	free(vm->vcpus);
+	vm->vcpus = NULL;
+}
+
+/* memory pressure: set up before any vCPU touches data memory */
+static int vm__pressure_init(struct vm *vm, char *err, size_t len)
+{
+	int r;
+
+	vm->pressure = vm->cfg->r.pressure;
+	r = vm->pressure->setup(vm);
+	if (r) {
+		set_err(err, len, "pressure %s: setup failed: %s", vm->pressure->name, strerror(-r));
+		vm->pressure->teardown(vm);     /* safe after a partial setup() (pressure.h) */
+	}
+	return r;
+}
+
+static void vm__pressure_exit(struct vm *vm)
+{
+	vm->pressure->teardown(vm);
+}
+
+static int vm__design_init(struct vm *vm, char *err, size_t len)
+{
+	int r = vm->design->init ? vm->design->init(vm) : 0;
+
+	if (r)
+		set_err(err, len, "design %s: init failed: %s", vm->design->name, strerror(-r));
+	return r;
+}
+
+static void vm__design_exit(struct vm *vm)
+{
+	if (vm->design->exit)
+		vm->design->exit(vm);
+}
+
+/* Release vCPU threads parked at the start gate without running the guest. */
+static void vm__threads_abort(struct vm *vm, unsigned created)
+{
+	__atomic_store_n(&vm->start_gate, 2, __ATOMIC_RELEASE);
+	futex_wake((_Atomic uint32_t *)&vm->start_gate, INT32_MAX);
+	for (unsigned i = 0; i < created; i++)
+		pthread_join(vm->vcpus[i]->thread, NULL);
+}
+
+static void vm__pressure_stop(struct vm *vm)
+{
+	if (vm->pressure_started)
+		vm->pressure->stop(vm);
+	vm->pressure_started = false;
+}
+
+/* the pressure mode's helper threads, then the vCPU threads (parked) */
+static int vm__threads_init(struct vm *vm, char *err, size_t len)
+{
 	pthread_attr_t attr;
+	unsigned created = 0;
+	int r = vm->pressure->start(vm);
+
+	if (r)
+		return vm__err(err, len, r, "pressure %s: start failed: %s", vm->pressure->name, strerror(-r));
+	vm->pressure_started = true;
+	/* before the vCPU threads exist: the counters inherit into them */
+	if (vm->backend == &backend_kvm)
+		(void)kvmemul__open(&vm->emul);
 	pthread_attr_init(&attr);
 	pthread_attr_setstacksize(&attr, VCPU_THREAD_STACK);
-	unsigned created = 0;
 	for (; created < vm->nr_vcpus; created++) {
 		r = -pthread_create(&vm->vcpus[created]->thread, &attr, vcpu__thread, vm->vcpus[created]);
 		if (r)
@@ -287,11 +319,8 @@ int __vm_create(struct vm **out, const struct run_config *cfg, const struct back
 	}
 	pthread_attr_destroy(&attr);
 	if (r) {
-		set_err(err, errlen, "cannot create vCPU thread %u: %s (raise ulimit -u?)", created, strerror(-r));
-		__atomic_store_n(&vm->start_gate, 2, __ATOMIC_RELEASE);
-		futex_wake((_Atomic uint32_t *)&vm->start_gate, INT32_MAX);
-		vm__join_all(vm, created);
-		goto fail_design;
+		set_err(err, len, "cannot create vCPU thread %u: %s (raise ulimit -u?)", created, strerror(-r));
+		goto fail;
 	}
 	for (;;) {
 		uint32_t ready = atomic_load(&vm->vcpus_ready);
@@ -300,24 +329,97 @@ int __vm_create(struct vm **out, const struct run_config *cfg, const struct back
 		futex_wait((_Atomic uint32_t *)&vm->vcpus_ready, ready, NULL);
 	}
 	if (atomic_load(&vm->fatal)) {
-		set_err(err, errlen, "%s", vm__error(vm) ? vm__error(vm) : "vCPU init failed");
-		__atomic_store_n(&vm->start_gate, 2, __ATOMIC_RELEASE);
-		futex_wake((_Atomic uint32_t *)&vm->start_gate, INT32_MAX);
-		vm__join_all(vm, vm->nr_vcpus);
+		set_err(err, len, "%s", vm__error(vm) ? vm__error(vm) : "vCPU init failed");
 		r = -EIO;
-		goto fail_design;
+		goto fail;
+	}
+	return 0;
+fail:
+	vm__threads_abort(vm, created);
+	vm__pressure_stop(vm);
+	return r;
+}
+
+static void vm__threads_exit(struct vm *vm)
+{
+	if (!vm->started)
+		vm__threads_abort(vm, vm->nr_vcpus);
+	else if (!vm->stopped)
+		__vm_stop(vm, 0);
+	vm__pressure_stop(vm);
+}
+
+static const struct vm_level_ops {
+	const char *name;
+	int  (*init)(struct vm *vm, char *err, size_t len);
+	void (*exit)(struct vm *vm);
+} vm_levels[VM_NR_LEVELS] = {
+	[VM_LEVEL_MEMORY]   = { "memory",   vm__memory_init,   vm__memory_exit },
+	[VM_LEVEL_BACKEND]  = { "backend",  vm__backend_init,  vm__backend_exit },
+	[VM_LEVEL_VCPUS]    = { "vcpus",    vm__vcpus_init,    vm__vcpus_exit },
+	[VM_LEVEL_PRESSURE] = { "pressure", vm__pressure_init, vm__pressure_exit },
+	[VM_LEVEL_DESIGN]   = { "design",   vm__design_init,   vm__design_exit },
+	[VM_LEVEL_THREADS]  = { "threads",  vm__threads_init,  vm__threads_exit },
+};
+
+/* exit() of every level done, downwards; then what the VM itself holds */
+static void vm__unwind(struct vm *vm)
+{
+	while (vm->level > 0) {
+		vm->level--;
+		vm_levels[vm->level].exit(vm);
+	}
+	free(vm->ts.t_s);
+	free(vm->ts.gp_max_ns);
+	free(vm->ts.resume_max_ns);
+	free(vm->ts.faults);
+	free(vm->ts.flushes);
+	free(vm->ts.resident_pages);
+	free(vm->oracle_watch);
+	tstats__exit(&vm->stats);
+	kvmemul__close(&vm->emul);
+	pthread_mutex_destroy(&vm->oracle_lock);
+	free(vm);
+}
+
+int __vm_create(struct vm **out, const struct run_config *cfg, const struct backend_ops *backend,
+		struct run_metrics *m, char *err, size_t errlen)
+{
+	struct vm *vm;
+	int r;
+
+	*out = NULL;
+	if (cfg->vcpus < 1 || cfg->vcpus > FB_MAX_VCPUS)
+		return vm__err(err, errlen, -EINVAL, "vcpus=%u is out of range (1..%u)", cfg->vcpus, FB_MAX_VCPUS);
+	/* names were resolved once, by options__check() (cfg->r) */
+	if (!cfg->r.design || !cfg->r.pressure)
+		return vm__err(err, errlen, -EINVAL, "config not resolved: call options__check() first");
+	vm = xzalloc(sizeof(*vm));
+	vm->cfg = cfg;
+	vm->backend = backend;
+	vm->metrics = m;
+	tstats__init(&vm->stats);
+	kvmemul__init(&vm->emul);
+	vm->kvm_fd = vm->vm_fd = -1;
+	vm->nr_vcpus = cfg->vcpus;
+	pthread_mutex_init(&vm->oracle_lock, NULL);
+	vm->design = cfg->r.design;
+	vm->wake_req = cfg->r.request_unblock ? REQ_UNBLOCK : REQ_EVENT;
+	vm->race_mask = cfg->r.race_mask;
+	r = vm__assign_roles(vm, err, errlen);
+	while (!r && vm->level < VM_NR_LEVELS) {
+		uint64_t t0 = now_ns();
+		r = vm_levels[vm->level].init(vm, err, errlen);
+		vm->level_ns[vm->level] = now_ns() - t0;
+		if (!r)
+			vm->level++;
+	}
+	if (r) {
+		vm__unwind(vm);
+		return r;
 	}
 	*out = vm;
 	return 0;
-
-fail_design:
-	if (vm->design->exit)
-		vm->design->exit(vm);
-fail_backend:
-	backend->vm_exit(vm);
-fail:
-	vm__free(vm);
-	return r;
 }
 
 struct vm *vm_create(const struct run_config *cfg, const struct backend_ops *backend, struct run_metrics *m)
@@ -337,6 +439,7 @@ int vm__start(struct vm *vm)
 
 	if (r)
 		return r;
+	vm->started = true;
 	__atomic_store_n(&vm->start_gate, 1, __ATOMIC_RELEASE);
 	futex_wake((_Atomic uint32_t *)&vm->start_gate, INT32_MAX);
 	return 0;
@@ -361,6 +464,7 @@ int __vm_stop(struct vm *vm, uint64_t deadline_ns)
 {
 	unsigned left = 0;
 
+	vm->stopped = true;
 	vm__end_measure(vm);
 	for (unsigned i = 0; i < vm->nr_vcpus; i++)
 		__atomic_store_n(&vm->vcpus[i]->page->stop, 1, __ATOMIC_RELAXED);   /* read by the running guest */
@@ -384,6 +488,9 @@ int __vm_stop(struct vm *vm, uint64_t deadline_ns)
 	 * slots are final even if a vCPU thread is still stuck (timeout). */
 	tstats__merge(&vm->stats, vm->metrics);
 	kvmemul__read(&vm->emul);          /* the vCPU threads' counts are folded in now */
+	/* the mode's helper threads stop with the vCPUs: its report() reads
+	 * final counters, its teardown() waits for vm__destroy() */
+	vm__pressure_stop(vm);
 	if (left) {
 		/* Threads still use the VM: it must outlive them (vm__destroy
 		 * leaks it); the caller reports the variant as timed out. */
@@ -400,10 +507,14 @@ int vm__stop(struct vm *vm)
 
 void vm__destroy(struct vm *vm)
 {
-	if (!vm || vm->leaked)
+	if (!vm)
 		return;
-	if (vm->design && vm->design->exit)
-		vm->design->exit(vm);
-	vm->backend->vm_exit(vm);
-	vm__free(vm);
+	if (vm->leaked) {
+		/* threads still use the VM: free nothing, but give back what
+		 * the pressure mode changed on the machine (zram, memcg) */
+		if (vm->level > VM_LEVEL_PRESSURE)
+			vm->pressure->teardown(vm);
+		return;
+	}
+	vm__unwind(vm);
 }

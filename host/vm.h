@@ -215,6 +215,19 @@ struct timeseries {
 };
 
 /* ---- VM ----------------------------------------------------------------------- */
+/* The levels __vm_create() brings a VM up through, in order; a failure and
+ * vm__destroy() unwind exactly the levels done, in reverse (kvmtool's
+ * init/exit levels).  host/vm.c has one init/exit pair per level. */
+enum vm_level {
+	VM_LEVEL_MEMORY,       /* guest memory mapped (+ NUMA placement), VM SRCU */
+	VM_LEVEL_BACKEND,      /* backend VM (kvm: KVM_CREATE_VM, memslots, guest image) */
+	VM_LEVEL_VCPUS,        /* vCPU structures and guest vCPU pages */
+	VM_LEVEL_PRESSURE,     /* pressure mode setup() / teardown() */
+	VM_LEVEL_DESIGN,       /* design init() / exit() */
+	VM_LEVEL_THREADS,      /* pressure start() / stop(), vCPU threads parked at the gate */
+	VM_NR_LEVELS,
+};
+
 struct vm {
 	const struct run_config *cfg;
 	const struct backend_ops *backend;
@@ -265,7 +278,6 @@ struct vm {
 	_Atomic uint64_t ts_gp_max, ts_resume_max;   /* max within the current interval */
 	_Atomic uint64_t resident_pages;             /* pressure modes keep this current */
 	_Atomic uint64_t all_suspends, all_resumes;  /* whole run incl. warm-up: must balance */
-	struct srcu_struct flush_srcu;               /* srcu-private's dedicated domain */
 	/* roles (mixed workload): [0,flushers) [inhibitors) [touchers) rest idle */
 	unsigned nr_flushers, nr_inhibitors, nr_touchers, first_inhibitor, first_toucher;
 	uint64_t completion_gpa, completion_bytes;   /* per inhibitor, in the data region */
@@ -274,9 +286,15 @@ struct vm {
 	char backend_note[256];
 	_Atomic uint32_t fatal;            /* a vCPU hit a fatal error */
 	bool leaked;                       /* __vm_stop() timed out: never freed */
+	unsigned level;                    /* levels done (enum vm_level) */
+	uint64_t level_ns[VM_NR_LEVELS];   /* time each level's init took */
+	bool started, stopped;             /* vm__start() / __vm_stop() called */
+	bool pressure_started;             /* pressure start() done, stop() not yet */
 };
 
-/* Lifecycle: create (memory, backend, vCPU threads parked) -> start -> stop -> destroy. */
+/* Lifecycle: create (the levels above, vCPU threads parked) -> start ->
+ * stop (vCPU threads joined, pressure helpers stopped) -> destroy.
+ * cfg must have been through options__check() (cfg->r resolved). */
 int  __vm_create(struct vm **out, const struct run_config *cfg,
 		 const struct backend_ops *backend, struct run_metrics *m,
 		 char *err, size_t errlen);

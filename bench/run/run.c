@@ -1,10 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Running one variant.  Order matters and mirrors the levels of kvmtool's
- * init/exit: VM (memory, vCPU threads parked) -> memory placement ->
- * pressure setup/start -> perf -> kernel reference writer -> start ->
- * warm-up -> measured window -> stop, and back down in reverse, on success
- * and on error alike.
+ * Running one variant: the VM comes up through its levels (memory ->
+ * backend -> vCPUs -> pressure -> design -> threads, host/vm.c), then perf
+ * -> start -> kernel reference writer -> warm-up -> measured window ->
+ * stop, and back down in reverse, on success and on error alike.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -201,11 +200,9 @@ int run__variant(const struct run_config *cfg, struct run_ctx *ctx, json_t **out
 {
 	struct run_metrics *m = NULL;
 	struct vm *vm = NULL;
-	const struct pressure_ops *pr = NULL;
 	struct perf_session *perf = NULL;
 	struct kernel_ref kref = { 0 };
 	struct censor_set cens;
-	bool pressure_setup = false, pressure_started = false;
 	struct rusage ru0, ru1;
 	json_t *run = NULL, *affinity = NULL;
 	int r;
@@ -216,34 +213,14 @@ int run__variant(const struct run_config *cfg, struct run_ctx *ctx, json_t **out
 		return -ENOMEM;
 	metrics__init(m);
 
-	pr = cfg->r.pressure;
-
 	uint64_t t0 = now_ns();
 	r = __vm_create(&vm, cfg, ctx->backend, m, err, len);
 	if (r)
 		goto out;
-	ctx->vm_setup_ms = (double)(now_ns() - t0) / 1e6;
+	/* the VM's own setup: the pressure mode's (pre-faulting, a backing
+	 * file) is its own cost, not the VM's */
+	ctx->vm_setup_ms = (double)(now_ns() - t0 - vm->level_ns[VM_LEVEL_PRESSURE]) / 1e6;
 	m->vm_setup_ms = ctx->vm_setup_ms;
-
-	if (cfg->mem_node[0]) {
-		r = numa__place(vm->mem, vm->mem_size, cfg->mem_node, err, len);
-		if (r)
-			goto out;
-	}
-
-	vm->pressure = pr;
-	r = pr->setup(vm);
-	if (r) {
-		snprintf(err, len, "pressure %s: setup failed: %s", pr->name, strerror(-r));
-		goto out;
-	}
-	pressure_setup = true;
-	r = pr->start(vm);
-	if (r) {
-		snprintf(err, len, "pressure %s: start failed: %s", pr->name, strerror(-r));
-		goto out;
-	}
-	pressure_started = true;
 
 	if (strcmp(cfg->perf, "none")) {
 		char dir[4096];
@@ -311,10 +288,6 @@ int run__variant(const struct run_config *cfg, struct run_ctx *ctx, json_t **out
 			sr == -ETIMEDOUT ? "vCPU threads still running" : "kernel_ref ioctl still in the kernel");
 		sr = 0;
 	}
-	if (pressure_started) {
-		pr->stop(vm);
-		pressure_started = false;
-	}
 	if (sr || atomic_load(&vm->fatal)) {
 		snprintf(err, len, "%s", vm__error(vm) ? vm__error(vm) : "a vCPU failed");
 		r = -EIO;
@@ -376,15 +349,8 @@ int run__variant(const struct run_config *cfg, struct run_ctx *ctx, json_t **out
 	}
 	if (cfg->mem_node[0])
 		json_object_set_new(run, "numa", numa__describe(vm->mem + vm->data_gpa, vm->data_size));
-	if (pr->report) {
-		/* mode-specific figures go to "pressure_stats"; "pressure" stays the mode name */
-		pr->report(vm, run);
-		json_t *ps = json_object_get(run, "pressure");
-		if (json_is_object(ps)) {
-			json_object_set(run, "pressure_stats", ps);
-			json_object_set_new(run, "pressure", json_string(cfg->pressure));
-		}
-	}
+	if (vm->pressure->report)       /* after __vm_stop(): the mode's helpers have stopped */
+		json_object_set_new(run, "pressure_stats", vm->pressure->report(vm));
 	if (perf) {
 		perf__finish(perf, run);
 		perf = NULL;
@@ -401,15 +367,11 @@ out:
 		kernel_ref__stop(&kref, 0);      /* error paths: never free a VM it uses */
 	if (perf)
 		perf__abort(perf);
-	if (vm && pressure_started)
-		pr->stop(vm);
-	if (vm && pressure_setup)
-		pr->teardown(vm);
-	if (vm)
-		vm__destroy(vm);
+	bool leaked = vm && vm->leaked;
+	vm__destroy(vm);           /* unwinds the levels done: threads, design, pressure, ... */
 	json_decref(run);
 	censor__free(&cens);
-	if (!vm || !vm->leaked)
+	if (!leaked)
 		free(m);         /* a leaked VM's threads may still count into it */
 	return r;
 }

@@ -15,6 +15,7 @@
  * reader's registration and the writer's epoch bump are both full fences)
  * and it sees NULL instead.
  */
+#include <errno.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 
@@ -31,10 +32,27 @@ struct sp_vcpu {
 	_Atomic(struct inhibit_state *) state;   /* __rcu */
 };
 
+/* the design's own state (vm->design_priv): its dedicated SRCU domain */
+struct sp_vm {
+	struct srcu_struct srcu;
+};
+
+static struct srcu_struct *sp__srcu(struct vm *vm)
+{
+	return &((struct sp_vm *)vm->design_priv)->srcu;
+}
+
 void design_srcu__scan_and_wake(struct vcpu *t, uint64_t seq);
 
 static int sp__init(struct vm *vm)
 {
+	struct sp_vm *d = xzalloc(sizeof(*d));
+
+	if (srcu__init(&d->srcu, "flush", vm->nr_vcpus)) {
+		free(d);
+		return -ENOMEM;
+	}
+	vm->design_priv = d;
 	for (unsigned i = 0; i < vm->nr_vcpus; i++)
 		vm->vcpus[i]->design_priv = xzalloc(sizeof(struct sp_vcpu));
 	return 0;
@@ -49,6 +67,9 @@ static void sp__exit(struct vm *vm)
 		free(p);
 		vm->vcpus[i]->design_priv = NULL;
 	}
+	srcu__exit(sp__srcu(vm));
+	free(vm->design_priv);
+	vm->design_priv = NULL;
 }
 
 static void sp__inhibit(struct vcpu *t, uint64_t seq)
@@ -66,14 +87,14 @@ static bool sp__suspend(struct vcpu *f, struct vcpu *t, uint64_t seq)
 	struct sp_vcpu *p = t->design_priv;
 	bool suspended = false;
 
-	srcu__read_lock(&vm->flush_srcu, f->id);
+	srcu__read_lock(sp__srcu(vm), f->id);
 	struct inhibit_state *s = atomic_load_explicit(&p->state, memory_order_acquire);  /* srcu_dereference */
 	if (s && s->seq == seq) {
 		design__race(vm, RACE_PUBLISH);
 		flush__publish_suspend(f, t, s->seq);
 		suspended = true;
 	}
-	srcu__read_unlock(&vm->flush_srcu, f->id);
+	srcu__read_unlock(sp__srcu(vm), f->id);
 	return suspended;
 }
 
@@ -85,7 +106,7 @@ static void sp__uninhibit(struct vcpu *t)
 	struct inhibit_state *old = atomic_exchange(&p->state, NULL);
 
 	design__race(vm, RACE_SCAN);
-	flush__record_gp(vm, srcu__synchronize(&vm->flush_srcu, NULL));
+	flush__record_gp(vm, srcu__synchronize(sp__srcu(vm), NULL));
 	M_INC(vm, grace_periods);
 	free(old);                      /* no reader can still see it */
 	design_srcu__scan_and_wake(t, seq);

@@ -33,6 +33,14 @@ static int paging__setup(struct vm *vm)
 	return 0;
 }
 
+/* The pager holds the VM read side once per fault in flight, on the
+ * faulting vCPU's behalf: one slot per vCPU, plus faults of non-vCPU
+ * threads in flight (host/pressure/pager.c). */
+static unsigned paging__srcu_slots(const struct vm *vm)
+{
+	return vm->nr_vcpus + 16;
+}
+
 static int paging__start(struct vm *vm)
 {
 	return pager__start(vm->pressure_priv);
@@ -49,7 +57,7 @@ static void paging__teardown(struct vm *vm)
 	vm->pressure_priv = NULL;
 }
 
-static void paging__report(struct vm *vm, void *json_run)
+static json_t *paging__report(struct vm *vm)
 {
 	struct pager *p = vm->pressure_priv;
 	struct pager_stats s;
@@ -95,7 +103,7 @@ static void paging__report(struct vm *vm, void *json_run)
 		"fault_service histogram in metrics cover the measured window.  The pager holds the VMM "
 		"SRCU on behalf of the faulting vCPU while serving; with the kvm backend, faults taken "
 		"inside KVM_RUN also hold the real kvm->srcu"));
-	json_object_set_new((json_t *)json_run, "pressure", o);
+	return o;
 }
 
 const struct pressure_ops pressure_paging = {
@@ -108,4 +116,5 @@ const struct pressure_ops pressure_paging = {
 	.stop = paging__stop,
 	.teardown = paging__teardown,
 	.report = paging__report,
+	.srcu_slots = paging__srcu_slots,
 };

@@ -313,7 +313,7 @@ static void swap__teardown(struct vm *vm)
 	free(s);
 }
 
-static void swap__report(struct vm *vm, void *json_run)
+static json_t *swap__report(struct vm *vm)
 {
 	struct swap_priv *s = vm->pressure_priv;
 	json_t *o = json_object();
@@ -345,7 +345,7 @@ static void swap__report(struct vm *vm, void *json_run)
 		"faults inside KVM_RUN are served by the kernel under the real kvm->srcu, not the VMM's; "
 		"with the native backend the vCPU threads fault in guest code and nobody holds any SRCU. "
 		"swap_ins/swap_outs are /proc/vmstat pswpin/pswpout deltas (system-wide) in the measured window"));
-	json_object_set_new((json_t *)json_run, "pressure", o);
+	return o;
 }
 
 const struct pressure_ops pressure_swap = {

@@ -224,7 +224,7 @@ int main(void)
 	bad += touch(&f, 1, true);
 	ops->stop(&f.vm);
 	json_t *run = json_object();
-	ops->report(&f.vm, run);
+	json_object_set_new(run, "pressure", ops->report(&f.vm));
 	json_t *pr = json_object_get(run, "pressure");
 	uint64_t ins = (uint64_t)json_integer_value(json_object_get(pr, "swap_ins_total"));
 	uint64_t outs = (uint64_t)json_integer_value(json_object_get(pr, "swap_outs_total"));

@@ -42,7 +42,7 @@ const char *test_backend_name(void);
 
 /* A VM for cfg (names resolved by options__check() here) on the test
  * backend, metrics m initialised, with pressure
- * mode p set up and started before its vCPUs start (the worker's order). */
+ * mode p (cfg's) set up and started by the VM's levels, vCPUs started. */
 struct run_config;
 struct run_metrics;
 struct pressure_ops;

@@ -5,7 +5,9 @@
  * a guest that passes an input GPA outside RAM gets an error status and the
  * host carries on.  Runs on the backend named by FB_TEST_BACKEND.
  */
+#include <errno.h>
 #include <stdatomic.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "options.h"
@@ -77,9 +79,41 @@ static void run_vm(unsigned nr, const char *workload)
 	free(m);
 }
 
+/* The levels: a VM that is created and destroyed without ever starting
+ * releases its parked vCPU threads (threads level), and a create that fails
+ * at a level unwinds only the levels below it. */
+static void levels(void)
+{
+	struct run_config cfg;
+	struct run_metrics *m = NULL;
+	char err[512];
+	struct vm *vm;
+
+	TEST_ASSERT(!posix_memalign((void **)&m, 64, sizeof(*m)), "out of memory");
+	options__defaults(&cfg);
+	cfg.vcpus = 4;
+	cfg.mem_mb = 16;
+	metrics__init(m);
+	/* no options__check(): the VM refuses unresolved names */
+	TEST_ASSERT(__vm_create(&vm, &cfg, test_backend(), m, err, sizeof(err)) == -EINVAL && !vm,
+		    "an unresolved config was accepted");
+	TEST_ASSERT(options__check(&cfg, err, sizeof(err)) == 0, "%s", err);
+	TEST_ASSERT(__vm_create(&vm, &cfg, test_backend(), m, err, sizeof(err)) == 0, "%s", err);
+	TEST_ASSERT(vm->level == VM_NR_LEVELS && vm->pressure_started, "level %u after create", vm->level);
+	vm__destroy(vm);                /* never started: parked threads released and joined */
+	/* memory level refuses: completion buffers larger than the data region */
+	cfg.completion_kb = 64 * 1024;
+	TEST_ASSERT(__vm_create(&vm, &cfg, test_backend(), m, err, sizeof(err)) == -EINVAL && !vm,
+		    "mem-mb too small was accepted");
+	TEST_ASSERT(strstr(err, "too small"), "unexpected error: %s", err);
+	free(m);
+	printf("ok: levels (create+destroy unstarted, failure at the memory level)\n");
+}
+
 int main(void)
 {
 	test_backend();
+	levels();
 	unsigned sizes[] = { 1, 2, 64 };
 	for (unsigned i = 0; i < 3; i++) {
 		run_vm(sizes[i], "hypercall");
