@@ -41,5 +41,7 @@ struct pressure_ops {
 
 extern const struct pressure_ops *const pressures[];   /* NULL-terminated */
 const struct pressure_ops *pressure__find(const char *name);
+/* Check version, required hooks, unique names.  -EINVAL with a message. */
+int pressure__check_all(char *why, size_t len);
 
 #endif

@@ -1,13 +1,16 @@
 // SPDX-License-Identifier: MIT
 /* Runs grouped into variants (repeats merged) for plots and the report. */
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "design.h"
 #include "plot-int.h"
+#include "pressure.h"
 #include "results.h"
 
 static const char *str_or(json_t *o, const char *k, const char *def)
@@ -16,22 +19,34 @@ static const char *str_or(json_t *o, const char *k, const char *def)
 	return s ? s : def;
 }
 
-/* Canonical orders so every plot lists designs and modes the same way. */
-static int rank(const char *s, const char *const *order)
+/* Canonical orders so every plot lists designs and modes the same way:
+ * the registries' order (host/designs/registry.c, host/pressure/registry.c),
+ * names no registry knows (older results) after them, by name. */
+static int design_rank(const char *s)
 {
-	for (int i = 0; order[i]; i++)
-		if (!strcmp(s, order[i]))
+	for (int i = 0; designs[i]; i++)
+		if (!strcmp(s, designs[i]->name))
 			return i;
-	return 100;
+	return INT_MAX;
 }
-static const char *const design_order[] = { "srcu", "srcu-private", "targeted", "srcu-nogp", NULL };
-static const char *const request_order[] = { "event", "unblock", NULL };
-static const char *const pressure_order[] = { "none", "paging", "swap", NULL };
 
-static int cmp_named(const char *a, const char *b, const char *const *order)
+static int pressure_rank(const char *s)
 {
-	int ra = rank(a, order), rb = rank(b, order);
-	return ra != rb ? ra - rb : strcmp(a, b);
+	for (int i = 0; pressures[i]; i++)
+		if (!strcmp(s, pressures[i]->name))
+			return i;
+	return INT_MAX;
+}
+
+static int request_rank(const char *s)
+{
+	return !strcmp(s, "event") ? 0 : !strcmp(s, "unblock") ? 1 : INT_MAX;
+}
+
+static int cmp_named(const char *a, const char *b, int (*rank)(const char *))
+{
+	int ra = rank(a), rb = rank(b);
+	return ra != rb ? (ra < rb ? -1 : 1) : strcmp(a, b);
 }
 
 static int cmp_pvar(const void *pa, const void *pb)
@@ -40,11 +55,11 @@ static int cmp_pvar(const void *pa, const void *pb)
 	int c;
 	if ((c = strcmp(a->workload, b->workload)))
 		return c;
-	if ((c = cmp_named(a->design, b->design, design_order)))
+	if ((c = cmp_named(a->design, b->design, design_rank)))
 		return c;
-	if ((c = cmp_named(a->request, b->request, request_order)))
+	if ((c = cmp_named(a->request, b->request, request_rank)))
 		return c;
-	if ((c = cmp_named(a->pressure, b->pressure, pressure_order)))
+	if ((c = cmp_named(a->pressure, b->pressure, pressure_rank)))
 		return c;
 	return (a->vcpus > b->vcpus) - (a->vcpus < b->vcpus);
 }
@@ -58,7 +73,7 @@ static int cmp_repeat(const void *pa, const void *pb)
 
 static int cmp_press(const void *a, const void *b)
 {
-	return cmp_named(*(const char *const *)a, *(const char *const *)b, pressure_order);
+	return cmp_named(*(const char *const *)a, *(const char *const *)b, pressure_rank);
 }
 
 static int cmp_long(const void *a, const void *b)
@@ -213,23 +228,24 @@ void plot__minmeanmax(const double *x, unsigned n, double *min, double *mean, do
 	*mean = n ? sum / n : NAN;
 }
 
-/* Colour = design (fixed for the known ones so pictures are comparable
- * across runs); red is kept for regressions in the compare plot. */
+/* Colour = design, by its index in the registry (fixed, so pictures are
+ * comparable across runs; a design no registry knows gets one by hash);
+ * red is kept for regressions in the compare plot. */
 const char *plot__design_color(const char *design)
 {
-	static const char *const known[][2] = {
-		{ "srcu", "#1f77b4" }, { "srcu-private", "#ff7f0e" },
-		{ "targeted", "#2ca02c" }, { "srcu-nogp", "#9467bd" },
+	static const char *const palette[] = {
+		"#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b",
+		"#e377c2", "#7f7f7f", "#bcbd22", "#17becf", "#393b79",
 	};
-	static const char *const other[] = { "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf" };
+	const size_t n = sizeof(palette) / sizeof(palette[0]);
+	int i = design_rank(design);
 	unsigned h = 0;
 
-	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
-		if (!strcmp(design, known[i][0]))
-			return known[i][1];
+	if (i != INT_MAX)
+		return palette[(size_t)i % n];
 	for (const char *p = design; *p; p++)
 		h = h * 31 + (unsigned char)*p;
-	return other[h % (sizeof(other) / sizeof(other[0]))];
+	return palette[h % n];
 }
 
 /* Dash = request: event solid, unblock dashed. */

@@ -4,6 +4,7 @@
  * line here.  (A static list, not constructor registration: objects in a
  * static archive that are only referenced by a constructor get dropped.)
  */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -51,25 +52,25 @@ int design__check_all(char *why, size_t len)
 		const struct design_ops *d = designs[i];
 		if (!d->name || !*d->name) {
 			snprintf(why, len, "design #%u has no name", i);
-			return -22;
+			return -EINVAL;
 		}
 		if (d->version != DESIGN_OPS_VERSION) {
 			snprintf(why, len, "design %s: ops version %u, expected %u", d->name, d->version,
 				 (unsigned)DESIGN_OPS_VERSION);
-			return -22;
+			return -EINVAL;
 		}
 		if (d->flush && !(d->flags & DESIGN_F_BROKEN)) {
 			snprintf(why, len, "design %s: only broken designs may reorder the flush protocol", d->name);
-			return -22;
+			return -EINVAL;
 		}
 		if (!d->suspend || !d->uninhibit || !d->desc) {
 			snprintf(why, len, "design %s: missing a required hook (desc, suspend, uninhibit)", d->name);
-			return -22;
+			return -EINVAL;
 		}
 		for (unsigned j = 0; j < i; j++)
 			if (!strcmp(designs[j]->name, d->name)) {
 				snprintf(why, len, "design name %s registered twice", d->name);
-				return -22;
+				return -EINVAL;
 			}
 	}
 	return 0;

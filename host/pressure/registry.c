@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: MIT
 /* The pressure modes.  Adding one = one file in host/pressure/ + one line here. */
+#include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "pressure.h"
-#include "util.h"
 
 extern const struct pressure_ops pressure_none;
 extern const struct pressure_ops pressure_paging;
@@ -16,25 +17,39 @@ const struct pressure_ops *const pressures[] = {
 	NULL,
 };
 
-/* cf. fio's check_engine_ops(): a mode with a wrong version or a missing
- * required hook is a build bug, caught on first lookup. */
-static void pressure__check(const struct pressure_ops *p)
+/* cf. fio's check_engine_ops(), and design__check_all(): version, required
+ * hooks, unique names.  -EINVAL with a message; bench run checks at start. */
+int pressure__check_all(char *why, size_t len)
 {
-	if (p->version != PRESSURE_OPS_VERSION || !p->name || !p->available ||
-	    !p->setup || !p->teardown) {
-		pr_err("pressure mode '%s': ops version %u (want %u) or a required hook missing",
-		       p->name ? p->name : "?", p->version, PRESSURE_OPS_VERSION);
-		BUG_ON(1);
+	for (unsigned i = 0; pressures[i]; i++) {
+		const struct pressure_ops *p = pressures[i];
+		if (!p->name || !*p->name) {
+			snprintf(why, len, "pressure mode #%u has no name", i);
+			return -EINVAL;
+		}
+		if (p->version != PRESSURE_OPS_VERSION) {
+			snprintf(why, len, "pressure mode %s: ops version %u, expected %u", p->name, p->version,
+				 (unsigned)PRESSURE_OPS_VERSION);
+			return -EINVAL;
+		}
+		if (!p->desc || !p->available || !p->setup || !p->start || !p->stop || !p->teardown) {
+			snprintf(why, len, "pressure mode %s: missing a required hook "
+				 "(desc, available, setup, start, stop, teardown)", p->name);
+			return -EINVAL;
+		}
+		for (unsigned j = 0; j < i; j++)
+			if (!strcmp(pressures[j]->name, p->name)) {
+				snprintf(why, len, "pressure mode %s registered twice", p->name);
+				return -EINVAL;
+			}
 	}
+	return 0;
 }
 
 const struct pressure_ops *pressure__find(const char *name)
 {
-	for (unsigned i = 0; pressures[i]; i++) {
-		if (!strcmp(pressures[i]->name, name)) {
-			pressure__check(pressures[i]);
+	for (unsigned i = 0; pressures[i]; i++)
+		if (!strcmp(pressures[i]->name, name))
 			return pressures[i];
-		}
-	}
 	return NULL;
 }

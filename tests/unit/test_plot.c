@@ -10,6 +10,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "design.h"
 #include "embedded.h"
 #include "plot.h"
 #include "plot-int.h"
@@ -60,6 +61,34 @@ static json_t *run(const char *design, const char *request, const char *pressure
 			 "key", key, "workload", "mixed", "design", design, "request", request,
 			 "pressure", pressure, "vcpus", vcpus, "repeat", repeat,
 			 "metrics", "resume_latency", "p99", p99, "hist", 1000, 3, 2000, 1);
+}
+
+/* Every registered design gets its own colour (by registry index, none of
+ * them the regression red) and plots order designs as the registry does:
+ * a new design needs no edit of the plot code. */
+static void test_designs_from_registry(void **state)
+{
+	unsigned n = 0;
+
+	for (; designs[n]; n++) {
+		const char *c = plot__design_color(designs[n]->name);
+		assert_string_not_equal(c, "#d62728");
+		for (unsigned j = 0; j < n && j < 10; j++)
+			if (n < 10)
+				assert_string_not_equal(c, plot__design_color(designs[j]->name));
+	}
+	assert_true(n >= 3);
+	json_t *runs = json_array(), *root;
+	struct pset s;
+	for (unsigned i = n; i-- > 0;)          /* reverse registry order */
+		json_array_append_new(runs, run(designs[i]->name, "event", "none", 8, 0, 10));
+	root = json_pack("{s:o}", "runs", runs);
+	assert_int_equal(pset__build(&s, root), 0);
+	assert_int_equal(s.nr, n);
+	for (unsigned i = 0; i < n; i++)
+		assert_string_equal(s.v[i].design, designs[i]->name);
+	pset__free(&s);
+	json_decref(root);
 }
 
 static void test_pset_canonical_order_and_repeats(void **state)
@@ -162,6 +191,7 @@ int main(void)
 		cmocka_unit_test(test_fill_unknown_var_is_an_error),
 		cmocka_unit_test(test_quote_safe),
 		cmocka_unit_test(test_pset_canonical_order_and_repeats),
+		cmocka_unit_test(test_designs_from_registry),
 		cmocka_unit_test(test_caption_names_kernel_backend_repeats),
 		cmocka_unit_test(test_templates_embedded),
 		cmocka_unit_test(test_resolve_needs_results_json),

@@ -10,7 +10,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "design.h"
 #include "options.h"
+#include "pressure.h"
 #include "test_util.h"
 #include "util.h"
 #include "vm.h"
@@ -89,6 +91,8 @@ static void levels(void)
 	char err[512];
 	struct vm *vm;
 
+	TEST_ASSERT(design__check_all(err, sizeof(err)) == 0, "design registry: %s", err);
+	TEST_ASSERT(pressure__check_all(err, sizeof(err)) == 0, "pressure registry: %s", err);
 	TEST_ASSERT(!posix_memalign((void **)&m, 64, sizeof(*m)), "out of memory");
 	options__defaults(&cfg);
 	cfg.vcpus = 4;
