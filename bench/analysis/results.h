@@ -35,6 +35,22 @@ json_t *results__metrics_json(const struct run_metrics *m);
 struct censor_set;
 json_t *results__metrics_json_censored(const struct run_metrics *m, const struct censor_set *cs);
 
+/* A new results root, "complete": false, no runs yet: schema, tool
+ * (version, git), the command line, env (taken), and the scenario's
+ * source, keys, variant count, repeat, seed (a decimal string), warm-up
+ * and planned order (taken).  The caller appends to root.runs.  New
+ * reference. */
+struct scenario;
+json_t *results__new_root(const char *cmdline, json_t *env, const struct scenario *sc, unsigned repeat,
+			  json_t *order);
+
+/* runs[] in scenario order (variant, repeat); the run order is in
+ * scenario.order. */
+void results__sort_runs(json_t *runs);
+/* A copy of root whose runs are only those with measurements (for compare,
+ * plots, report).  New reference. */
+json_t *results__measured_view(json_t *root);
+
 /* mkdir -p dir; write dir/results.json (indent 2) and dir/results.csv
  * (header "# flushbench-csv/1", then variant,repeat,key,metric,field,value
  * for every numeric metric field of every run), each temp + rename.

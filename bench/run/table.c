@@ -179,3 +179,24 @@ int table__verdicts(json_t *runs, const struct run_config *variants, unsigned nr
 	}
 	return rc;
 }
+
+/* Variants the supervisor recorded as failed / timeout, with the cause. */
+unsigned table__print_failures(json_t *runs)
+{
+	size_t i;
+	json_t *run;
+	char key[512];
+	unsigned n = 0;
+
+	json_array_foreach(runs, i, run) {
+		json_t *f = json_object_get(run, "failure");
+		if (!f)
+			continue;
+		if (!n++)
+			printf("\nfailed variants:\n");
+		table__label(run, key, sizeof(key));
+		printf("  %s: %s: %s\n", key, json_string_value(json_object_get(run, "verdict")),
+		       json_string_value(json_object_get(f, "cause")));
+	}
+	return n;
+}

@@ -19,6 +19,9 @@ void table__label(json_t *run, char *key, size_t len);
 bool table__is_rtt(json_t *run);
 /* One table for the mixed runs, one for the exit floor. */
 void table__print_runs(json_t *runs);
+/* The variants the supervisor recorded as failed / timeout, with the
+ * cause; returns how many. */
+unsigned table__print_failures(json_t *runs);
 /* Print what is not "ok" (oracle failures with their events, timeouts,
  * stalls) and return the exit code: 1 for an oracle failure of a correct
  * design or a timeout, 0 otherwise (stalled is a finding, not a failure).

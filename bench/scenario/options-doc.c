@@ -97,6 +97,8 @@ void options__print_help(FILE *f, const char *section)
 				snprintf(flag, sizeof(flag), "--%s %s", o->name, argh(o));
 			describe_values(o, vals, sizeof(vals), "|");
 			fprintf(f, "    %-30s %s\n", flag, o->help);
+			if (o->alias)
+				fprintf(f, "    %-30s (also --%s)\n", "", o->alias);
 			fprintf(f, "    %-30s (%s%s%s; default %s%s%s)\n", "", vals,
 				*unit_of(o) ? " " : "", unit_of(o),
 				*o->def ? o->def : "\"\"", *unit_of(o) && *o->def ? " " : "",
@@ -143,6 +145,8 @@ static void print_markdown(FILE *f)
 			md_cell(f, vals);
 			fputs(" | ", f);
 			md_cell(f, o->help);
+			if (o->alias)
+				fprintf(f, " (also `%s`)", o->alias);
 			fputs(" |\n", f);
 		}
 	}
@@ -176,6 +180,8 @@ static int print_json(FILE *f)
 		json_t *e = json_object();
 		json_object_set_new(e, "key", json_string(o->key));
 		json_object_set_new(e, "flag", json_sprintf("--%s", o->name));
+		if (o->alias)
+			json_object_set_new(e, "alias", json_string(o->alias));
 		json_object_set_new(e, "section", json_string(o->section));
 		json_object_set_new(e, "type", json_string(kind_name(o->kind)));
 		json_object_set_new(e, "default", json_string(o->def));

@@ -269,10 +269,10 @@ const struct bench_option bench_options[] = {
 
 	/* --- run control --- */
 	{ .name = "duration-s", FIELD(duration_s), .kind = OPT_KIND_DOUBLE, .def = "3",
-	  .unit = "s", .min = 0.01, .max = 86400, .section = "run",
+	  .unit = "s", .min = 0.01, .max = 86400, .section = "run", .alias = "duration",
 	  .help = "measured window per variant and repeat" },
 	{ .name = "warmup-s", FIELD(warmup_s), .kind = OPT_KIND_DOUBLE, .def = "0.5",
-	  .unit = "s", .min = 0, .max = 3600, .section = "run", .flags = OPT_F_SCENARIO,
+	  .unit = "s", .min = 0, .max = 3600, .section = "run", .flags = OPT_F_SCENARIO, .alias = "warmup",
 	  .help = "time before the measured window, excluded from metrics (scenario-level)" },
 	{ .name = "repeat", FIELD(repeat), .kind = OPT_KIND_UINT, .def = "1",
 	  .min = 1, .max = 1000, .section = "run", .flags = OPT_F_SCENARIO,
@@ -331,7 +331,7 @@ const struct bench_option *options__find(const char *name)
 	if (!name)
 		return NULL;
 	for (const struct bench_option *o = bench_options; o->name; o++)
-		if (!name_cmp(o->name, name))
+		if (!name_cmp(o->name, name) || (o->alias && !name_cmp(o->alias, name)))
 			return o;
 	return NULL;
 }

@@ -52,6 +52,8 @@ struct bench_option {
 	const char *(*choice_at)(unsigned i);
 	/* Extra validation of a text value; 0 or -EINVAL with a message (no name prefix). */
 	int (*check)(const char *value, char *err, size_t len);
+	/* Another accepted spelling on input ("duration" for duration-s), or NULL. */
+	const char *alias;
 };
 
 /* NULL-terminated section names, in table order. */
@@ -59,7 +61,7 @@ extern const char *const options_sections[];
 /* The table, terminated by an entry with name == NULL. */
 extern const struct bench_option bench_options[];
 
-/* '-' and '_' are equivalent; NULL if unknown. */
+/* By name or alias; '-' and '_' are equivalent; NULL if unknown. */
 const struct bench_option *options__find(const char *name);
 /* Parse + validate (range, choice, length); 0 or -EINVAL with err like
  * "vcpus: 0 is out of range (1..1024)". */

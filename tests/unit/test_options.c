@@ -118,6 +118,10 @@ static void test_find_accepts_dash_and_underscore(void **state)
 {
 	assert_non_null(options__find("flush-think-us"));
 	assert_ptr_equal(options__find("flush_think_us"), options__find("flush-think-us"));
+	/* an alias of the table, not an argv rewrite: --duration is duration-s */
+	assert_ptr_equal(options__find("duration"), options__find("duration-s"));
+	assert_ptr_equal(options__find("warmup"), options__find("warmup_s"));
+	assert_null(options__find("durations"));
 	assert_ptr_equal(options__find("flush_think-us"), options__find("flush-think-us"));
 	assert_null(options__find("flush-think"));
 	assert_null(options__find(""));
