@@ -3,7 +3,8 @@
  * Confidence intervals of an effect for small samples (stats.h,
  * docs/STATISTICS.md): percentile bootstrap of a mean and of a ratio of
  * means, t-based intervals of a change, a log ratio and paired differences,
- * and the minimum detectable effect.
+ * a change between two sessions with a between-run term and the
+ * between-session sd it needs, and the minimum detectable effect.
  */
 #include <errno.h>
 #include <math.h>
@@ -93,22 +94,34 @@ static int all_positive(const double *x, unsigned n)
 	return 1;
 }
 
-/* Welch on two (mean, variance-of-mean) pairs: interval of mb - ma. */
-static double welch_diff(double ma, double va_n, unsigned na, double mb, double vb_n, unsigned nb,
-			 double conf, double *lo, double *hi)
+/* Welch on two (mean, variance-of-mean) pairs plus an extra variance vd of
+ * the difference known with dfd degrees of freedom (INFINITY: exactly; vd 0:
+ * plain Welch): interval of mb - ma, Satterthwaite's df over all three. */
+static double welch_diff3(double ma, double va_n, unsigned na, double mb, double vb_n, unsigned nb,
+			  double vd, double dfd, double conf, double *lo, double *hi)
 {
-	double se2 = va_n + vb_n, df, t, q;
+	double se2 = va_n + vb_n + vd, df, t, q, den;
 
 	if (se2 <= 0) {
 		*lo = *hi = mb - ma;
 		return mb == ma ? 1.0 : 0.0;
 	}
-	df = se2 * se2 / (va_n * va_n / (na - 1) + vb_n * vb_n / (nb - 1));
+	den = va_n * va_n / (na - 1) + vb_n * vb_n / (nb - 1) + (isfinite(dfd) && dfd > 0 ? vd * vd / dfd : 0);
+	df = den > 0 ? se2 * se2 / den : 1e9;
+	if (df > 1e9)
+		df = 1e9;
 	q = gsl_cdf_tdist_Pinv(0.5 + conf / 2, df);
 	*lo = mb - ma - q * sqrt(se2);
 	*hi = mb - ma + q * sqrt(se2);
 	t = (mb - ma) / sqrt(se2);
 	return fmin(1.0, 2 * gsl_cdf_tdist_Q(fabs(t), df));
+}
+
+/* Welch on two (mean, variance-of-mean) pairs: interval of mb - ma. */
+static double welch_diff(double ma, double va_n, unsigned na, double mb, double vb_n, unsigned nb,
+			 double conf, double *lo, double *hi)
+{
+	return welch_diff3(ma, va_n, na, mb, vb_n, nb, 0, INFINITY, conf, lo, hi);
 }
 
 double stats__change_ci(const double *a, unsigned na, const double *b, unsigned nb,
@@ -165,6 +178,101 @@ double stats__logratio_ci(const double *a, unsigned na, const double *b, unsigne
 	free(la);
 	free(lb);
 	return p;
+}
+
+double stats__session_ci(const double *a, unsigned na, const double *b, unsigned nb, int logs,
+			 double between, double dfb, double conf, double *change, double *lo, double *hi)
+{
+	double ma, mb, va, vb, vd = 2 * between * between, p, l, h;
+	double *la = NULL, *lb = NULL;
+
+	*change = *lo = *hi = NAN;
+	if (na < 2 || nb < 2 || !(between >= 0))
+		return -1;
+	if (logs && all_positive(a, na) && all_positive(b, nb)) {
+		la = malloc(na * sizeof(*la));
+		lb = malloc(nb * sizeof(*lb));
+		if (!la || !lb) {
+			free(la);
+			free(lb);
+			return -1;
+		}
+		for (unsigned i = 0; i < na; i++)
+			la[i] = log(a[i]);
+		for (unsigned i = 0; i < nb; i++)
+			lb[i] = log(b[i]);
+		ma = stats__mean(la, na);
+		mb = stats__mean(lb, nb);
+		va = stats__stddev(la, na);
+		vb = stats__stddev(lb, nb);
+		free(la);
+		free(lb);
+		p = welch_diff3(ma, va * va / na, na, mb, vb * vb / nb, nb, vd, dfb, conf, &l, &h);
+		*change = expm1(mb - ma);
+		*lo = expm1(l);
+		*hi = expm1(h);
+		return p;
+	}
+	ma = stats__mean(a, na);
+	mb = stats__mean(b, nb);
+	va = stats__stddev(a, na);
+	vb = stats__stddev(b, nb);
+	if (ma == 0)
+		return -1;
+	if (all_positive(a, na) && all_positive(b, nb)) {
+		/* delta method on log(mean_b / mean_a), as stats__change_ci() */
+		p = welch_diff3(log(ma), va * va / na / (ma * ma), na, log(mb), vb * vb / nb / (mb * mb), nb,
+				vd, dfb, conf, &l, &h);
+		*change = mb / ma - 1;
+		*lo = expm1(l);
+		*hi = expm1(h);
+		return p;
+	}
+	/* relative difference: the session sd is relative to |mean_a| */
+	p = welch_diff3(0, va * va / na / (ma * ma), na, (mb - ma) / fabs(ma), vb * vb / nb / (ma * ma), nb,
+			vd, dfb, conf, lo, hi);
+	*change = (mb - ma) / fabs(ma);
+	return p;
+}
+
+double stats__between_sd(const double *x, const unsigned *n, unsigned g, double *df)
+{
+	double grand = 0, ssw = 0, ssb = 0, sum_n2 = 0, msb, msw, n0, v;
+	unsigned total = 0, off = 0, groups = 0;
+
+	*df = NAN;
+	for (unsigned k = 0; k < g; k++) {
+		for (unsigned i = 0; i < n[k]; i++)
+			grand += x[total + i];
+		total += n[k];
+		sum_n2 += (double)n[k] * n[k];
+		groups += n[k] > 0;
+	}
+	if (groups < 2 || total <= groups)
+		return NAN;
+	grand /= total;
+	for (unsigned k = 0; k < g; k++) {
+		double m;
+
+		if (!n[k])
+			continue;
+		m = stats__mean(x + off, n[k]);
+		for (unsigned i = 0; i < n[k]; i++)
+			ssw += (x[off + i] - m) * (x[off + i] - m);
+		ssb += n[k] * (m - grand) * (m - grand);
+		off += n[k];
+	}
+	msb = ssb / (groups - 1);
+	msw = ssw / (total - groups);
+	n0 = (total - sum_n2 / total) / (groups - 1);
+	v = (msb - msw) / n0;
+	if (!(v > 0)) {
+		*df = groups - 1;
+		return 0;
+	}
+	/* Satterthwaite: (MSB - MSW) / n0 as a combination of two mean squares */
+	*df = (msb - msw) * (msb - msw) / (msb * msb / (groups - 1) + msw * msw / (total - groups));
+	return sqrt(v);
 }
 
 double stats__paired_ci(const double *a, const double *b, unsigned n, double conf,

@@ -98,6 +98,25 @@ double stats__change_ci(const double *a, unsigned na, const double *b, unsigned 
 double stats__logratio_ci(const double *a, unsigned na, const double *b, unsigned nb,
 			  double conf, double *change, double *lo, double *hi);
 
+/* Two sequential sessions (runs): besides the repeats' own noise, each
+ * run's level may be shifted as a whole (machine drift between runs), a
+ * random session effect with sd `between` on the log scale (relative to
+ * mean_a for data that are not all > 0).  Adds 2 * between^2 to the
+ * variance of the change, with dfb degrees of freedom in Satterthwaite's df
+ * (INFINITY: a fixed floor).  logs: on log values (geometric-mean ratio,
+ * as stats__logratio_ci); else the log of the ratio of means (delta method,
+ * as stats__change_ci).  between 0 is Welch's test.  Returns p; -1 when
+ * n < 2 on a side or mean_a == 0. */
+double stats__session_ci(const double *a, unsigned na, const double *b, unsigned nb, int logs,
+			 double between, double dfb, double conf, double *change, double *lo, double *hi);
+
+/* One-way random-effects ANOVA: x holds g groups (sessions) of n[k] values
+ * back to back.  The sd of the group effect, sqrt(max(0, (MSB - MSW) / n0))
+ * (n0: the unbalanced-design group size), and in *df its Satterthwaite
+ * degrees of freedom (g - 1 when the estimate is 0).  NaN when fewer than
+ * two non-empty groups or no within-group df. */
+double stats__between_sd(const double *x, const unsigned *n, unsigned g, double *df);
+
 /* Paired version (a[i] and b[i] ran side by side): one-sample t on
  * log(b[i]/a[i]) when all values are > 0, else on (b[i]-a[i])/|mean_a|.
  * Returns p; -1 when n < 2. */

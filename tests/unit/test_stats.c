@@ -326,6 +326,87 @@ static void test_mde_power(void **state)
 	assert_true(hit > 0.74 * trials && hit < 0.86 * trials);
 }
 
+/* Sequential runs with a random whole-run shift (sd 0.2 on the log scale)
+ * and tight repeats (sd 0.05): Welch on the repeats rejects most A/A pairs;
+ * with the between-run term the size is back near alpha, and the interval
+ * covers the true ratio; between 0 is exactly Welch on the logs. */
+static void test_session_ci(void **state)
+{
+	unsigned rej_w = 0, rej_s = 0, cover = 0, trials = 3000;
+	double a[5], b[5], ch, lo, hi, ch2, lo2, hi2, p1, p2;
+
+	for (unsigned k = 0; k < trials; k++) {
+		double ua = gsl_ran_gaussian(rng, 0.2), ub = gsl_ran_gaussian(rng, 0.2);
+
+		for (unsigned i = 0; i < 5; i++) {
+			a[i] = exp(ua + gsl_ran_gaussian(rng, 0.05));
+			b[i] = exp(ub + gsl_ran_gaussian(rng, 0.05));
+		}
+		rej_w += stats__logratio_ci(a, 5, b, 5, 0.95, &ch, &lo, &hi) < 0.05;
+		rej_s += stats__session_ci(a, 5, b, 5, 1, 0.2, INFINITY, 0.95, &ch, &lo, &hi) < 0.05;
+		cover += lo <= 0 && 0 <= hi;
+	}
+	assert_true(rej_w > 0.5 * trials);
+	assert_true(rej_s < 0.07 * trials);
+	assert_true(cover > 0.93 * trials && cover < 0.97 * trials);
+
+	p1 = stats__logratio_ci(a, 5, b, 5, 0.95, &ch, &lo, &hi);
+	p2 = stats__session_ci(a, 5, b, 5, 1, 0, INFINITY, 0.95, &ch2, &lo2, &hi2);
+	NEAR(p1, p2, 1e-12);
+	NEAR(lo, lo2, 1e-12);
+	NEAR(hi, hi2, 1e-12);
+	/* the term widens the interval; fewer df for it widen it more */
+	stats__session_ci(a, 5, b, 5, 1, 0.1, INFINITY, 0.95, &ch, &lo, &hi);
+	stats__session_ci(a, 5, b, 5, 1, 0.1, 3, 0.95, &ch2, &lo2, &hi2);
+	assert_true(isfinite(hi - lo) && isfinite(hi2 - lo2));
+	assert_true(hi2 - lo2 > hi - lo);
+	/* means (delta method) and non-positive data work too */
+	assert_true(stats__session_ci(a, 5, b, 5, 0, 0.1, INFINITY, 0.95, &ch, &lo, &hi) >= 0);
+	a[0] = -1;
+	assert_true(stats__session_ci(a, 5, b, 5, 1, 0.1, INFINITY, 0.95, &ch, &lo, &hi) >= 0);
+	assert_true(stats__session_ci(a, 1, b, 5, 1, 0.1, INFINITY, 0.95, &ch, &lo, &hi) < 0);
+}
+
+/* One-way random-effects ANOVA recovers the between-group sd. */
+static void test_between_sd(void **state)
+{
+	double x[40 * 5], df;
+	unsigned n[40], sum = 0, trials = 200;
+	double est_sum = 0;
+
+	for (unsigned t = 0; t < trials; t++) {
+		for (unsigned g = 0; g < 40; g++) {
+			double u = gsl_ran_gaussian(rng, 0.2);
+
+			n[g] = 5;
+			for (unsigned i = 0; i < 5; i++)
+				x[g * 5 + i] = u + gsl_ran_gaussian(rng, 0.1);
+		}
+		est_sum += stats__between_sd(x, n, 40, &df);
+		sum += df > 10 && df < 60;
+	}
+	NEAR(est_sum / trials, 0.2, 0.02);
+	assert_true(sum > 0.9 * trials);
+	/* no group effect at all: 0, with g - 1 df */
+	for (unsigned g = 0; g < 4; g++) {
+		n[g] = 3;
+		x[g * 3] = 1;
+		x[g * 3 + 1] = 2;
+		x[g * 3 + 2] = 3;
+	}
+	NEAR(stats__between_sd(x, n, 4, &df), 0, 0);
+	NEAR(df, 3, 0);
+	/* unbalanced groups and an empty one, against the formulas by hand:
+	 * groups {0,2} and {10,12,14}, MSW = (2 + 8) / 3, one df between */
+	double y[] = { 0, 2, 10, 12, 14 };
+	unsigned m[] = { 2, 0, 3 };
+	double grand = 38.0 / 5, msb = 2 * (1 - grand) * (1 - grand) + 3 * (12 - grand) * (12 - grand);
+	double msw = (2.0 + 8.0) / 3, n0 = (5 - (4.0 + 9.0) / 5) / 1;
+
+	NEAR(stats__between_sd(y, m, 3, &df), sqrt((msb - msw) / n0), 1e-9);
+	assert_true(isnan(stats__between_sd(y, m, 1, &df)));      /* one group */
+}
+
 /* Pooled-histogram quantile and its permutation test. */
 static void test_pooled_quantile(void **state)
 {
@@ -377,6 +458,8 @@ int main(void)
 		cmocka_unit_test(test_change_ci_coverage),
 		cmocka_unit_test(test_mde_power),
 		cmocka_unit_test(test_pooled_quantile),
+		cmocka_unit_test(test_session_ci),
+		cmocka_unit_test(test_between_sd),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
