@@ -47,10 +47,13 @@ static void fmt_value(double v, const char *unit, char *buf, size_t len)
 		snprintf(buf, len, "%.4g", v);
 }
 
-/* "12.34 us +-3.1% n=5": mean, CI half-width relative to the mean, n. */
-void compare__fmt_sample(const struct sample_stats *s, const char *unit, char *buf, size_t len)
+/* "12.34 us +-3.1% n=5": mean, CI half-width relative to the mean, n;
+ * ">=12.34 us ..." when a repeat's value is only a lower bound (the mean is
+ * then one too, as results__fmt() shows a single run's). */
+void compare__fmt_sample(const struct sample_stats *s, const char *unit, unsigned censored, char *buf, size_t len)
 {
 	char v[48];
+	const char *ge = censored ? ">=" : "";
 
 	if (!s->n) {
 		snprintf(buf, len, "-");
@@ -58,9 +61,9 @@ void compare__fmt_sample(const struct sample_stats *s, const char *unit, char *b
 	}
 	fmt_value(s->mean, unit, v, sizeof(v));
 	if (s->n >= 2 && s->mean != 0)
-		snprintf(buf, len, "%s +-%.1f%% n=%u", v, (s->ci_hi - s->mean) / fabs(s->mean) * 100, s->n);
+		snprintf(buf, len, "%s%s +-%.1f%% n=%u", ge, v, (s->ci_hi - s->mean) / fabs(s->mean) * 100, s->n);
 	else
-		snprintf(buf, len, "%s n=%u", v, s->n);
+		snprintf(buf, len, "%s%s n=%u", ge, v, s->n);
 }
 
 void compare__fmt_change(double c, char *buf, size_t len)
@@ -81,12 +84,15 @@ void compare__fmt_p(double p, char *buf, size_t len)
 		snprintf(buf, len, "%.4f", p);
 }
 
-void compare__fmt_ratio(double r, char *buf, size_t len)
+void compare__fmt_ratio(double r, unsigned cens_base, unsigned cens_value, char *buf, size_t len)
 {
+	/* value / base: a bound on either side bounds the ratio (both: "~") */
+	const char *pre = cens_base && cens_value ? "~" : cens_base ? "<=" : cens_value ? ">=" : "";
+
 	if (isnan(r))
 		snprintf(buf, len, "-");
 	else
-		snprintf(buf, len, "%.3fx", r);
+		snprintf(buf, len, "%s%.3fx", pre, r);
 }
 
 void labeler__init(struct labeler *l, const char **keys, unsigned n)
@@ -143,13 +149,19 @@ void labeler__print_common(struct labeler *l, FILE *out, const char *prefix)
 	fprintf(out, "\n");
 }
 
-static json_t *sample_json(const struct sample_stats *s)
+static json_t *sample_json(const struct sample_stats *s, unsigned censored)
 {
+	json_t *o;
+
 	if (!s->n)
 		return json_null();
-	return json_pack("{s:I,s:f,s:f,s:f,s:f,s:f,s:f}", "n", (json_int_t)s->n,
-			 "mean", s->mean, "sd", s->sd, "ci_lo", s->ci_lo, "ci_hi", s->ci_hi,
-			 "min", s->min, "max", s->max);
+	o = json_pack("{s:I,s:f,s:f,s:f,s:f,s:f,s:f}", "n", (json_int_t)s->n,
+		      "mean", s->mean, "sd", s->sd, "ci_lo", s->ci_lo, "ci_hi", s->ci_hi,
+		      "min", s->min, "max", s->max);
+	/* a mean over repeats of which some are lower bounds is one itself */
+	if (o)
+		json_object_set_new(o, "lower_bound", json_boolean(censored > 0));
+	return o;
 }
 
 static json_t *num_or_null(double v)
@@ -167,8 +179,8 @@ json_t *compare__row_json(const struct row *r, int within)
 	json_object_set_new(o, "metric", json_string(r->metric));
 	json_object_set_new(o, "direction", json_string(r->dir > 0 ? "higher-is-better" :
 				r->dir < 0 ? "lower-is-better" : "neutral"));
-	json_object_set_new(o, "base", r->metric == compare__run_verdicts ? json_null() : sample_json(&r->a));
-	json_object_set_new(o, within ? "value" : "new", r->metric == compare__run_verdicts ? json_null() : sample_json(&r->b));
+	json_object_set_new(o, "base", r->metric == compare__run_verdicts ? json_null() : sample_json(&r->a, r->cens_a));
+	json_object_set_new(o, within ? "value" : "new", r->metric == compare__run_verdicts ? json_null() : sample_json(&r->b, r->cens_b));
 	json_object_set_new(o, "change_pct", num_or_null(r->change_pct));
 	json_object_set_new(o, "ratio", num_or_null(r->ratio));
 	json_object_set_new(o, "change_ci_pct", isfinite(r->ch_lo) && isfinite(r->ch_hi) ?
@@ -178,13 +190,17 @@ json_t *compare__row_json(const struct row *r, int within)
 	json_object_set_new(o, "test", json_string(r->test));
 	json_object_set_new(o, "verdict", json_string(compare__verdict_str[r->v]));
 	json_object_set_new(o, "mde_pct", num_or_null(r->mde_pct));
+	json_object_set_new(o, "lower_bound", json_pack("{s:I,s:I}", "base", (json_int_t)r->cens_a,
+							within ? "value" : "new", (json_int_t)r->cens_b));
 	if (!within) {
+		/* the between-run term: sd in % of a whole run's shift, and its source */
+		json_object_set_new(o, "between_run", r->between > 0 ?
+				    json_pack("{s:f,s:o,s:s}", "sd_pct", 100 * expm1(r->between), "df",
+					      num_or_null(r->between_df), "source", r->between_src) : json_null());
 		json_object_set_new(o, "repeats", json_pack("{s:I,s:I}", "base", (json_int_t)r->tot_a,
 							    "new", (json_int_t)r->tot_b));
 		json_object_set_new(o, "disturbed", json_pack("{s:I,s:I}", "base", (json_int_t)r->dist_a,
 							      "new", (json_int_t)r->dist_b));
-		json_object_set_new(o, "lower_bound", json_pack("{s:I,s:I}", "base", (json_int_t)r->cens_a,
-								"new", (json_int_t)r->cens_b));
 		if (r->metric == compare__run_verdicts)
 			json_object_set_new(o, "not_ok", json_pack("{s:I,s:I}", "base", (json_int_t)r->bad_a,
 								   "new", (json_int_t)r->bad_b));
@@ -250,7 +266,7 @@ void compare__fmt_verdict(const struct row *r, int md, char *buf, size_t len)
 
 void compare__text_header_runs(FILE *out, int w, const struct compare_opts *o)
 {
-	fprintf(out, "  %-*s  %-24s  %-24s  %8s  %-17s  %8s  %8s  %-12s  %s\n", w, "metric", "base", "new",
+	fprintf(out, "  %-*s  %-24s  %-24s  %8s  %-17s  %8s  %8s  %-15s  %s\n", w, "metric", "base", "new",
 		"change", "CI", "p", o->correction == STATS_CORR_NONE ? "p" :
 		o->correction == STATS_CORR_HOLM ? "p(holm)" : "p(bh)", "test", "verdict");
 }

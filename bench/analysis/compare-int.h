@@ -40,6 +40,8 @@ struct row {
 	unsigned tot_a, tot_b;          /* repeats of the variant on each side */
 	unsigned cens_a, cens_b;        /* repeats whose value is only a lower bound */
 	double mde_pct;                 /* NAN: no calibration */
+	double between, between_df;     /* between-run sd (log scale) added; 0: none */
+	const char *between_src;        /* compare__between_sd()'s source, or NULL */
 	unsigned bad_a, bad_b;          /* "run verdicts" row: repeats not "ok" */
 	enum verdict v;
 };
@@ -81,19 +83,16 @@ int compare__keep_metrics(json_t *a, json_t *b, const struct compare_opts *o, co
 const char *compare__tree_label(json_t *root, char *buf, size_t len);
 /* The upper quantile a tail field stands for ("p99" -> 0.99), NAN for others. */
 double compare__tail_q(const char *metric);
-/* run's value of metric (a histogram field only when the histogram has
- * samples): 1 when it has one (in *v). */
-int compare__has_sample(json_t *run, const char *metric, double *v);
 void pairs__parse(const char *s, struct pairs *p);
 const char *pairs__get(const struct pairs *p, const char *k);
 void side__free(struct side *s);
 int side__collect(json_t *root, const char *key, const char *metric, const struct compare_opts *o, struct side *s);
 
 /* compare-format.c */
-void compare__fmt_sample(const struct sample_stats *s, const char *unit, char *buf, size_t len);
+void compare__fmt_sample(const struct sample_stats *s, const char *unit, unsigned censored, char *buf, size_t len);
 void compare__fmt_change(double c, char *buf, size_t len);
 void compare__fmt_p(double p, char *buf, size_t len);
-void compare__fmt_ratio(double r, char *buf, size_t len);
+void compare__fmt_ratio(double r, unsigned cens_base, unsigned cens_value, char *buf, size_t len);
 void compare__fmt_ci(double lo, double hi, char *buf, size_t len);
 void compare__fmt_verdict(const struct row *r, int md, char *buf, size_t len);
 void compare__text_header_runs(FILE *out, int w, const struct compare_opts *o);

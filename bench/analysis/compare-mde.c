@@ -3,6 +3,7 @@
  * (bench calibrate) for bench compare's verdicts, and from a variant's own
  * repeats for bench run's adaptive repeats (compare.h). */
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "compare.h"
@@ -33,8 +34,45 @@ static json_t *calib_entry(json_t *calib, const char *key, const char *metric)
 	return best;
 }
 
+double compare__between_sd(const struct compare_opts *o, const char *key, const char *metric, int quiet,
+			   double *df, const char **src)
+{
+	const char *b = o->between_run ? o->between_run : "auto";
+	json_t *e;
+	double v;
+
+	*df = INFINITY;
+	if (src)
+		*src = "off";
+	if (o->paired || !strcmp(b, "off"))
+		return 0;
+	if (strcmp(b, "auto")) {
+		v = strtod(b, NULL);    /* checked by compare__check_opts */
+		if (src)
+			*src = v > 0 ? "--between-run" : "off";
+		return v > 0 ? log1p(v / 100) : 0;
+	}
+	e = o->calib ? calib_entry(o->calib, key, metric) : NULL;
+	v = json_number_value(json_object_get(e, "between_sd"));
+	if (e && json_is_number(json_object_get(e, "between_sd")) && v >= 0) {
+		double d = json_number_value(json_object_get(e, "between_df"));
+
+		*df = d >= 1 ? d : INFINITY;
+		if (src)
+			*src = "calibration";
+		return v;
+	}
+	if (src)
+		*src = quiet ? "quiet default" : "busy default";
+	if (isnan(compare__tail_q(metric)))
+		v = quiet ? COMPARE_BETWEEN_OTHER_QUIET_PCT : COMPARE_BETWEEN_OTHER_BUSY_PCT;
+	else
+		v = quiet ? COMPARE_BETWEEN_TAIL_QUIET_PCT : COMPARE_BETWEEN_TAIL_BUSY_PCT;
+	return log1p(v / 100);
+}
+
 double compare__mde_pct(json_t *calib, const char *key, const char *metric, unsigned n, unsigned m,
-			const struct compare_opts *o)
+			double between, const struct compare_opts *o)
 {
 	json_t *e = calib_entry(calib, key, metric);
 	const char *tm = o->tail_method ? o->tail_method : "log";
@@ -51,6 +89,10 @@ double compare__mde_pct(json_t *calib, const char *key, const char *metric, unsi
 	}
 	if (!(cv >= 0))
 		return NAN;             /* -1: the calibration had no spread for it */
+	/* a shift of each whole run adds 2 between^2 to the variance of the
+	 * change: the same as a per-repeat sd of sqrt(cv^2 + n between^2) */
+	if (between > 0)
+		cv = sqrt(cv * cv + n * between * between);
 	/* the first Holm step (and the worst BH step for one real effect) */
 	a_sig = o->correction == STATS_CORR_NONE || m < 2 ? o->alpha : o->alpha / m;
 	sig = stats__mde(cv, n, a_sig, o->power);

@@ -128,6 +128,41 @@ static int verdict_row(json_t *base, json_t *newr, const char *key, struct row *
 	return 1;
 }
 
+/* Which between-run term the rows carry: one line per metric that has it
+ * (the largest sd over its variants), so a reader sees the test widened. */
+static void between__print(FILE *out, const struct row *rows, unsigned n, const char *fmt)
+{
+	unsigned shown = 0;
+
+	for (unsigned i = 0; i < n; i++) {
+		double worst = -1;
+		const char *src = NULL;
+		int seen = 0;
+
+		/* a calibration may have measured no drift at all: say so too */
+		if (!rows[i].between_src || !strcmp(rows[i].between_src, "off"))
+			continue;
+		for (unsigned j = 0; j < i && !seen; j++)
+			seen = rows[j].between_src && !strcmp(rows[j].metric, rows[i].metric);
+		if (seen)
+			continue;
+		for (unsigned j = i; j < n; j++)
+			if (!strcmp(rows[j].metric, rows[i].metric) && rows[j].between_src && rows[j].between > worst) {
+				worst = rows[j].between;
+				src = rows[j].between_src;
+			}
+		if (!shown++)
+			fprintf(out, "%sbetween-run drift term (sequential runs; \"+drift\" tests, "
+				"--between-run off to drop it):%s\n", strcmp(fmt, "markdown") ? "" : "**",
+				strcmp(fmt, "markdown") ? "" : "**\n");
+		fprintf(out, "%s  %s: sd %.1f%% per run (%s%s)\n", strcmp(fmt, "markdown") ? "" : "*", rows[i].metric,
+			100 * expm1(worst), !strcmp(src, "calibration") ? "measured by bench calibrate" : src,
+			strstr(src, "default") ? ": no --calibration" : "");
+	}
+	if (shown && !strcmp(fmt, "markdown"))
+		fputc('\n', out);
+}
+
 static int load_calibration(struct compare_opts *o)
 {
 	json_error_t je;
@@ -162,7 +197,7 @@ int compare__runs(json_t *base, json_t *newr, const struct compare_opts *oin, FI
 	struct row *rows = NULL;
 	json_t *jrows = NULL, *jonly_b = NULL, *jonly_n = NULL;
 	char l1[128], l2[128];
-	int ret = 2, own_calib = 0, differ;
+	int ret = 2, own_calib = 0, differ, quiet;
 
 	if (!json_is_array(json_object_get(base, "runs")) || !json_is_array(json_object_get(newr, "runs"))) {
 		fprintf(stderr, "bench %s: a result has no runs; load it with results__load()\n", compare__cmdname(o));
@@ -188,6 +223,8 @@ int compare__runs(json_t *base, json_t *newr, const struct compare_opts *oin, FI
 	conditions__get(base, o, &ca);
 	conditions__get(newr, o, &cn);
 	differ = conditions__differ(&ca, &cn, o);
+	/* a quiet machine on both sides: the small default between-run floor */
+	quiet = ca.recorded && cn.recorded && ca.other_pct <= o->disturbed_pct && cn.other_pct <= o->disturbed_pct;
 
 	/* every test of the comparison first: the correction needs the family */
 	rows = calloc((size_t)nk * (nm + 1) + 1, sizeof(*rows));
@@ -212,6 +249,8 @@ int compare__runs(json_t *base, json_t *newr, const struct compare_opts *oin, FI
 				*r = (struct row){ .key = keys[k], .metric = metrics[m] };
 				r->dir = compare__direction(metrics[m]);
 				r->unit = compare__metric_unit(base, newr, metrics[m]);
+				r->between = compare__between_sd(o, keys[k], metrics[m], quiet, &r->between_df,
+								 &r->between_src);
 				compare__analyse(&sa, &sb, o, r);
 				nrows++;
 			}
@@ -233,6 +272,7 @@ int compare__runs(json_t *base, json_t *newr, const struct compare_opts *oin, FI
 			fprintf(out, "**BASE and NEW ran under different conditions** (other processes %.1f%% vs %.1f%% "
 				"of the CPUs; disturbed repeats %u/%u vs %u/%u)\n\n", ca.other_pct, cn.other_pct,
 				ca.disturbed, ca.recorded, cn.disturbed, cn.recorded);
+		between__print(out, rows, nrows, fmt);
 		labeler__print_common(&lab, out, "");
 		fprintf(out, "\n| variant | metric | base | new | change | CI | p | p adj | test | verdict |\n");
 		fprintf(out, "|---|---|---:|---:|---:|---|---:|---:|---|---|\n");
@@ -247,6 +287,7 @@ int compare__runs(json_t *base, json_t *newr, const struct compare_opts *oin, FI
 			conditions__print(out, "base", &ca);
 			conditions__print(out, "new", &cn);
 		}
+		between__print(out, rows, nrows, fmt);
 		labeler__print_common(&lab, out, "");
 	}
 
@@ -281,8 +322,8 @@ int compare__runs(json_t *base, json_t *newr, const struct compare_opts *oin, FI
 				compare__text_header_runs(out, (int)mw, o);
 			}
 			first = 0;
-			compare__fmt_sample(&r->a, r->unit, sa, sizeof(sa));
-			compare__fmt_sample(&r->b, r->unit, sb, sizeof(sb));
+			compare__fmt_sample(&r->a, r->unit, r->cens_a, sa, sizeof(sa));
+			compare__fmt_sample(&r->b, r->unit, r->cens_b, sb, sizeof(sb));
 			compare__fmt_change(r->change_pct, ch, sizeof(ch));
 			if (r->metric == compare__run_verdicts) {
 				snprintf(sa, sizeof(sa), "%u/%u not ok", r->bad_a, r->tot_a);
@@ -297,7 +338,7 @@ int compare__runs(json_t *base, json_t *newr, const struct compare_opts *oin, FI
 				fprintf(out, "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", label, r->metric,
 					sa, sb, ch, ci, ps, pa, r->test, vs);
 			else
-				fprintf(out, "  %-*s  %-24s  %-24s  %8s  %-17s  %8s  %8s  %-12s  %s\n", (int)mw, r->metric,
+				fprintf(out, "  %-*s  %-24s  %-24s  %8s  %-17s  %8s  %8s  %-15s  %s\n", (int)mw, r->metric,
 					sa, sb, ch, ci, ps, pa, r->test, vs);
 		}
 	}
@@ -313,6 +354,8 @@ int compare__runs(json_t *base, json_t *newr, const struct compare_opts *oin, FI
 			"rows", jrows, "only_in_base", jonly_b, "only_in_new", jonly_n,
 			"summary", compare__tally_json(&t), "exit", (json_int_t)ret);
 		jrows = jonly_b = jonly_n = NULL;       /* stolen by "o" */
+		if (root)
+			json_object_set_new(root, "between_run", json_string(o->between_run ? o->between_run : "auto"));
 		if (root)
 			json_object_set_new(root, "conditions", json_pack("{s:o,s:o,s:b}",
 				"base", conditions__json(&ca), "new", conditions__json(&cn), "differ", differ));

@@ -196,11 +196,14 @@ int compare__within(json_t *root, const struct compare_opts *o, FILE *out)
 				json_array_append_new(jrows, j);
 				continue;
 			}
-			compare__fmt_sample(&r->a, unit, sa, sizeof(sa));
+			compare__fmt_sample(&r->a, unit, r->cens_a, sa, sizeof(sa));
 			if (!bkey[k])
 				snprintf(sa, sizeof(sa), "-");
-			compare__fmt_sample(&r->b, unit, sb, sizeof(sb));
-			compare__fmt_ratio(r->ratio, rs, sizeof(rs));
+			compare__fmt_sample(&r->b, unit, r->cens_b, sb, sizeof(sb));
+			if (bkey[k] == keys[k])         /* the baseline itself: exactly 1 */
+				compare__fmt_ratio(r->ratio, 0, 0, rs, sizeof(rs));
+			else
+				compare__fmt_ratio(r->ratio, r->cens_a, r->cens_b, rs, sizeof(rs));
 			compare__fmt_p(r->p, ps, sizeof(ps));
 			compare__fmt_p(r->p_adj, pa, sizeof(pa));
 			if (!strcmp(fmt, "markdown"))

@@ -33,7 +33,24 @@ struct compare_opts {
 	const char *calibration;  /* calibration.json (bench calibrate) for MDEs, or NULL */
 	json_t *calib;          /* the loaded calibration (borrowed), or NULL */
 	double power;           /* power the MDE is stated at (0.8) */
+	/* Sequential compare (not paired, not within one run): the sd of the
+	 * shift of a whole run (machine drift between runs) added to the
+	 * variance of the change.  "auto" (default): the calibration's
+	 * between-session estimate, else the default floors below; "off";
+	 * or a sd in % for every metric. */
+	const char *between_run;
 };
+
+/* Default between-run sd (%, of the log value) without a calibration, for
+ * tail fields (p90 p99 p999 max) and every other metric: "quiet" when both
+ * sides' disturbance records show other processes at most at
+ * --disturbed-above, else "busy" (also: no record).  The busy values are
+ * the between-run sds measured on the shared development machine
+ * (docs/STATISTICS.md, "Between-run drift"). */
+#define COMPARE_BETWEEN_TAIL_QUIET_PCT 5.0
+#define COMPARE_BETWEEN_OTHER_QUIET_PCT 2.0
+#define COMPARE_BETWEEN_TAIL_BUSY_PCT 30.0
+#define COMPARE_BETWEEN_OTHER_BUSY_PCT 15.0
 
 /* Fill defaults: the three default metrics, threshold 5 %, alpha 0.05,
  * Holm correction, log-scale tail test, disturbed above 10 %, text. */
@@ -65,6 +82,10 @@ int compare__runs(json_t *base, json_t *newr, const struct compare_opts *o, FILE
  * per metric.  0 ok, 2 error. */
 int compare__within(json_t *root, const struct compare_opts *o, FILE *out);
 
+/* run's value of metric (a histogram field only when the histogram has
+ * samples): 1 when it has one (in *v). */
+int compare__has_sample(json_t *run, const char *metric, double *v);
+
 /* Is a run "disturbed" (its disturbance record shows other processes'
  * CPU share above pct, or steal above pct/4)?  -1 when it has no record. */
 int compare__run_disturbed(json_t *run, double pct);
@@ -73,7 +94,14 @@ int compare__run_disturbed(json_t *run, double pct);
  * repeats per side, from a calibration tree (bench calibrate), for a family
  * of m tests under o's rule.  NaN when the calibration does not cover it. */
 double compare__mde_pct(json_t *calib, const char *key, const char *metric, unsigned n, unsigned m,
-			const struct compare_opts *o);
+			double between, const struct compare_opts *o);
+
+/* The between-run sd (log scale) a sequential compare adds for (key,
+ * metric) under o, its degrees of freedom (INFINITY for a floor) and its
+ * source ("calibration", "quiet default", "busy default", "--between-run";
+ * "off" and 0 when none).  quiet: both runs' machines were quiet. */
+double compare__between_sd(const struct compare_opts *o, const char *key, const char *metric, int quiet,
+			   double *df, const char **src);
 
 /* Adaptive repeats by MDE (bench run, repeat_mde_pct): the MDE (%) a
  * two-sample compare of this variant would have with as many repeats per

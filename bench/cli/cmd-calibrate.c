@@ -14,7 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include "builtin.h"
+#include "calibrate.h"
 #include "cleanup.h"
 #include "compare.h"
 #include "interleave.h"
@@ -25,18 +27,20 @@
 #include "util.h"
 
 static const char *const cal_usage[] = {
-	"bench calibrate [--scenario FILE] [--pairs K] [--repeat N] [options] [-- RUN-OPTIONS...]",
+	"bench calibrate [--scenario FILE] [--pairs K] [--repeat N] [--sessions S] [options] [-- RUN-OPTIONS...]",
 	NULL,
 };
 
 static struct compare_opts copts;
 static const char *cal_scenario, *cal_out;
-static unsigned cal_pairs = 20, cal_repeat = 5;
+static unsigned cal_pairs = 20, cal_repeat = 5, cal_sessions = 6;
 
 static const struct option cal_options[] = {
 	OPT_STRING('s', "scenario", &cal_scenario, "FILE", "scenario to calibrate (default: the embedded default)"),
 	OPT_UINT('k', "pairs", &cal_pairs, "A/A pairs (default 20)"),
 	OPT_UINT('r', "repeat", &cal_repeat, "repeats per side of a pair (default 5, compare's minimum)"),
+	OPT_UINT(0, "sessions", &cal_sessions, "sequential A/A runs of --repeat repeats measuring the drift "
+		 "between runs (default 6; 0: none)"),
 	OPT_STRING('o', "out", &cal_out, "DIR", "where runs and calibration.json go (default results/calibrate-<time>)"),
 	OPT_CALLBACK('m', "metric", &copts, "M", "metric, repeatable (default: compare's)", compare__opt_metric),
 	OPT_DOUBLE('t', "threshold", &copts.threshold_pct, "the gate's threshold in % (default 5)"),
@@ -53,37 +57,18 @@ static void cal_help_tail(void)
 	       "false positive.  Prints the gate's false-positive rate (pairs with a\n"
 	       "regression, i.e. bench compare exit 1) under each correction and tail\n"
 	       "test, and per metric and variant: CV across repeats, false positives,\n"
-	       "MDE at --repeat repeats (80 %% power).  Arguments after `--` go to `bench\n"
-	       "run`.  Cost: 2 x pairs x repeat runs of the scenario.\n");
+	       "MDE at --repeat repeats (80 %% power).  Then --sessions whole runs of\n"
+	       "--repeat repeats, one after another as a user runs them: their spread\n"
+	       "beyond the repeats' own noise is the between-run drift that sequential\n"
+	       "`bench compare --calibration` allows for, and every pair of them is\n"
+	       "compared as a sequential A/A test.  Arguments after `--` go to `bench\n"
+	       "run`.  Cost: (2 x pairs + sessions) x repeat runs of the scenario.\n");
 }
 
 void cmd_calibrate_help(void)
 {
 	usage_with_options(cal_usage, cal_options, false);
 	cal_help_tail();
-}
-
-/* Compare one pair quietly; the parsed JSON report (new reference). */
-static json_t *compare_json(json_t *a, json_t *b, const struct compare_opts *o)
-{
-	struct compare_opts q = *o;
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
-	json_t *j = NULL;
-	json_error_t je;
-
-	if (!f)
-		return NULL;
-	q.format = "json";
-	if (compare__runs(a, b, &q, f) != 2) {
-		fclose(f);
-		j = json_loadb(buf, len, 0, &je);
-	} else {
-		fclose(f);
-	}
-	free(buf);
-	return j;
 }
 
 struct rule {
@@ -176,6 +161,7 @@ int cmd_calibrate(int argc, char **argv)
 	const unsigned nrules = sizeof(rules) / sizeof(rules[0]);
 	char out[4096], err[1024], path[4200];
 	json_t **trees = NULL, *cal = NULL, *jm = NULL, *jr = NULL, *first = NULL, *row;
+	json_t **sess = NULL;
 	int dd = argc, npos, ret = FB_EXIT_USAGE, r;
 	unsigned m_tests = 0, *row_fp = NULL, nrows = 0, def = 0;
 	const char **row_key = NULL, **row_metric = NULL;
@@ -225,6 +211,25 @@ int cmd_calibrate(int argc, char **argv)
 		goto out;
 	}
 
+	/* sequential sessions: whole runs, one after another */
+	if (cal_sessions == 1)
+		cal_sessions = 2;
+	if (cal_sessions) {
+		sess = calloc(cal_sessions, sizeof(*sess));
+		if (!sess)
+			goto out;
+		snprintf(path, sizeof(path), "%s/sessions", out);
+		il.workdir = path;
+		for (unsigned k = 0; k < cal_sessions; k++)
+			if (interleave__session(&il, k, &sess[k], err, sizeof(err))) {
+				fprintf(stderr, "bench calibrate: %s\n", err);
+				ret = cleanup__interrupted() ? FB_EXIT_INTERRUPTED : FB_EXIT_USAGE;
+				goto out;
+			}
+		if (isatty(STDERR_FILENO))
+			fputc('\n', stderr);
+	}
+
 	/* every pair under every rule */
 	for (unsigned p = 0; p < cal_pairs; p++) {
 		for (unsigned k = 0; k < nrules; k++) {
@@ -234,7 +239,8 @@ int cmd_calibrate(int argc, char **argv)
 
 			o.correction = rules[k].corr;
 			o.tail_method = rules[k].tail;
-			j = compare_json(trees[2 * p], trees[2 * p + 1], &o);
+			o.between_run = "off";  /* both sides alternate: no drift between them */
+			j = calibrate__compare_json(trees[2 * p], trees[2 * p + 1], &o);
 			if (!j) {
 				fprintf(stderr, "bench calibrate: comparing pair %u failed\n", p);
 				goto out;
@@ -290,7 +296,8 @@ int cmd_calibrate(int argc, char **argv)
 	printf("scenario: %s%s", cal_scenario ? cal_scenario : "(embedded default)", il.nextra ? "; run options:" : "");
 	for (int k = 0; k < il.nextra; k++)
 		printf(" %s", il.extra[k]);
-	printf("\n\ngate false positives (threshold %g%%, alpha %g):\n", copts.threshold_pct, copts.alpha);
+	printf("\n\ngate false positives on the interleaved pairs (threshold %g%%, alpha %g; no between-run\n"
+	       "term: the two sides' repeats alternate, so no drift separates them):\n", copts.threshold_pct, copts.alpha);
 	printf("  %-12s %-8s %22s %28s\n", "correction", "tail", "pairs exiting 1", "pairs with any non-null row");
 	for (unsigned k = 0; k < nrules; k++) {
 		printf("  %-12s %-8s %10u/%-3u = %5.1f%% %16u/%-3u = %5.1f%%%s\n", stats__correction_name(rules[k].corr),
@@ -302,12 +309,16 @@ int cmd_calibrate(int argc, char **argv)
 			"pairs_exit_1", (json_int_t)rules[k].fp_pairs, "pairs_any_verdict", (json_int_t)rules[k].any_pairs,
 			"fp_rate", (double)rules[k].fp_pairs / cal_pairs));
 	}
-	printf("\nper metric (default rule; CV over all %u repeats of the variant; MDE at n=%u, 80%% power):\n",
-	       2 * cal_pairs * cal_repeat, cal_repeat);
-	printf("  %-22s %-36s %7s %7s %9s %7s\n", "metric", "variant", "CV", "CV log", "FP pairs", "MDE");
-	double head_mde = -1;
+	printf("\nper metric (default rule; CV over all %u repeats of the variant; between: sd of a whole\n"
+	       "run's shift over the %u sessions; MDE at n=%u, 80%% power, interleaved (bench ab) and\n"
+	       "sequential (bench compare, with the between-run term; %s)):\n",
+	       2 * cal_pairs * cal_repeat, cal_sessions, cal_repeat,
+	       cal_sessions ? "measured" : "busy default floors: no --sessions");
+	printf("  %-22s %-30s %7s %7s %9s %8s %8s %8s\n", "metric", "variant", "CV", "CV log", "FP pairs",
+	       "between", "MDE ab", "MDE seq");
+	double head_mde = -1, head_seq = -1;
 	for (unsigned k = 0; k < nrows; k++) {
-		double cv, cvl, mde;
+		double cv, cvl, mde, seq, bsd = NAN, bdf = NAN, bfloor;
 		unsigned n;
 		json_t *e;
 		char sk[256];
@@ -319,11 +330,25 @@ int cmd_calibrate(int argc, char **argv)
 			      "cv", isfinite(cv) ? cv : -1.0, "cv_log", isfinite(cvl) ? cvl : -1.0,
 			      "n", (json_int_t)n, "fp_pairs", (json_int_t)row_fp[k]);
 		json_array_append_new(jm, e);
-		mde = compare__mde_pct(cal, row_key[k], row_metric[k], cal_repeat, m_tests, &copts);
-		json_object_set_new(e, "mde_pct", isfinite(mde) ? json_real(mde) : json_null());
+		if (cal_sessions)
+			bsd = calibrate__between(sess, cal_sessions, row_key[k], row_metric[k], &bdf);
+		if (isfinite(bsd)) {
+			json_object_set_new(e, "between_sd", json_real(bsd));
+			json_object_set_new(e, "between_df", isfinite(bdf) ? json_real(bdf) : json_null());
+		}
+		{
+			struct compare_opts d = copts;
+
+			d.calib = cal;
+			bfloor = compare__between_sd(&d, row_key[k], row_metric[k], 0, &bdf, NULL);
+		}
+		mde = compare__mde_pct(cal, row_key[k], row_metric[k], cal_repeat, m_tests, 0, &copts);
+		seq = compare__mde_pct(cal, row_key[k], row_metric[k], cal_repeat, m_tests, bfloor, &copts);
+		json_object_set_new(e, "mde_interleaved_pct", isfinite(mde) ? json_real(mde) : json_null());
+		json_object_set_new(e, "mde_pct", isfinite(seq) ? json_real(seq) : json_null());
 		short_key(row_key[k], row_key, nrows, sk, sizeof(sk));
 		{
-			char c1[16] = "-", c2[16] = "-", c3[16] = "-";
+			char c1[16] = "-", c2[16] = "-", c3[16] = "-", c4[16] = "-", c5[16] = "-";
 
 			if (isfinite(cv))
 				snprintf(c1, sizeof(c1), "%.1f%%", 100 * cv);
@@ -331,15 +356,49 @@ int cmd_calibrate(int argc, char **argv)
 				snprintf(c2, sizeof(c2), "%.1f%%", 100 * cvl);
 			if (isfinite(mde))
 				snprintf(c3, sizeof(c3), "%.1f%%", mde);
-			printf("  %-22s %-36.36s %7s %7s %5u/%-3u %7s\n", row_metric[k], sk, c1, c2,
-			       row_fp[k], cal_pairs, c3);
+			if (isfinite(bsd))
+				snprintf(c4, sizeof(c4), "%.1f%%", 100 * expm1(bsd));
+			if (isfinite(seq))
+				snprintf(c5, sizeof(c5), "%.1f%%", seq);
+			printf("  %-22s %-30.30s %7s %7s %5u/%-3u %8s %8s %8s\n", row_metric[k], sk, c1, c2,
+			       row_fp[k], cal_pairs, c4, c3, c5);
 		}
 		if (!strcmp(row_metric[k], "resume_latency.p99") && mde > head_mde)
 			head_mde = mde;
+		if (!strcmp(row_metric[k], "resume_latency.p99") && seq > head_seq)
+			head_seq = seq;
+	}
+	if (cal_sessions) {
+		/* every pair of sessions, as sequential compares would see them */
+		struct compare_opts d = copts, off = copts, meas = copts;
+		unsigned np = cal_sessions * (cal_sessions - 1) / 2, a_d, a_o, a_m;
+		int f_d, f_o, f_m;
+
+		off.between_run = "off";
+		meas.calib = cal;
+		f_d = calibrate__session_fp(sess, cal_sessions, &d, &a_d);
+		f_o = calibrate__session_fp(sess, cal_sessions, &off, &a_o);
+		f_m = calibrate__session_fp(sess, cal_sessions, &meas, &a_m);
+		if (f_d < 0 || f_o < 0 || f_m < 0) {
+			fprintf(stderr, "bench calibrate: comparing the sessions failed\n");
+			goto out;
+		}
+		printf("\nsequential A/A: %u sessions of %u repeats, all %u pairs compared (bench compare BASE NEW):\n",
+		       cal_sessions, cal_repeat, np);
+		printf("  %-44s %10s %14s\n", "between-run term", "exiting 1", "any non-null");
+		printf("  %-44s %4u/%-3u %9u/%-3u   <- default rule\n", "auto, no --calibration (default floors)",
+		       (unsigned)f_d, np, a_d, np);
+		printf("  %-44s %4u/%-3u %9u/%-3u\n", "auto, --calibration of these sessions", (unsigned)f_m, np, a_m, np);
+		printf("  %-44s %4u/%-3u %9u/%-3u\n", "off (within-run noise only)", (unsigned)f_o, np, a_o, np);
+		json_object_set_new(cal, "sessions", json_pack("{s:I,s:I,s:I,s:I,s:I,s:f}", "sessions",
+			(json_int_t)cal_sessions, "pairs", (json_int_t)np, "pairs_exit_1_default", (json_int_t)f_d,
+			"pairs_exit_1_calibrated", (json_int_t)f_m, "pairs_exit_1_off", (json_int_t)f_o,
+			"fp_rate", np ? (double)f_d / np : 0.0));
 	}
 	if (head_mde >= 0)
 		printf("\nheadline resume_latency.p99: a change under %.0f%% cannot be seen with n=%u "
-		       "(worst variant, default rule)\n", head_mde, cal_repeat);
+		       "(worst variant, default rule) in interleaved repeats (bench ab), under %.0f%% in a "
+		       "sequential bench compare\n", head_mde, cal_repeat, head_seq);
 	json_object_set_new(cal, "schema", json_string("flushbench-calibration/1"));
 	json_object_set_new(cal, "scenario", json_string(cal_scenario ? cal_scenario : "embedded:default.ini"));
 	{
@@ -360,8 +419,9 @@ int cmd_calibrate(int argc, char **argv)
 	json_object_set_new(cal, "fp_rate", json_real((double)rules[def].fp_pairs / cal_pairs));
 	json_object_set_new(cal, "rules", jr);
 	jr = NULL;
-	json_object_set_new(cal, "headline", json_pack("{s:s,s:o}", "metric", "resume_latency.p99",
-		"mde_pct", head_mde >= 0 ? json_real(head_mde) : json_null()));
+	json_object_set_new(cal, "headline", json_pack("{s:s,s:o,s:o}", "metric", "resume_latency.p99",
+		"mde_pct", head_seq >= 0 ? json_real(head_seq) : json_null(),
+		"mde_interleaved_pct", head_mde >= 0 ? json_real(head_mde) : json_null()));
 	{
 		char *s = json_dumps(cal, JSON_INDENT(2));
 
@@ -379,6 +439,9 @@ out:
 	for (unsigned p = 0; trees && p < 2 * cal_pairs; p++)
 		json_decref(trees[p]);
 	free(trees);
+	for (unsigned k = 0; sess && k < cal_sessions; k++)
+		json_decref(sess[k]);
+	free(sess);
 	json_decref(first);
 	json_decref(cal);
 	json_decref(jm);

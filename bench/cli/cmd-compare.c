@@ -43,7 +43,11 @@ static const struct option compare_options[] = {
 		   "test for p90/p99/p999/max: log (default, Welch on log values), pooled "
 		   "(pooled-histogram quantile, permutation p), mean"),
 	OPT_STRING(0, "calibration", &copts.calibration, "FILE",
-		   "calibration.json from bench calibrate: print the minimum detectable effect per row"),
+		   "calibration.json from bench calibrate: minimum detectable effect per row, "
+		   "measured between-run drift"),
+	OPT_STRING(0, "between-run", &copts.between_run, "SD",
+		   "sd (%) of a whole run's shift added to sequential comparisons: auto (default: "
+		   "the calibration's, else a default by metric and outside load), off, or a number"),
 	OPT_BOOLEAN(0, "drop-disturbed", &copts.drop_disturbed,
 		    "leave out repeats taken while other processes used the CPUs"),
 	OPT_DOUBLE(0, "disturbed-above", &copts.disturbed_pct,

@@ -29,11 +29,11 @@ const char *interleave__self(void)
 	return self;
 }
 
-/* One child: BIN run [--scenario F] --repeat 1 --seed S --out DIR --no-plot -q EXTRA...
+/* One child: BIN run [--scenario F] --repeat N --seed S --out DIR --no-plot -q EXTRA...
  * stdout and stderr go to DIR.log.  Returns its exit status, or -errno. */
-static int child(const struct interleave *il, const char *bin, const char *dir, unsigned seed)
+static int child(const struct interleave *il, const char *bin, const char *dir, unsigned seed, unsigned repeat)
 {
-	char log[4200], seeds[32];
+	char log[4200], seeds[32], reps[32];
 	const char **argv = calloc((size_t)il->nextra + 16, sizeof(*argv));
 	posix_spawn_file_actions_t fa;
 	int n = 0, st, r;
@@ -43,6 +43,7 @@ static int child(const struct interleave *il, const char *bin, const char *dir, 
 		return -ENOMEM;
 	snprintf(log, sizeof(log), "%s.log", dir);
 	snprintf(seeds, sizeof(seeds), "%u", seed);
+	snprintf(reps, sizeof(reps), "%u", repeat);
 	argv[n++] = bin;
 	argv[n++] = "run";
 	if (il->scenario) {
@@ -50,7 +51,7 @@ static int child(const struct interleave *il, const char *bin, const char *dir, 
 		argv[n++] = il->scenario;
 	}
 	argv[n++] = "--repeat";
-	argv[n++] = "1";
+	argv[n++] = reps;
 	argv[n++] = "--seed";
 	argv[n++] = seeds;
 	argv[n++] = "--out";
@@ -142,7 +143,7 @@ int interleave__run(const struct interleave *il, json_t **trees, char *err, size
 				if (!il->quiet && isatty(STDERR_FILENO))
 					fprintf(stderr, "\rbench %s: [%u/%u] pair %u side %c repeat %u   ",
 						il->cmd, done + 1, total, g, side ? 'B' : 'A', round);
-				rc = child(il, il->bin[side], dir, round + 1);
+				rc = child(il, il->bin[side], dir, round + 1, 1);
 				/* 1: an oracle failure; the results are still written */
 				if (rc != 0 && rc != 1) {
 					log_tail(dir, tail, sizeof(tail));
@@ -168,4 +169,32 @@ int interleave__run(const struct interleave *il, json_t **trees, char *err, size
 	if (!il->quiet && isatty(STDERR_FILENO))
 		fputc('\n', stderr);
 	return 0;
+}
+
+int interleave__session(const struct interleave *il, unsigned s, json_t **tree, char *err, size_t len)
+{
+	char dir[4096], tail[400];
+	int rc, r = mkdir_p(il->workdir);
+
+	*tree = NULL;
+	if (r) {
+		snprintf(err, len, "cannot create '%s': %s; choose another --out", il->workdir, strerror(-r));
+		return r;
+	}
+	if (cleanup__interrupted()) {
+		snprintf(err, len, "interrupted before session %u", s);
+		return -EINTR;
+	}
+	snprintf(dir, sizeof(dir), "%s/s%u", il->workdir, s);
+	if (!il->quiet && isatty(STDERR_FILENO))
+		fprintf(stderr, "\rbench %s: session %u (%u repeats)   ", il->cmd, s, il->rounds);
+	rc = child(il, il->bin[0], dir, 1, il->rounds);
+	if (rc != 0 && rc != 1) {
+		log_tail(dir, tail, sizeof(tail));
+		snprintf(err, len, "%s run failed (exit %d%s%s); see %s.log", il->bin[0], rc,
+			 tail[0] ? ": " : "", tail, dir);
+		return -EIO;
+	}
+	*tree = results__load(dir, err, len);
+	return *tree ? 0 : -EIO;
 }

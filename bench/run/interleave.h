@@ -29,6 +29,11 @@ struct interleave {
  * group k's side (new references).  0, or -errno with one line in err. */
 int interleave__run(const struct interleave *il, json_t **trees, char *err, size_t len);
 
+/* One sequential session (bench calibrate --sessions): `bin[0] run
+ * --repeat rounds --seed 1` into workdir/s<s>/, as a user's run; *tree its
+ * results (new reference).  0, or -errno with one line in err. */
+int interleave__session(const struct interleave *il, unsigned s, json_t **tree, char *err, size_t len);
+
 /* The running bench binary (/proc/self/exe), for calibrate's A/A sides. */
 const char *interleave__self(void);
 

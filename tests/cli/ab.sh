@@ -63,12 +63,13 @@ PY
 "$BENCH" calibrate --pairs 0 >"$TMP/o" 2>"$TMP/e"; rc=$?
 [ "$rc" -eq 2 ] || fail "bench calibrate --pairs 0 -> exit $rc"
 
-# calibrate: 1 pair x 2 repeats, then compare --calibration
-"$BENCH" calibrate --scenario "$SRC/configs/smoke.ini" --pairs 1 --repeat 2 --metric flush_latency.p50 \
+# calibrate: 1 pair x 2 repeats and 3 sessions of 2, then compare --calibration
+"$BENCH" calibrate --scenario "$SRC/configs/smoke.ini" --pairs 1 --repeat 2 --sessions 3 --metric flush_latency.p50 \
 	--out "$TMP/cal" "${RUN[@]}" >"$TMP/cal.out" 2>&1
 rc=$?
 [ "$rc" -eq 0 ] || { fail "bench calibrate -> exit $rc"; sed 's/^/  | /' "$TMP/cal.out"; }
 grep -q "gate false positives" "$TMP/cal.out" || fail "calibrate printed no false-positive table"
+grep -q "sequential A/A: 3 sessions of 2 repeats, all 3 pairs" "$TMP/cal.out" || fail "calibrate printed no session table"
 python3 - "$TMP/cal/calibration.json" <<'PY' || fail "calibration.json"
 import json, sys
 d = json.load(open(sys.argv[1]))
@@ -76,10 +77,17 @@ assert d["schema"] == "flushbench-calibration/1"
 assert d["pairs"] == 1 and d["repeat"] == 2
 assert any(m["metric"] == "flush_latency.p50" and m["cv"] >= 0 for m in d["metrics"]), d["metrics"]
 assert 0 <= d["fp_rate"] <= 1
+m = [m for m in d["metrics"] if m["metric"] == "flush_latency.p50"][0]
+assert m["between_sd"] >= 0 and m["between_df"] > 0, m      # measured over the sessions
+assert m["mde_pct"] >= m["mde_interleaved_pct"], m          # the drift term only adds
+s = d["sessions"]
+assert s["sessions"] == 3 and s["pairs"] == 3, s
+assert 0 <= s["pairs_exit_1_default"] <= 3 and 0 <= s["pairs_exit_1_off"] <= 3, s
 PY
 "$BENCH" compare --calibration "$TMP/cal/calibration.json" --metric flush_latency.p50 \
 	"$TMP/same/old" "$TMP/same/new" >"$TMP/o" 2>&1
 grep -q "(MDE " "$TMP/o" || { fail "compare --calibration printed no MDE"; sed 's/^/  | /' "$TMP/o"; }
+grep -q "measured by bench calibrate" "$TMP/o" || { fail "compare --calibration did not use the measured drift"; sed 's/^/  | /' "$TMP/o"; }
 
 if [ "$fails" -ne 0 ]; then
 	echo "ab.sh: $fails check(s) failed"

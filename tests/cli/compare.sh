@@ -54,7 +54,7 @@ expect 1 "$D/base" "$D/rates-down" --metric rates.flushes_per_s
 expect 0 "$D/base" "$D/regressed" --metric flush_latency.p99          # only an unchanged metric
 expect 0 "$D/base" "$D/single" && contains out "insufficient repeats"
 expect 1 "$D/base" "$D/regressed" --format markdown && contains out "| variant | metric |"
-expect 1 "$D/base" "$D/regressed" --format json
+expect 1 "$D/base" "$D/regressed" --format json --between-run off
 if command -v python3 >/dev/null; then
 	python3 - "$TMP/out" <<'PY' || { echo "FAIL: json output"; fails=$((fails + 1)); }
 import json, sys
@@ -67,9 +67,17 @@ fi
 # the gate: Holm by default, CI beyond the threshold, A/A + 30 % caught
 expect 1 "$D/base" "$D/plus30" && contains out "correction holm" && contains out "REGRESSED"
 expect 1 "$D/base" "$D/plus30" --correction none
-expect 1 "$D/base" "$D/plus30" --correction bh --tail-method pooled && contains out "pooled-perm"
-expect 1 "$D/base" "$D/edge" && contains out "inconclusive"
-expect 0 "$D/base" "$D/edge" --threshold 20 && contains out "below threshold"
+expect 1 "$D/base" "$D/plus30" --correction bh --tail-method pooled --between-run off && contains out "pooled-perm"
+expect 1 "$D/base" "$D/edge" --between-run off && contains out "inconclusive"
+expect 0 "$D/base" "$D/edge" --between-run off --threshold 20 && contains out "below threshold"
+# between-run drift: a whole busy run shifted (p99 +25 %, flushes/s -12 %) is not a regression
+# under the busy floor, is one without the term, and +30 % on a quiet pair is still caught
+expect 1 "$D/busy" "$D/busy-drift" --between-run off && contains out "REGRESSED"
+expect 0 "$D/busy" "$D/busy-drift" && contains out "between-run drift term (" \
+	&& contains out "sd 30.0% per run (busy default" && contains out "welch-log+drift"
+expect 1 "$D/base" "$D/plus30" && contains out "quiet default"
+expect 0 "$D/base" "$D/plus30" --between-run 50
+expect 2 "$D/base" "$D/plus30" --between-run lots
 expect 0 "$D/base" "$D/loaded" && contains out "conditions DIFFER" && contains out "new 5/5"
 expect 0 "$D/base" "$D/loaded" --drop-disturbed && contains out "missing on one side"
 expect 1 "$D/base" "$D/plus30" --format json
@@ -91,6 +99,11 @@ expect 2 "$D/base" "$D/identical" --calibration "$D/base/results.json"
 # within-run mode
 expect 0 --baseline design=srcu "$D/base" && contains out "(baseline)"
 expect 0 --baseline design=srcu,request=event "$D/base" --format markdown
+# a lower-bound value (a stalled repeat's p99) prints as one, in every format
+expect 0 --baseline design=srcu "$D/stalled" && contains out ">=40." && contains out "<=0."
+expect 0 --baseline design=srcu "$D/stalled" --format markdown && contains out "| >=40."
+expect 0 --baseline design=srcu "$D/stalled" --format json && contains out '"lower_bound": true'
+expect 1 "$D/verdict-ok" "$D/stalled" && contains out ">=40."
 # errors: exit 2 with one line on stderr
 expect 2 "$D/base" "$D/wrong-schema" && contains err "schema"
 expect 2 "$D/base" "$D/other" && contains err "share no variant"

@@ -101,7 +101,10 @@ static void test_regression_reported_above_threshold(void **state)
 	struct compare_opts o;
 	char *out;
 
+	/* the rule on one session's noise (the between-run term has its own
+	 * test): resume p99 +20 % in both variants */
 	compare__default_opts(&o);
+	o.between_run = "off";
 	assert_int_equal(run_compare("base", "regressed", &o, &out), 1);
 	assert_int_equal(count_str(out, "REGRESSED"), 2);      /* resume p99 of both variants */
 	assert_non_null(strstr(out, "2 regressed"));
@@ -196,10 +199,12 @@ static void test_json_format(void **state)
 
 	compare__default_opts(&o);
 	o.format = "json";
+	o.between_run = "off";
 	assert_int_equal(run_compare("base", "regressed", &o, &out), 1);
 	j = json_loads(out, 0, &je);
 	if (!j)
 		fail_msg("compare json output does not parse: %s", je.text);
+	assert_string_equal(json_string_value(json_object_get(j, "between_run")), "off");
 	assert_string_equal(json_string_value(json_object_get(j, "schema")), "flushbench-compare/1");
 	assert_int_equal(json_integer_value(json_object_get(json_object_get(j, "summary"), "regressed")), 2);
 	assert_int_equal(json_integer_value(json_object_get(j, "exit")), 1);
@@ -211,6 +216,7 @@ static void test_json_format(void **state)
 		seen++;
 		assert_string_equal(json_string_value(json_object_get(row, "verdict")), "regressed");
 		assert_string_equal(json_string_value(json_object_get(row, "test")), "welch-log");
+		assert_true(json_is_null(json_object_get(row, "between_run")));
 		double c = json_number_value(json_object_get(row, "change_pct"));
 		assert_true(c > 15 && c < 25);
 		assert_true(json_number_value(json_object_get(row, "p")) < 0.05);
@@ -276,6 +282,47 @@ static void test_baseline_variant_within_one_file(void **state)
 	free(out);
 }
 
+/* Within-run mode on stalled/ (one srcu repeat's resume p99 is only a
+ * lower bound): every printed srcu value says ">=", the ratio against it
+ * "<=", and the JSON flags the bound; uncensored metrics stay plain. */
+static void test_within_censored_values_print_as_bounds(void **state)
+{
+	struct compare_opts o;
+	json_error_t je;
+	json_t *j, *row;
+	char *out;
+	size_t i;
+	unsigned seen = 0;
+
+	compare__default_opts(&o);
+	o.baseline = "design=srcu";
+	assert_int_equal(run_compare("stalled", NULL, &o, &out), 0);
+	assert_int_equal(count_str(out, ">=40."), 3);       /* srcu base, srcu value, targeted's base */
+	assert_int_equal(count_str(out, "<=0."), 1);        /* targeted / a lower bound */
+	assert_int_equal(count_str(out, ">="), 3);          /* nothing else is a bound */
+	free(out);
+	o.format = "markdown";
+	assert_int_equal(run_compare("stalled", NULL, &o, &out), 0);
+	assert_int_equal(count_str(out, ">=40."), 3);
+	free(out);
+	o.format = "json";
+	assert_int_equal(run_compare("stalled", NULL, &o, &out), 0);
+	j = json_loads(out, 0, &je);
+	assert_non_null(j);
+	json_array_foreach(json_object_get(j, "rows"), i, row) {
+		int p99 = !strcmp(json_string_value(json_object_get(row, "metric")), "resume_latency.p99");
+		int srcu = strstr(json_string_value(json_object_get(row, "variant")), "design=srcu") != NULL;
+
+		assert_true(json_is_true(json_object_get(json_object_get(row, "base"), "lower_bound")) == p99);
+		assert_true(json_is_true(json_object_get(json_object_get(row, "value"), "lower_bound")) == (p99 && srcu));
+		assert_int_equal(json_integer_value(json_object_get(json_object_get(row, "lower_bound"), "base")), p99);
+		seen += p99;
+	}
+	assert_int_equal(seen, 2);
+	json_decref(j);
+	free(out);
+}
+
 /* An A/A copy of NEW with one metric 30 % slower is still caught under
  * Holm; the untouched metrics are not. */
 static void test_plus30_detected(void **state)
@@ -326,6 +373,7 @@ static void test_ci_straddling_threshold_is_inconclusive(void **state)
 	char *out;
 
 	compare__default_opts(&o);
+	o.between_run = "off";          /* the interval rule alone */
 	assert_int_equal(run_compare("base", "edge", &o, &out), 1);
 	assert_int_equal(count_str(out, "REGRESSED"), 1);
 	assert_int_equal(count_str(out, "inconclusive"), 2);     /* row + summary */
@@ -366,6 +414,92 @@ static void test_disturbed_conditions_are_flagged(void **state)
 	free(out);
 }
 
+/* Between-run drift: busy-drift/ is an A/A copy of busy/ whose whole run
+ * moved (p99 +25 %, flushes/s -12 %, every repeat alike).  The within-run
+ * rule calls that a regression; the busy default floor does not; a
+ * calibration that measured little drift gives the regression back; a
+ * quiet pair still sees +30 % (plus30/). */
+static void test_between_run_drift_term(void **state)
+{
+	struct compare_opts o;
+	json_error_t je;
+	json_t *j, *row, *b;
+	char *out;
+	size_t i;
+	unsigned drift_rows = 0;
+
+	compare__default_opts(&o);
+	o.between_run = "off";
+	assert_int_equal(run_compare("busy", "busy-drift", &o, &out), 1);
+	assert_int_equal(count_str(out, "REGRESSED"), 4);
+	assert_null(strstr(out, "between-run drift term ("));
+	free(out);
+
+	compare__default_opts(&o);
+	assert_int_equal(run_compare("busy", "busy-drift", &o, &out), 0);
+	assert_int_equal(count_str(out, "REGRESSED"), 0);
+	assert_non_null(strstr(out, "between-run drift term ("));
+	assert_non_null(strstr(out, "resume_latency.p99: sd 30.0% per run (busy default"));
+	assert_non_null(strstr(out, "rates.flushes_per_s: sd 15.0% per run (busy default"));
+	assert_int_equal(count_str(out, "welch-log+drift"), 4);
+	free(out);
+
+	o.format = "json";
+	assert_int_equal(run_compare("busy", "busy-drift", &o, &out), 0);
+	j = json_loads(out, 0, &je);
+	assert_non_null(j);
+	json_array_foreach(json_object_get(j, "rows"), i, row) {
+		b = json_object_get(row, "between_run");
+		if (!json_is_object(b))
+			continue;
+		drift_rows++;
+		assert_string_equal(json_string_value(json_object_get(b, "source")), "busy default");
+		assert_true(json_number_value(json_object_get(b, "sd_pct")) >= 15 - 1e-9);
+	}
+	assert_int_equal(drift_rows, 6);
+	json_decref(j);
+	free(out);
+
+	/* a calibration that measured 1 % between runs: the shift is real */
+	compare__default_opts(&o);
+	o.calib = json_loads("{\"schema\": \"flushbench-calibration/1\", \"metrics\": ["
+			     "{\"variant\": \"x\", \"metric\": \"resume_latency.p99\", \"cv\": 0.02,"
+			     " \"cv_log\": 0.02, \"between_sd\": 0.01, \"between_df\": 5},"
+			     "{\"variant\": \"x\", \"metric\": \"rates.flushes_per_s\", \"cv\": 0.02,"
+			     " \"cv_log\": 0.02, \"between_sd\": 0.01, \"between_df\": 5}]}", 0, &je);
+	assert_non_null(o.calib);
+	assert_int_equal(run_compare("busy", "busy-drift", &o, &out), 1);
+	assert_int_equal(count_str(out, "REGRESSED"), 4);
+	assert_non_null(strstr(out, "measured by bench calibrate"));
+	/* flush_latency.p99 is not in the calibration: the default floor */
+	assert_non_null(strstr(out, "flush_latency.p99: sd 30.0% per run (busy default"));
+	free(out);
+	/* its MDE grows with the drift term: n -> infinity cannot beat it */
+	assert_true(compare__mde_pct(o.calib, "x", "resume_latency.p99", 1000, 1, 0.2, &o) > 40);
+	assert_true(compare__mde_pct(o.calib, "x", "resume_latency.p99", 1000, 1, 0, &o) < 10);
+	json_decref(o.calib);
+
+	/* a fixed term, and a bad one */
+	compare__default_opts(&o);
+	o.between_run = "50";
+	assert_int_equal(run_compare("base", "plus30", &o, &out), 0);
+	free(out);
+	o.between_run = "lots";
+	assert_int_equal(run_compare("base", "plus30", &o, &out), 2);
+	free(out);
+
+	/* quiet machines on both sides: the small floor still sees +30 % */
+	compare__default_opts(&o);
+	assert_int_equal(run_compare("base", "plus30", &o, &out), 1);
+	assert_non_null(strstr(out, "quiet default"));
+	free(out);
+	/* paired repeats (bench ab) never get the term */
+	o.paired = true;
+	assert_int_equal(run_compare("busy", "busy-drift", &o, &out), 1);
+	assert_null(strstr(out, "+drift"));
+	free(out);
+}
+
 /* Corrections and tail methods change p_adj / the test, not the data. */
 static void test_corrections_methods(void **state)
 {
@@ -379,12 +513,19 @@ static void test_corrections_methods(void **state)
 	free(out);
 	o.correction = STATS_CORR_BH;
 	o.tail_method = "pooled";
+	o.between_run = "off";          /* a permutation test has no room for the drift term */
 	assert_int_equal(run_compare("base", "regressed", &o, &out), 1);
 	assert_non_null(strstr(out, "pooled-perm"));
 	free(out);
 	o.tail_method = "mean";
 	assert_int_equal(run_compare("base", "regressed", &o, &out), 1);
 	assert_null(strstr(out, "welch-log"));
+	free(out);
+	o.between_run = "auto";         /* pooled with the drift term: the log t-test */
+	o.tail_method = "pooled";
+	run_compare("base", "regressed", &o, &out);
+	assert_null(strstr(out, "pooled-perm"));
+	assert_non_null(strstr(out, "welch-log+drift"));
 	free(out);
 	o.tail_method = "median";
 	assert_int_equal(run_compare("base", "regressed", &o, &out), 2);
@@ -461,7 +602,7 @@ static void test_calibration_mde(void **state)
 	free(out);
 	/* 6 tests under Holm: the first step is at 0.05/6; the log-scale
 	 * test's MDE is back on the ratio scale */
-	mde = compare__mde_pct(cal, "x", "resume_latency.p99", 5, 6, &o);
+	mde = compare__mde_pct(cal, "x", "resume_latency.p99", 5, 6, 0, &o);
 	{
 		double sig = stats__mde(0.05, 5, 0.05 / 6, 0.8);
 		double ci = log1p(0.05) + stats__mde(0.05, 5, 0.05, 0.8);
@@ -469,7 +610,7 @@ static void test_calibration_mde(void **state)
 		assert_true(fabs(mde - 100 * expm1(sig > ci ? sig : ci)) < 1e-9);
 		assert_true(mde > 5);
 	}
-	assert_true(isnan(compare__mde_pct(cal, "x", "flush_latency.p99", 5, 6, &o)));
+	assert_true(isnan(compare__mde_pct(cal, "x", "flush_latency.p99", 5, 6, 0, &o)));
 	json_decref(cal);
 	o.calib = NULL;
 	snprintf(path, sizeof(path), "%s/base/results.json", datadir);
@@ -582,6 +723,8 @@ int main(void)
 		cmocka_unit_test(test_json_format),
 		cmocka_unit_test(test_baseline_variant_within_one_file),
 		cmocka_unit_test(test_plus30_detected),
+		cmocka_unit_test(test_within_censored_values_print_as_bounds),
+		cmocka_unit_test(test_between_run_drift_term),
 		cmocka_unit_test(test_ci_straddling_threshold_is_inconclusive),
 		cmocka_unit_test(test_disturbed_conditions_are_flagged),
 		cmocka_unit_test(test_corrections_methods),

@@ -22,6 +22,10 @@ every per-repeat metric value gets independent ~1.5 % gaussian noise.
   loaded/      like base, every repeat under 40 % outside CPU -> conditions differ
   verdict-ok/  like base, every run "verdict": "ok"
   stalled/     like verdict-ok, one srcu repeat "stalled" with a lower-bound p99 -> exit 1
+  busy/        like base, every repeat under 30 % outside CPU (a busy machine)
+  busy-drift/  an A/A copy of busy/ whose whole run shifted: resume_latency.p99 x1.25,
+               flushes/s x0.88 (machine drift, no code change) -> exit 0 with the
+               busy between-run floor, exit 1 with --between-run off
 Every run carries a disturbance record (bench/run/disturb.c); loaded/ has outside load.
 """
 import copy, json, os, random, shutil
@@ -124,3 +128,6 @@ st["runs"][2]["verdict"] = "stalled"
 st["runs"][2]["metrics"]["resume_latency"]["lower_bound"] = ["p99", "p999", "max"]
 st["runs"][2]["metrics"]["resume_latency"]["censored"] = 3
 write("stalled", st)
+
+write("busy", make(14, other=30.0))
+write("busy-drift", make(15, other=30.0, resume_f=1.25, rate_f=0.88))
