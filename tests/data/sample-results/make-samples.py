@@ -120,6 +120,11 @@ def make_run(rng, design, request, pressure, vcpus, repeat, variant, scale=1.0, 
                        "workload": "mixed", "duration": duration, "flushers": vcpus * 3 // 4 or 1},
             "metrics": metrics,
             "oracle": {"lost_wakeups": 0, "early_resumes": 0, "pending_at_stop": 0, "ok": True, "events": []},
+            # a quiet machine (docs/RESULTS.md "disturbance"): bench compare's
+            # small between-run floor applies to these samples
+            "disturbance": {"wall_s": duration + 0.5, "host_cpus": 8, "loadavg_1m": 0.5,
+                            "loadavg_1m_end": 0.5, "other_cpu_s": 0.1, "other_cpu_pct": 0.5,
+                            "steal_s": 0.0, "steal_pct": 0.0, "own_cpu_s": 4.0, "ctx_involuntary": 20},
             "timeseries": {"interval_ms": 100, "t_s": t, "gp_max_ns": gpmax, "resume_max_ns": rsmax,
                            "faults": flt, "flushes": fl}}
 
