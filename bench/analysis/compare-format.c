@@ -227,7 +227,7 @@ static void compare__print_tally(FILE *out, const struct tally *t, const char *p
 	fprintf(out, "%s%u regressed, %u improved, %u no significant change",
 		prefix, t->n[V_REGRESSED], t->n[V_IMPROVED], t->n[V_SAME]);
 	if (t->n[V_INCONCLUSIVE])
-		fprintf(out, ", %u inconclusive (CI straddles the threshold)", t->n[V_INCONCLUSIVE]);
+		fprintf(out, ", %u inconclusive (CI straddles the threshold, or not-ok rounds short of significance)", t->n[V_INCONCLUSIVE]);
 	if (t->n[V_SMALL])
 		fprintf(out, ", %u below threshold", t->n[V_SMALL]);
 	if (t->n[V_CHANGED])

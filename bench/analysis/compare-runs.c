@@ -98,7 +98,60 @@ static void conditions__print(FILE *out, const char *name, const struct conditio
  * is not "ok" in NEW but none in BASE is a regression, the reverse an
  * improvement; not a statistical test, so outside the correction.  Only
  * when some run of the variant has a "verdict".  1 when a row was made. */
-static int verdict_row(json_t *base, json_t *newr, const char *key, struct row *r)
+/* One-sided exact sign test: P(X >= k), X ~ Binomial(n, 1/2). */
+static double sign_p(unsigned k, unsigned n)
+{
+	double p = 0, c = 1;    /* c = C(n, i) */
+
+	for (unsigned i = 0; i <= n; i++) {
+		if (i >= k)
+			p += c;
+		c = c * (n - i) / (i + 1);
+	}
+	return p / ldexp(1, (int)n);
+}
+
+/* Paired (bench ab): rounds are the unit.  A round is discordant when one
+ * build's repeat was not ok and the other's was; an exact sign test on the
+ * discordant rounds (McNemar) tells a build that fails more often from
+ * failures that hit either build at random (an OOM kill on a busy
+ * machine).  1 when a row was made. */
+static int verdict_row_paired(json_t *base, json_t *newr, const char *key, const struct compare_opts *o,
+			      struct row *r)
+{
+	json_t *run, *other;
+	unsigned worse = 0, better = 0;
+	size_t i, j;
+
+	json_array_foreach(json_object_get(newr, "runs"), i, run) {
+		const char *vn = json_string_value(json_object_get(run, "verdict"));
+		json_int_t rep = json_integer_value(json_object_get(run, "repeat"));
+
+		if (strcmp(results__variant_key(run), key) || !vn)
+			continue;
+		json_array_foreach(json_object_get(base, "runs"), j, other) {
+			const char *vb = json_string_value(json_object_get(other, "verdict"));
+
+			if (strcmp(results__variant_key(other), key) || !vb ||
+			    json_integer_value(json_object_get(other, "repeat")) != rep)
+				continue;
+			worse += strcmp(vn, "ok") && !strcmp(vb, "ok");
+			better += !strcmp(vn, "ok") && strcmp(vb, "ok");
+			break;
+		}
+	}
+	r->test = "sign-test";
+	r->p = sign_p(worse, worse + better);
+	if (r->p < o->alpha)
+		r->v = V_REGRESSED;
+	else if (sign_p(better, worse + better) < o->alpha)
+		r->v = V_IMPROVED;
+	else
+		r->v = worse > better ? V_INCONCLUSIVE : V_SAME;       /* worse, but maybe by chance */
+	return 1;
+}
+
+static int verdict_row(json_t *base, json_t *newr, const char *key, const struct compare_opts *o, struct row *r)
 {
 	json_t *trees[2] = { base, newr }, *run;
 	unsigned bad[2] = { 0, 0 }, tot[2] = { 0, 0 }, seen = 0;
@@ -124,6 +177,8 @@ static int verdict_row(json_t *base, json_t *newr, const char *key, struct row *
 			   .change_pct = NAN, .ratio = NAN };
 	r->a.n = tot[0];
 	r->b.n = tot[1];
+	if (o->paired)
+		return verdict_row_paired(base, newr, key, o, r);
 	r->v = bad[1] && !bad[0] ? V_REGRESSED : bad[0] && !bad[1] ? V_IMPROVED : V_SAME;
 	return 1;
 }
@@ -233,7 +288,7 @@ int compare__runs(json_t *base, json_t *newr, const struct compare_opts *oin, FI
 	for (unsigned k = 0; k < nk; k++) {
 		if (!compare__has_key(base, keys[k]) || !compare__has_key(newr, keys[k]))
 			continue;
-		if (verdict_row(base, newr, keys[k], &rows[nrows]))
+		if (verdict_row(base, newr, keys[k], o, &rows[nrows]))
 			nrows++;
 		for (unsigned m = 0; m < nm; m++) {
 			struct row *r = &rows[nrows];

@@ -93,6 +93,9 @@ assert d["conditions"]["differ"] is False
 PY
 fi
 expect 1 "$D/verdict-ok" "$D/stalled" && contains out "1/5 not ok"      # stalled in NEW only
+# paired (bench ab): rounds are the unit, an exact sign test on the discordant ones
+expect 0 "$D/verdict-ok" "$D/stalled" --paired && contains out "sign-test" && contains out "inconclusive"
+expect 1 "$D/verdict-ok" "$D/stalled-all" --paired && contains out "0.0312"
 expect 2 "$D/base" "$D/identical" --correction bonferroni
 expect 2 "$D/base" "$D/identical" --tail-method median
 expect 2 "$D/base" "$D/identical" --calibration "$D/base/results.json"

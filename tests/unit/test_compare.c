@@ -538,6 +538,18 @@ static void test_corrections_methods(void **state)
 	free(out);
 	assert_int_equal(run_compare("base", "identical", &o, &out), 0);
 	free(out);
+	/* paired run verdicts: one stalled round of five may be chance (sign
+	 * test p = 0.5: inconclusive); all five are not (p = 1/32) */
+	assert_int_equal(run_compare("verdict-ok", "stalled", &o, &out), 0);
+	assert_non_null(strstr(out, "sign-test"));
+	assert_non_null(strstr(out, "1 inconclusive"));
+	free(out);
+	assert_int_equal(run_compare("verdict-ok", "stalled-all", &o, &out), 1);
+	assert_non_null(strstr(out, "0.0312"));
+	free(out);
+	o.paired = false;               /* sequential: the strict stall rule */
+	assert_int_equal(run_compare("verdict-ok", "stalled", &o, &out), 1);
+	free(out);
 }
 
 /* Issue 15's run verdicts: stalled in NEW but not in BASE regresses, even

@@ -22,6 +22,8 @@ every per-repeat metric value gets independent ~1.5 % gaussian noise.
   loaded/      like base, every repeat under 40 % outside CPU -> conditions differ
   verdict-ok/  like base, every run "verdict": "ok"
   stalled/     like verdict-ok, one srcu repeat "stalled" with a lower-bound p99 -> exit 1
+               (paired: one discordant round of five, sign test p = 0.5 -> exit 0)
+  stalled-all/ like verdict-ok, every srcu repeat "stalled" -> exit 1, paired too (p = 1/32)
   busy/        like base, every repeat under 30 % outside CPU (a busy machine)
   busy-drift/  an A/A copy of busy/ whose whole run shifted: resume_latency.p99 x1.25,
                flushes/s x0.88 (machine drift, no code change) -> exit 0 with the
@@ -131,3 +133,8 @@ write("stalled", st)
 
 write("busy", make(14, other=30.0))
 write("busy-drift", make(15, other=30.0, resume_f=1.25, rate_f=0.88))
+sa = copy.deepcopy(ok)
+for run in sa["runs"]:
+    if run["design"] == "srcu":
+        run["verdict"] = "stalled"
+write("stalled-all", sa)
