@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Inside bench compare (compare.c: statistics; compare-format.c: output;
+ * Inside bench compare (compare.c: samples and options; compare-rule.c: the
+ * tests and verdicts; compare-mde.c: MDE and between-run sd; compare-format.c: output;
  * compare-runs.c and compare-within.c: the two modes of compare.h).  Not
  * for use outside these files.
  */
@@ -76,6 +77,8 @@ int compare__has_key(json_t *root, const char *key);
 const char *compare__metric_unit(json_t *a, json_t *b, const char *metric);
 int compare__run_field(json_t *run, const char *k, char *buf, size_t len);
 json_t *compare__first_run(json_t *root, const char *key);
+/* compare-rule.c: one row's test (r->between set by the caller: 0 = none),
+ * then the correction and verdicts over the family */
 void compare__analyse(const struct side *sa, const struct side *sb, const struct compare_opts *o, struct row *r);
 void compare__finalize(struct row *rows, unsigned n, const struct compare_opts *o);
 int compare__check_opts(const struct compare_opts *o, const char **metrics, unsigned *nm);

@@ -12,6 +12,7 @@
 #include "compare.h"
 #include "compare-int.h"
 #include "stats.h"
+
 static int cmp_double(const void *x, const void *y)
 {
 	double a = *(const double *)x, b = *(const double *)y;
