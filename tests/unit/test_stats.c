@@ -330,7 +330,7 @@ static void test_mde_power(void **state)
  * and tight repeats (sd 0.05): Welch on the repeats rejects most A/A pairs;
  * with the between-run term the size is back near alpha, and the interval
  * covers the true ratio; between 0 is exactly Welch on the logs. */
-static void test_session_ci(void **state)
+static void test_session_term_holds_alpha_under_run_shifts(void **state)
 {
 	unsigned rej_w = 0, rej_s = 0, cover = 0, trials = 3000;
 	double a[5], b[5], ch, lo, hi, ch2, lo2, hi2, p1, p2;
@@ -368,7 +368,7 @@ static void test_session_ci(void **state)
 }
 
 /* One-way random-effects ANOVA recovers the between-group sd. */
-static void test_between_sd(void **state)
+static void test_between_sd_recovers_session_effect(void **state)
 {
 	double x[40 * 5], df;
 	unsigned n[40], sum = 0, trials = 200;
@@ -458,8 +458,8 @@ int main(void)
 		cmocka_unit_test(test_change_ci_coverage),
 		cmocka_unit_test(test_mde_power),
 		cmocka_unit_test(test_pooled_quantile),
-		cmocka_unit_test(test_session_ci),
-		cmocka_unit_test(test_between_sd),
+		cmocka_unit_test(test_session_term_holds_alpha_under_run_shifts),
+		cmocka_unit_test(test_between_sd_recovers_session_effect),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
