@@ -6,14 +6,20 @@
 
 #include "pressure.h"
 
-extern const struct pressure_ops pressure_none;
-extern const struct pressure_ops pressure_paging;
-extern const struct pressure_ops pressure_swap;
+/* One line per mode, in the order bench info, docs and plots list them.
+ * X(n) names `const struct pressure_ops pressure_<n>`. */
+#define FB_PRESSURES(X)                 \
+	X(none)                         \
+	X(paging)                       \
+	X(swap)                         \
+	/* a new mode: one line above this one */
+
+#define PRESSURE_EXTERN(n) extern const struct pressure_ops pressure_##n;
+#define PRESSURE_ENTRY(n)  &pressure_##n,
+FB_PRESSURES(PRESSURE_EXTERN)
 
 const struct pressure_ops *const pressures[] = {
-	&pressure_none,
-	&pressure_paging,
-	&pressure_swap,
+	FB_PRESSURES(PRESSURE_ENTRY)
 	NULL,
 };
 
