@@ -24,7 +24,8 @@ struct oracle_watch {              /* watchdog-private, one per vCPU */
 	bool stuck;                    /* final: a flusher with zero progress */
 	uint64_t ok0;                  /* progress (below) when the measured window began */
 	uint64_t ok1;                  /* ... when it ended (before stop wakes everyone) */
-	uint64_t exits0, exits1;       /* its own exits at the window's start / end */
+	uint64_t exits0, exits1;       /* its own passes through the run loop (exit_seq: exits
+					* and cancelled entries) at the window's start / end */
 	bool asleep1;                  /* blocked or suspended when the window ended */
 };
 
@@ -321,7 +322,7 @@ static void *oracle__thread(void *arg)
 			/* liveness counts from the start of the measured window */
 			for (unsigned i = 0; i < vm->nr_vcpus; i++) {
 				vm->oracle_watch[i].ok0 = oracle__progress(vm->vcpus[i]);
-				vm->oracle_watch[i].exits0 = __atomic_load_n(&vm->vcpus[i]->exits, __ATOMIC_RELAXED);
+				vm->oracle_watch[i].exits0 = atomic_load(&vm->vcpus[i]->exit_seq);
 			}
 			next_sample = now + SERIES_INTERVAL_NS;
 			last_faults = M_READ(vm, faults);
@@ -373,13 +374,16 @@ void oracle__window_end(struct vm *vm)
 {
 	if (!vm->oracle_watch || vm->oracle_window_ended)
 		return;
+	/* A vCPU that went around its run loop counts as having run, even
+	 * when every entry was cancelled (a livelock: it must be judged) */
+	vm->oracle_window_exits = 0;
 	for (unsigned i = 0; i < vm->nr_vcpus; i++) {
 		struct vcpu *v = vm->vcpus[i];
 		vm->oracle_watch[i].ok1 = oracle__progress(v);
-		vm->oracle_watch[i].exits1 = __atomic_load_n(&v->exits, __ATOMIC_RELAXED);
+		vm->oracle_watch[i].exits1 = atomic_load(&v->exit_seq);
 		vm->oracle_watch[i].asleep1 = atomic_load(&v->blocked) || atomic_load(&v->suspended);
+		vm->oracle_window_exits += vm->oracle_watch[i].exits1 - vm->oracle_watch[i].exits0;
 	}
-	vm->oracle_window_exits = M_READ(vm, exits);
 	vm->oracle_window_ended = true;
 }
 

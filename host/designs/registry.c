@@ -28,6 +28,7 @@
 	X(wake_before_unsuspend)        \
 	X(check_before_request)         \
 	X(no_ack_wait)                  \
+	X(wake_stray_request)           \
 	/* a new design: one line above this one */
 
 #define DESIGN_EXTERN(n) extern const struct design_ops design_##n;
