@@ -166,16 +166,16 @@ int table__verdicts(json_t *runs, const struct run_config *variants, unsigned nr
 			rc = FB_EXIT_FAIL;
 			continue;
 		}
+		/* an oracle failure exits 1 whatever the design: a deliberately
+		 * broken one is expected to fail, and the exit says it did */
 		json_t *o = json_object_get(run, "oracle");
 		json_int_t vi = json_integer_value(json_object_get(run, "variant"));
 		const struct design_ops *d = vi >= 0 && vi < (json_int_t)nr_variants ? variants[vi].r.design : NULL;
 		bool broken = d && (d->flags & DESIGN_F_BROKEN);
-		FILE *f = broken ? stdout : stderr;
-		fprintf(f, "%s: %s in %s: %s%s\n", broken ? "bench run" : "bench run: error", v, key,
-			detail ? detail : "", broken ? " (deliberately broken design: expected)" : "");
-		table__oracle_events(f, o);
-		if (!broken)
-			rc = FB_EXIT_FAIL;
+		fprintf(stderr, "bench run: error: %s in %s: %s%s\n", v, key, detail ? detail : "",
+			broken ? " (a deliberately broken design: the oracle caught it)" : "");
+		table__oracle_events(stderr, o);
+		rc = FB_EXIT_FAIL;
 	}
 	return rc;
 }
