@@ -24,9 +24,9 @@ struct oracle_watch {              /* watchdog-private, one per vCPU */
 	bool stuck;                    /* final: a flusher with zero progress */
 	uint64_t ok0;                  /* progress (below) when the measured window began */
 	uint64_t ok1;                  /* ... when it ended (before stop wakes everyone) */
-	uint64_t exits0, exits1;       /* its own passes through the run loop (exit_seq: exits
-					* and cancelled entries) at the window's start / end */
-	bool asleep1;                  /* blocked or suspended when the window ended */
+	uint64_t exits0, exits1;       /* its own passes through the run loop (own_passes: exits
+					* it made itself and cancelled entries) at the window's start / end */
+	bool asleep1;                  /* suspended, or blocked without a deadline, when the window ended */
 };
 
 static const char *const kind_names[ORACLE_NR_KINDS] = {
@@ -322,7 +322,7 @@ static void *oracle__thread(void *arg)
 			/* liveness counts from the start of the measured window */
 			for (unsigned i = 0; i < vm->nr_vcpus; i++) {
 				vm->oracle_watch[i].ok0 = oracle__progress(vm->vcpus[i]);
-				vm->oracle_watch[i].exits0 = atomic_load(&vm->vcpus[i]->exit_seq);
+				vm->oracle_watch[i].exits0 = __atomic_load_n(&vm->vcpus[i]->own_passes, __ATOMIC_RELAXED);
 			}
 			next_sample = now + SERIES_INTERVAL_NS;
 			last_faults = M_READ(vm, faults);
@@ -374,14 +374,23 @@ void oracle__window_end(struct vm *vm)
 {
 	if (!vm->oracle_watch || vm->oracle_window_ended)
 		return;
-	/* A vCPU that went around its run loop counts as having run, even
-	 * when every entry was cancelled (a livelock: it must be judged) */
+	/* A vCPU that went around its run loop on its own account counts as
+	 * having run: exits its guest made, and cancelled entries (a livelock
+	 * must be judged); not kicks, which a guest starved of CPU or
+	 * thrashing in swap-in takes without running its own code */
 	vm->oracle_window_exits = 0;
 	for (unsigned i = 0; i < vm->nr_vcpus; i++) {
 		struct vcpu *v = vm->vcpus[i];
 		vm->oracle_watch[i].ok1 = oracle__progress(v);
-		vm->oracle_watch[i].exits1 = atomic_load(&v->exit_seq);
-		vm->oracle_watch[i].asleep1 = atomic_load(&v->blocked) || atomic_load(&v->suspended);
+		vm->oracle_watch[i].exits1 = __atomic_load_n(&v->own_passes, __ATOMIC_RELAXED);
+		/* asleep: suspended, or blocked with no deadline and no wake it
+		 * has not seen.  A timed sleep ends by itself, and a woken thread
+		 * that has not run since (block_seen behind wake_seq) waits for a
+		 * CPU: both are runnable, judged by their passes (on a starved
+		 * host they may have none) */
+		vm->oracle_watch[i].asleep1 = atomic_load(&v->suspended) ||
+			(atomic_load(&v->blocked) && !atomic_load(&v->block_timed) &&
+			 atomic_load(&v->block_seen) == atomic_load(&v->wake_seq));
 		vm->oracle_window_exits += vm->oracle_watch[i].exits1 - vm->oracle_watch[i].exits0;
 	}
 	vm->oracle_window_ended = true;

@@ -228,6 +228,7 @@ static bool vcpu__check_timed_halt(struct vcpu *vcpu, uint32_t seq0, uint32_t se
 /* The sleep of kvm_vcpu_block() (rcuwait on the futex), for both kinds. */
 static void vcpu__sleep(struct vcpu *vcpu, uint64_t deadline)
 {
+	atomic_store(&vcpu->block_timed, deadline != 0);      /* for the oracle */
 	/* blocked before seq0 (seq_cst): a waker that bumps the seq after
 	 * our read sees blocked and wakes us (vcpu__wake_up()) */
 	atomic_store(&vcpu->blocked, true);
@@ -381,6 +382,8 @@ static int vcpu__handle_exit(struct vcpu *vcpu, const struct vcpu_exit *e)
 	/* single writer; the watchdog reads it (liveness), hence atomic */
 	__atomic_store_n(&vcpu->exits, vcpu->exits + 1, __ATOMIC_RELAXED);
 	M_INC(vm, exits);
+	if (e->reason != VCPU_EXIT_INTR)
+		__atomic_store_n(&vcpu->own_passes, vcpu->own_passes + 1, __ATOMIC_RELAXED);
 	vcpu__take_sample(vcpu);
 	switch (e->reason) {
 	case VCPU_EXIT_IO:
@@ -467,6 +470,7 @@ static int vcpu__enter_guest(struct vcpu *vcpu)
 		 * vCPU back in guest mode with the same exit_seq) */
 		atomic_store(&vcpu->mode, OUTSIDE_GUEST_MODE);
 		vcpu__exited(vcpu);
+		__atomic_store_n(&vcpu->own_passes, vcpu->own_passes + 1, __ATOMIC_RELAXED);
 		vcpu__srcu_lock(vcpu);
 		return 2;
 	}

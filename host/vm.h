@@ -143,6 +143,7 @@ struct vcpu {
 	/* block(): futex word bumped by every wake_up() */
 	_Atomic uint32_t wake_seq;
 	_Atomic bool blocked;
+	_Atomic bool block_timed;          /* ... in a timed sleep (HLT with a deadline): it ends by itself */
 	_Atomic uint32_t block_seen;       /* wake_seq the blocker last compared (oracle) */
 
 	/* ---- TLB-flush inhibit state (target side) ----
@@ -181,6 +182,11 @@ struct vcpu {
 
 	/* per-vCPU tallies for host/guest agreement checks */
 	uint64_t exits, hypercalls, flushes_acked;
+	/* passes of the run loop on the vCPU's own account (liveness: did it
+	 * get to run?): exits the guest made itself (not a kick, which a
+	 * starved or thrashing guest takes without running its code) and
+	 * cancelled entries (a livelock).  Single writer, read by the watchdog */
+	uint64_t own_passes;
 
 	/* rusage of this thread at start of the measured window */
 	int srcu_slot;                     /* slot in vm->srcu */
