@@ -31,8 +31,9 @@ static void wsr__wake(struct vcpu *f, struct vcpu *t, uint64_t seq)
 	}
 	flush__wake_unsuspend(f);
 	pthread_mutex_unlock(&f->wake_lock);
+	vcpu__request_and_kick(f, REQ_STRAY);   /* the bug (before the wake: the
+						 * flusher spins from its first entry) */
 	vcpu__request_and_kick(f, vm->wake_req);
-	vcpu__request_and_kick(f, REQ_STRAY);   /* the bug */
 }
 
 static void wsr__uninhibit(struct vcpu *t)
