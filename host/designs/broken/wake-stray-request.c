@@ -15,7 +15,7 @@
 #include "flush.h"
 #include "vcpu.h"
 
-#define REQ_STRAY 21                  /* not in enum vcpu_req: nobody clears it */
+#define REQ_STRAY 21                  /* bit 21, not in enum vcpu_req: nobody checks it */
 
 bool design_srcu__suspend(struct vcpu *f, struct vcpu *t, uint64_t seq);
 
@@ -31,9 +31,9 @@ static void wsr__wake(struct vcpu *f, struct vcpu *t, uint64_t seq)
 	}
 	flush__wake_unsuspend(f);
 	pthread_mutex_unlock(&f->wake_lock);
-	vcpu__request_and_kick(f, REQ_STRAY);   /* the bug (before the wake: the
+	vcpu__make_vcpu_request(f, REQ_STRAY, NULL);   /* the bug (before the wake: the
 						 * flusher spins from its first entry) */
-	vcpu__request_and_kick(f, vm->wake_req);
+	vcpu__make_vcpu_request(f, vm->wake_req, NULL);
 }
 
 static void wsr__uninhibit(struct vcpu *t)
