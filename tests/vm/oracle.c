@@ -91,10 +91,10 @@ static struct outcome run_case(const struct knobs *k)
 	if (k->warm_ms)
 		usleep(k->warm_ms * 1000);
 	if (k->warm_until_resume) {
-		/* ... and 100 ms more: the woken flusher is spinning by then */
+		/* ... and 200 ms more: the woken flusher is spinning by then */
 		for (unsigned extra = 0; extra < MAX_EXTRA_MS && !atomic_load(&vm->all_resumes); extra += 20)
 			usleep(20 * 1000);
-		usleep(100 * 1000);
+		usleep(200 * 1000);
 	}
 	vm__begin_measure(vm);
 	if (k->stall_ms) {
@@ -192,7 +192,7 @@ static const struct broken_case {
 	/* its woken flushers livelock (every entry cancelled); one woken in the
 	 * warm-up makes no progress in the window */
 	{ { .design = "wake-stray-request", .vcpus = 16, .race_us = 100, .hold_us = 300, .points = "publish",
-	    .warm_ms = 100, .warm_until_resume = true, .ms = 300 }, ORACLE_NO_PROGRESS },
+	    .warm_ms = 100, .warm_until_resume = true, .ms = 600 }, ORACLE_NO_PROGRESS },
 };
 
 int main(void)
