@@ -51,6 +51,18 @@ void wl_idle(struct gctx *g)
 		g_sleep_ns(g, 10ull * 1000 * 1000);
 }
 
+/* Test hook (FB_STOP_TEST_SHUTDOWN): die the way a broken guest does. */
+static void g_test_shutdown(struct gctx *g)
+{
+#ifndef FB_GUEST_NATIVE
+	/* an empty IDT: ud2 -> #UD -> #GP -> #DF -> triple fault (shutdown) */
+	struct __attribute__((packed)) { uint16_t limit; uint64_t base; } idt = { 0, 0 };
+
+	__asm__ volatile("lidt %0\n\tud2" : : "m"(idt) : "memory");
+#endif
+	g_abort(g, "test hook: guest shutdown", 0, 0, 0);
+}
+
 void guest_main(struct fb_vcpu_page *page)
 {
 	struct gctx g = {
@@ -70,6 +82,8 @@ void guest_main(struct fb_vcpu_page *page)
 	default:
 		GUEST_ASSERT(&g, 0, page->workload, FB_WL_MAX);
 	}
+	if (__atomic_load_n(&page->stop, __ATOMIC_RELAXED) == FB_STOP_TEST_SHUTDOWN)
+		g_test_shutdown(&g);
 	for (;;)
 		g_ucall(&g, FB_UCALL_DONE, page->iterations, 0, 0);
 }

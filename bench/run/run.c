@@ -32,6 +32,13 @@
 #include "util.h"
 #include "vcpu.h"
 
+static void run__phase(struct run_ctx *ctx, const char *phase, struct vm *vm)
+{
+	ctx->at_phase = phase;
+	if (ctx->phase)
+		ctx->phase(ctx, phase, vm);
+}
+
 /* Sleep up to secs, waking early on Ctrl-C or a vCPU failure. */
 static bool run__sleep(struct vm *vm, double secs)
 {
@@ -238,19 +245,24 @@ int run__variant(const struct run_config *cfg, struct run_ctx *ctx, json_t **out
 		goto out;
 	}
 	/* from here on every path goes through vm__stop() below */
+	run__phase(ctx, "warmup", vm);
 
 	const char *kref_how = kernel_ref__ioctl(vm);
 	if (kernel_ref__start(&kref, vm, kref_how, cfg->kernel_ref_period_ms) < 0)
 		pr_warn("kernel_ref: cannot start its thread; no reference line this run");
 
 	bool ok = run__sleep(vm, cfg->warmup_s);
+	const char *cut_short = ok ? NULL : "warmup";   /* a vCPU failure or Ctrl-C ended it */
 	if (ok) {
 		rusage_now(&ru0);
 		disturb__begin();
 		vm__begin_measure(vm);
+		run__phase(ctx, "measure", vm);
 		if (perf)
 			perf__enable(perf);
 		ok = run__sleep(vm, cfg->duration_s);
+		if (!ok)
+			cut_short = "measure";
 		vm__end_measure(vm);      /* the window ends here, not after perf's ack */
 		disturb__end();
 		rusage_now(&ru1);
@@ -267,6 +279,7 @@ int run__variant(const struct run_config *cfg, struct run_ctx *ctx, json_t **out
 		ru1 = ru0;
 	}
 	ctx->interrupted = cleanup__interrupted();
+	run__phase(ctx, "stop", vm);
 
 	/* thread affinity must be read while the vCPU threads exist */
 	affinity = strcmp(cfg->pin, "none") ? run__affinity_json(vm) : NULL;
@@ -289,6 +302,7 @@ int run__variant(const struct run_config *cfg, struct run_ctx *ctx, json_t **out
 		sr = 0;
 	}
 	if (sr || atomic_load(&vm->fatal)) {
+		ctx->error_phase = cut_short ? cut_short : "stop";
 		snprintf(err, len, "%s", vm__error(vm) ? vm__error(vm) : "a vCPU failed");
 		r = -EIO;
 		goto out;
@@ -357,11 +371,16 @@ int run__variant(const struct run_config *cfg, struct run_ctx *ctx, json_t **out
 	}
 	run__set_verdict(run, vm, &cens, timed_out);
 	r = 0;
+	run__phase(ctx, "teardown", vm);
 	if (ctx->emit)
 		ctx->emit(ctx, run);
 	*out = run;
 	run = NULL;
 out:
+	if (r && !ctx->error_phase)
+		ctx->error_phase = ctx->at_phase ? ctx->at_phase : "setup";
+	if (vm)
+		run__phase(ctx, "teardown", vm);    /* error paths too (repeats are ignored) */
 	json_decref(affinity);
 	if (kref.running && !kref.joined && vm && !vm->leaked)
 		kernel_ref__stop(&kref, 0);      /* error paths: never free a VM it uses */

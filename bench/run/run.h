@@ -10,6 +10,7 @@
 #include "config.h"
 
 struct backend_ops;
+struct vm;
 
 struct run_ctx {
 	const char *outdir;              /* results dir (perf data goes under it) */
@@ -24,6 +25,16 @@ struct run_ctx {
 	 * not lose the numbers (the forked worker sends it to the supervisor). */
 	void (*emit)(struct run_ctx *ctx, json_t *record);
 	void *emit_arg;
+	/* Optional: called as the variant enters each phase: "warmup" (VM
+	 * running), "measure", "stop" (window over: VM, kernel_ref and pressure
+	 * stopping, record being built), "teardown" (record done: perf, pressure
+	 * teardown incl. swapoff, VM destroy).  Before "warmup" it is in setup.
+	 * vm is the running VM (for test hooks; borrowed). */
+	void (*phase)(struct run_ctx *ctx, const char *phase, struct vm *vm);
+	const char *at_phase;            /* out: the phase now ("setup" first) */
+	const char *error_phase;         /* out: where run__variant()'s error arose
+	                                  * (a vCPU that failed in the window:
+	                                  * "measure", not the teardown after it) */
 };
 
 /* A run record's identity fields (variant, repeat, key, the axes, vcpus):

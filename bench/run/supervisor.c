@@ -4,7 +4,10 @@
  * it (see supervisor.h, docs/ARCHITECTURE.md "Two processes").
  *
  * Protocol, worker -> supervisor, one JSON object per line on a pipe:
- *   {"type":"hello","pid":N}                         worker started
+ *   {"type":"hello","pid":N}                         worker started (phase "setup")
+ *   {"type":"phase","phase":"warmup"|"measure"|"stop"|"teardown"}
+ *                                                    the variant entered a phase
+ *                                                    (run_ctx.phase, bench/run.h)
  *   {"type":"record","run":{...}}                    the variant's record, sent
  *                                                    before teardown (run_ctx.emit)
  *   {"type":"exit","rc":-errno,"error":"...","interrupted":bool}
@@ -61,6 +64,23 @@ static void worker__send(json_t *msg)
 	free(s);
 }
 
+static void worker__hook_shutdown(struct vm *vm);
+
+static void worker__phase(struct run_ctx *ctx, const char *phase, struct vm *vm)
+{
+	static char last[16];
+
+	(void)ctx;
+	if (!strcmp(last, phase))
+		return;
+	snprintf(last, sizeof(last), "%s", phase);
+	json_t *m = json_pack("{s:s,s:s}", "type", "phase", "phase", phase);
+	worker__send(m);
+	json_decref(m);
+	if (!strcmp(phase, "measure") && !strcmp(hook, "shutdown"))
+		worker__hook_shutdown(vm);
+}
+
 static void worker__hang(void)
 {
 	for (;;)
@@ -83,7 +103,9 @@ struct hook_arg {
 };
 
 /* Test hooks, in the worker only (FB_TEST_WORKER_HOOK=WHAT:VARIANT):
- * kill = SIGKILL itself in the middle of the measured window; oom =
+ * kill = SIGKILL itself in the middle of the measured window; shutdown =
+ * vCPU 0's guest dies halfway through the window (worker__hook_shutdown);
+ * hang / hang-teardown = never return (setup / after the record); oom =
  * allocate locked memory from then on until its memory cgroup OOM-kills it
  * (swap mode only, at most 4 GiB). */
 static void *worker__hook_thread(void *arg)
@@ -102,6 +124,35 @@ static void *worker__hook_thread(void *arg)
 		nanosleep(&ts, NULL);
 	}
 	return NULL;
+}
+
+struct shutdown_arg {
+	struct vm *vm;
+	double delay_s;
+};
+
+/* shutdown: halfway through the measured window, vCPU 0's guest is told to
+ * die (FB_STOP_TEST_SHUTDOWN: a triple fault on kvm, an abort ucall on
+ * native), as a broken guest would. */
+static void *worker__shutdown_thread(void *arg)
+{
+	struct shutdown_arg *a = arg;
+	struct timespec ts = { (time_t)a->delay_s, (long)((a->delay_s - (double)(time_t)a->delay_s) * 1e9) };
+
+	nanosleep(&ts, NULL);
+	__atomic_store_n(&a->vm->vcpus[0]->page->stop, FB_STOP_TEST_SHUTDOWN, __ATOMIC_RELAXED);
+	return NULL;
+}
+
+static void worker__hook_shutdown(struct vm *vm)
+{
+	static struct shutdown_arg a;
+	pthread_t t;
+
+	a.vm = vm;
+	a.delay_s = vm->cfg->duration_s / 2;
+	if (pthread_create(&t, NULL, worker__shutdown_thread, &a) == 0)
+		pthread_detach(t);
 }
 
 static void worker__hooks(const struct run_config *cfg, const struct run_ctx *ctx)
@@ -148,10 +199,13 @@ static void __attribute__((noreturn)) worker__main(int fd, pid_t parent, const s
 	worker__hooks(cfg, ctx);
 
 	ctx->emit = worker__emit;
+	ctx->phase = worker__phase;
 	int r = run__variant(cfg, ctx, &run, err, sizeof(err));
 	json_decref(run);
 	m = json_pack("{s:s,s:i,s:s,s:b}", "type", "exit", "rc", r, "error", err,
 		      "interrupted", ctx->interrupted);
+	if (r && ctx->error_phase)
+		json_object_set_new(m, "phase", json_string(ctx->error_phase));
 	worker__send(m);
 	json_decref(m);
 	cleanup__run_all();     /* normally empty: teardown popped everything */
@@ -185,6 +239,10 @@ static void supervisor__message(struct worker_result *wr, const char *line, uint
 	}
 	if (!strcmp(type, "hello")) {
 		wr->spawn_ms = (double)(now_ns() - t0) / 1e6;
+	} else if (!strcmp(type, "phase")) {
+		const char *ph = json_string_value(json_object_get(m, "phase"));
+		if (ph)
+			snprintf(wr->phase, sizeof(wr->phase), "%s", ph);
 	} else if (!strcmp(type, "record")) {
 		json_decref(wr->record);
 		wr->record = json_incref(json_object_get(m, "run"));
@@ -193,6 +251,9 @@ static void supervisor__message(struct worker_result *wr, const char *line, uint
 		wr->rc = (int)json_integer_value(json_object_get(m, "rc"));
 		snprintf(wr->cause, sizeof(wr->cause), "%s",
 			 json_string_value(json_object_get(m, "error")) ?: "");
+		const char *ph = json_string_value(json_object_get(m, "phase"));
+		if (ph)         /* where the error arose, not the teardown after it */
+			snprintf(wr->phase, sizeof(wr->phase), "%s", ph);
 		if (json_is_true(json_object_get(m, "interrupted")) || wr->rc == -EINTR)
 			wr->outcome = WORKER_INTERRUPTED;
 	}
@@ -221,6 +282,7 @@ void supervisor__run_variant(const struct run_config *cfg, struct run_ctx *ctx, 
 	memset(wr, 0, sizeof(*wr));
 	wr->outcome = WORKER_OK;
 	wr->budget_s = budget_s;
+	snprintf(wr->phase, sizeof(wr->phase), "setup");
 	fflush(NULL);           /* no stdio buffer is written twice */
 	if (pipe2(p, O_CLOEXEC)) {
 		wr->outcome = WORKER_FAILED;
@@ -338,8 +400,9 @@ void supervisor__run_variant(const struct run_config *cfg, struct run_ctx *ctx, 
 
 	if (WIFSIGNALED(status))
 		wr->signal = WTERMSIG(status);
-	const char *phase = wr->record ? "during teardown, after the measurement (record kept)"
-				       : "before the measurement finished";
+	char phase[160];
+	snprintf(phase, sizeof(phase), "in phase %s, %s", wr->phase,
+		 wr->record ? "after the measurement (record kept)" : "before the measurement finished");
 	if (aborted) {
 		wr->outcome = WORKER_ABORTED;
 		snprintf(wr->cause, sizeof(wr->cause), "killed on the second interrupt");
@@ -367,6 +430,8 @@ void supervisor__run_variant(const struct run_config *cfg, struct run_ctx *ctx, 
 		wr->outcome = WORKER_FAILED;
 		if (!wr->cause[0])
 			snprintf(wr->cause, sizeof(wr->cause), "%s", wr->rc ? strerror(-wr->rc) : "no record");
+		size_t n = strlen(wr->cause);
+		snprintf(wr->cause + n, sizeof(wr->cause) - n, " (in phase %s)", wr->phase);
 	}
 	if (wr->outcome == WORKER_INTERRUPTED || wr->outcome == WORKER_CONFIG) {
 		json_decref(wr->record);
@@ -388,6 +453,7 @@ json_t *supervisor__record(const struct run_config *cfg, const struct run_ctx *c
 		json_t *f = json_object();
 		json_object_set_new(run, "verdict", json_string(wr->outcome == WORKER_TIMEOUT ? "timeout" : "failed"));
 		json_object_set_new(f, "cause", json_string(wr->cause));
+		json_object_set_new(f, "phase", json_string(wr->phase));
 		if (wr->signal)
 			json_object_set_new(f, "signal", json_string(sigabbrev_np(wr->signal) ?: "?"));
 		if (wr->oom_kills > 0)

@@ -30,6 +30,10 @@ struct worker_result {
 	json_t *record;       /* the worker's record (or NULL); caller owns it */
 	int rc;               /* run__variant()'s return (-errno), 0 if unknown */
 	char cause[640];      /* one line for FAILED/TIMEOUT/CONFIG */
+	char phase[16];       /* where it failed or died: setup, warmup, measure,
+	                       * stop, teardown (bench/run.h run_ctx.phase): the
+	                       * last phase reported, or for an error return the
+	                       * phase the error arose in */
 	int signal;           /* WTERMSIG of the worker, 0 if it exited */
 	long oom_kills;       /* from its memory cgroup, 0 if none / no cgroup */
 	double elapsed_s;     /* fork -> reaped */

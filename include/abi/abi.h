@@ -213,7 +213,8 @@ struct fb_vcpu_page {
 	 * suspension and retries).  The host consumes it and writes 0. */
 	uint64_t lat_sample_tsc;
 	/* host <-> guest */
-	volatile uint64_t stop;      /* host sets 1: finish and FB_UCALL_DONE */
+	volatile uint64_t stop;      /* host sets 1: finish and FB_UCALL_DONE;
+	                              * FB_STOP_TEST_SHUTDOWN: tests only */
 	volatile uint64_t kick;      /* native backend only: pending kick */
 	uint64_t guest_base;         /* native backend: HVA of GPA 0; KVM: 0 */
 	uint32_t first_inhibitor;    /* mixed: inhibitors are vCPUs [first, first + nr) */
@@ -225,6 +226,11 @@ struct fb_vcpu_page {
 	struct fb_hcall hcall;
 	/* hypercall input/output blocks: one page-aligned page each in the area */
 };
+/* stop = FB_STOP_TEST_SHUTDOWN (test hook FB_TEST_WORKER_HOOK=shutdown:V,
+ * bench/supervisor.c): the guest finishes its workload and then dies instead
+ * of reporting done: a triple fault (KVM_EXIT_SHUTDOWN) in the kvm image, an
+ * abort ucall in the native build (it has no CPU exceptions). */
+#define FB_STOP_TEST_SHUTDOWN   2u
 #define FB_VCPU_INPUT_OFF       0x1000u       /* hypercall input page  */
 #define FB_VCPU_OUTPUT_OFF      0x2000u       /* hypercall output page */
 #define FB_VCPU_STACK_TOP_OFF   0x8000u       /* stack: area + 12..32 KiB, grows down */

@@ -9,7 +9,11 @@
 #  3. two runs without --out started together: two directories, both
 #     complete, results/latest valid;
 #  4. ulimit -n 256 with 1024 vCPUs: exit 2 and one line naming the limit;
-#  5. --seed 18446744073709551615: one JSON type (a string) everywhere.
+#  5. --seed 18446744073709551615: one JSON type (a string) everywhere;
+#  6. a guest that shuts down mid-window (test hook: a triple fault on kvm,
+#     an abort ucall on native): recorded as failed with its cause and the
+#     phase "measure", the next variants ran, exit 1 (kvm part only where
+#     /dev/kvm works).
 set -u
 BENCH=${BENCH:?BENCH not set}
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/supervisor.XXXXXX")
@@ -95,4 +99,31 @@ assert d["scenario"]["seed"] == "18446744073709551615", d["scenario"]["seed"]
 for r in d["runs"]:
     assert r["config"]["seed"] == "18446744073709551615", r["config"]["seed"]
 EOF
+
+# 6. a guest shutdown in variant 1 of 3, on both backends
+shutdown_case() {  # $1 = backend, $2 = what the cause must say
+	FB_TEST_WORKER_HOOK=shutdown:1 "$BENCH" "${RUN[@]/native/$1}" --design srcu,srcu-private,targeted \
+		--duration 0.6 --out "$TMP/shut-$1" >"$TMP/shut-$1.log" 2>&1
+	rc=$?
+	[ $rc = 1 ] || { cat "$TMP/shut-$1.log"; fail "guest shutdown ($1): exit $rc, want 1"; }
+	python3 - "$TMP/shut-$1/results.json" "$2" <<'PY' || { cat "$TMP/shut-$1.log"; fail "guest shutdown ($1): results.json"; }
+import json, sys
+d = json.load(open(sys.argv[1]))
+runs = {r["variant"]: r for r in d["runs"]}
+assert sorted(runs) == [0, 1, 2] and d["complete"] is True, runs.keys()
+f = runs[1]["failure"]
+assert runs[1]["verdict"] == "failed" and sys.argv[2] in f["cause"], f
+assert f["phase"] == "measure" and "signal" not in f and f["measured"] is False, f
+for v in (0, 2):
+    assert "metrics" in runs[v] and "failure" not in runs[v], runs[v].keys()
+print("guest shutdown:", f["cause"])
+PY
+	grep -q "failed variants:" "$TMP/shut-$1.log" || fail "guest shutdown ($1): no failed-variants list"
+}
+shutdown_case native "test hook: guest shutdown"
+if [ -r /dev/kvm ] && [ -w /dev/kvm ] && "$BENCH" info 2>/dev/null | grep -q "^backend: *kvm"; then
+	shutdown_case kvm "guest shut down (triple fault)"
+else
+	echo "guest shutdown on kvm: not run here (no usable /dev/kvm)"
+fi
 echo PASS
