@@ -17,6 +17,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
+#include <sys/file.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -64,7 +66,7 @@ static double opt_budget_s;
 static const struct option run_options[] = {
 	OPT_GROUP("Run options:"),
 	OPT_STRING('s', "scenario", &opt_scenario, "FILE", "scenario INI file (default: the embedded configs/default.ini)"),
-	OPT_STRING('o', "out", &opt_out, "DIR", "results directory (default: results/<time>, linked as results/latest)"),
+	OPT_STRING('o', "out", &opt_out, "DIR", "results directory, new or empty (default: a new results/<time>, linked as results/latest)"),
 	OPT_STRING(0, "baseline", &opt_baseline, "K=V,...", "row the final table compares against (default design=srcu,request=event)"),
 	OPT_BOOLEAN(0, "no-plot", &opt_no_plot, "do not draw plots or write report.html"),
 	OPT_STRING(0, "plot-format", &opt_plot_format, "FMT", "png, svg or both (default both)"),
@@ -130,6 +132,50 @@ static void run__make_default_out(char *outdir, size_t len)
 			run__die(FB_EXIT_USAGE, "cannot create '%s': %s; choose --out", outdir, strerror(errno));
 	}
 	run__die(FB_EXIT_USAGE, "results/%s-1..999 all exist; choose --out", t);
+}
+
+/* An explicit --out is the path a script reads afterwards, so it is never
+ * silently replaced by DIR-2: it is created if missing, used if it is an
+ * empty directory (mktemp -d, a fresh mount), and refused (exit 2) if it
+ * holds anything, such as an earlier run's results.  A flock on the
+ * directory, held until exit, keeps two runs given the same empty one
+ * apart.  Returns whether this run created it. */
+static bool run__claim_out(const char *outdir)
+{
+	bool created = mkdir(outdir, 0755) == 0;
+	if (!created && errno == ENOENT) {
+		int r0 = mkdir_p(outdir);    /* parents too */
+		if (r0)
+			run__die(FB_EXIT_USAGE, "cannot write results to '%s': %s; choose another --out",
+				 outdir, strerror(-r0));
+		created = true;
+	} else if (!created && errno != EEXIST) {
+		run__die(FB_EXIT_USAGE, "cannot write results to '%s': %s; choose another --out",
+			 outdir, strerror(errno));
+	}
+	int fd = open(outdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		run__die(FB_EXIT_USAGE, "cannot write results to '%s': %s; choose another --out",
+			 outdir, strerror(errno));
+	if (flock(fd, LOCK_EX | LOCK_NB))
+		run__die(FB_EXIT_USAGE, "--out '%s' is in use by another bench run; choose another --out", outdir);
+	DIR *d = fdopendir(dup(fd));
+	struct dirent *e;
+	const char *first = NULL;
+	char name[256] = "";
+	while (d && (e = readdir(d)))
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..") && strcmp(e->d_name, "lost+found")) {
+			snprintf(name, sizeof(name), "%s", e->d_name);
+			first = name;
+			break;
+		}
+	if (d)
+		closedir(d);
+	if (first)
+		run__die(FB_EXIT_USAGE, "--out '%s' is not empty (it holds '%s'); a run never mixes its files "
+			 "with others': choose a new directory or empty this one", outdir, first);
+	/* fd stays open (and locked) until exit */
+	return created;
 }
 
 static bool run__uses_swap(const struct scenario *sc, const bool *keep)
@@ -211,7 +257,7 @@ struct run_state {
 	bool *keep;                       /* variants that can run here */
 	const struct backend_ops *backend;
 	char note[512], outdir[4096];
-	bool default_out;
+	bool default_out, created_out;    /* created_out: ours to rmdir if empty */
 	char *cmdline;
 	struct schedule sched;
 	json_t *root, *runs, *env;        /* runs, env: borrowed from root */
@@ -235,14 +281,12 @@ static void run__find_scenario(int argc, char **argv)
 static void run__open_out(struct run_state *st)
 {
 	st->default_out = !opt_out;
+	st->created_out = true;
 	if (st->default_out) {
 		run__make_default_out(st->outdir, sizeof(st->outdir));
 	} else {
 		snprintf(st->outdir, sizeof(st->outdir), "%s", opt_out);
-		int r = mkdir_p(st->outdir);
-		if (r)
-			run__die(FB_EXIT_USAGE, "cannot write results to '%s': %s; choose another --out",
-				 st->outdir, strerror(-r));
+		st->created_out = run__claim_out(st->outdir);
 	}
 	int r = dir_writable(st->outdir);
 	if (r)
@@ -535,7 +579,7 @@ static int run__finish(struct run_state *st)
 		/* the worker is dead and the machine restored (supervisor__run_variant) */
 		fprintf(stderr, "bench run: aborted: kept %zu finished runs in %s (complete=false)\n",
 			json_array_size(st->runs), st->outdir);
-		if (!json_array_size(st->runs))
+		if (!json_array_size(st->runs) && st->created_out)
 			rmdir(st->outdir);
 		exit(FB_EXIT_INTERRUPTED);
 	}
@@ -546,7 +590,8 @@ static int run__finish(struct run_state *st)
 		json_object_set_new(json_object_get(st->root, "scenario"), "adaptive",
 				    schedule__adaptive_json(&st->sc, st->runs));
 	if (json_array_size(st->runs) == 0) {
-		rmdir(st->outdir);      /* nothing half-written left behind */
+		if (st->created_out)
+			rmdir(st->outdir);      /* nothing half-written left behind */
 		if (st->interrupted)
 			run__die(FB_EXIT_INTERRUPTED, "interrupted before any run finished; nothing written");
 		return st->rc ? st->rc : FB_EXIT_BUG;

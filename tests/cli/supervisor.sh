@@ -13,7 +13,10 @@
 #  6. a guest that shuts down mid-window (test hook: a triple fault on kvm,
 #     an abort ucall on native): recorded as failed with its cause and the
 #     phase "measure", the next variants ran, exit 1 (kvm part only where
-#     /dev/kvm works).
+#     /dev/kvm works);
+#  7. --out: a missing DIR is created, an empty one used, a non-empty one
+#     (an earlier run's) refused with one line and exit 2 and left as it
+#     was; two runs given the same empty DIR: one runs, one exits 2.
 set -u
 BENCH=${BENCH:?BENCH not set}
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/supervisor.XXXXXX")
@@ -36,6 +39,7 @@ assert d["complete"] is True, "all planned variants ran"
 k = runs[1]
 assert k["verdict"] == "failed", k
 assert k["failure"]["signal"] == "KILL" and "signal 9" in k["failure"]["cause"], k["failure"]
+assert k["failure"]["phase"] == "measure", k["failure"]   # the hook kills it mid-window
 assert "metrics" not in k and k["failure"]["measured"] is False
 for v in (0, 2):
     assert "metrics" in runs[v] and "failure" not in runs[v], runs[v].keys()
@@ -43,13 +47,14 @@ print("killed worker: variants 0 and 2 measured, 1 failed:", k["failure"]["cause
 EOF
 grep -q "failed variants:" "$TMP/kill.log" || fail "the table does not list the failed variant"
 
-# 2a. a worker that hangs before measuring: killed at its 2 s budget
-FB_TEST_WORKER_HOOK=hang:0 "$BENCH" "${RUN[@]}" --design srcu,targeted --duration 0.3 --budget-s 2 \
+# 2a. a worker that hangs before measuring: killed at its 5 s budget (the other
+#     variant, 0.4 s, must fit in it on a loaded 2-CPU machine too)
+FB_TEST_WORKER_HOOK=hang:0 "$BENCH" "${RUN[@]}" --design srcu,targeted --duration 0.3 --budget-s 5 \
 	--out "$TMP/hang" >"$TMP/hang.log" 2>&1
 rc=$?
 [ $rc = 1 ] || { cat "$TMP/hang.log"; fail "hang: exit $rc, want 1"; }
 # 2b. a worker that hangs in teardown, after it sent its record
-FB_TEST_WORKER_HOOK=hang-teardown:1 "$BENCH" "${RUN[@]}" --design srcu,targeted --duration 0.3 --budget-s 3 \
+FB_TEST_WORKER_HOOK=hang-teardown:1 "$BENCH" "${RUN[@]}" --design srcu,targeted --duration 0.3 --budget-s 5 \
 	--out "$TMP/hangtd" >"$TMP/hangtd.log" 2>&1
 rc=$?
 [ $rc = 1 ] || { cat "$TMP/hangtd.log"; fail "hang in teardown: exit $rc, want 1"; }
@@ -57,11 +62,13 @@ python3 - "$TMP/hang/results.json" "$TMP/hangtd/results.json" <<'EOF' || fail "h
 import json, sys
 h = {r["variant"]: r for r in json.load(open(sys.argv[1]))["runs"]}
 assert h[0]["verdict"] == "timeout" and h[0]["failure"]["measured"] is False, h[0]
-assert 1.9 <= h[0]["failure"]["elapsed_s"] < 30, h[0]["failure"]
+assert h[0]["failure"]["phase"] == "setup", h[0]["failure"]
+assert 4.9 <= h[0]["failure"]["elapsed_s"] < 30, h[0]["failure"]
 assert "metrics" in h[1] and h[1].get("verdict", "ok") == "ok", h[1].get("verdict")
 t = {r["variant"]: r for r in json.load(open(sys.argv[2]))["runs"]}
 assert t[1]["verdict"] == "timeout" and t[1]["failure"]["measured"] is True, t[1]
 assert "metrics" in t[1] and "teardown" in t[1]["failure"]["cause"], t[1]["failure"]
+assert t[1]["failure"]["phase"] == "teardown", t[1]["failure"]
 print("hang: timeout at the budget;", t[1]["failure"]["cause"])
 EOF
 
@@ -126,4 +133,29 @@ if [ -r /dev/kvm ] && [ -w /dev/kvm ] && "$BENCH" info 2>/dev/null | grep -q "^b
 else
 	echo "guest shutdown on kvm: not run here (no usable /dev/kvm)"
 fi
+
+# 7. an explicit --out is new or empty, never shared
+OUT=(--design srcu --duration 0.2)
+"$BENCH" "${RUN[@]}" "${OUT[@]}" --out "$TMP/o/new/sub" >"$TMP/o1.log" 2>&1 || { cat "$TMP/o1.log"; fail "--out missing dir"; }
+[ -f "$TMP/o/new/sub/results.json" ] || fail "--out missing dir: no results.json"
+sum=$(md5sum "$TMP/o/new/sub/results.json")
+out=$("$BENCH" "${RUN[@]}" "${OUT[@]}" --out "$TMP/o/new/sub" 2>&1); rc=$?
+[ $rc = 2 ] && [ "$(echo "$out" | wc -l)" = 1 ] && echo "$out" | grep -q "is not empty" ||
+	fail "--out non-empty: exit $rc: $out"
+[ "$(md5sum "$TMP/o/new/sub/results.json")" = "$sum" ] || fail "--out non-empty: the earlier results changed"
+mkdir "$TMP/o/empty"
+"$BENCH" "${RUN[@]}" "${OUT[@]}" --out "$TMP/o/empty" >"$TMP/o2.log" 2>&1 || { cat "$TMP/o2.log"; fail "--out empty dir"; }
+[ -f "$TMP/o/empty/results.json" ] || fail "--out empty dir: no results.json"
+mkdir "$TMP/o/same"
+"$BENCH" "${RUN[@]}" --design srcu --duration 1 --out "$TMP/o/same" >"$TMP/o3.log" 2>&1 &
+p1=$!
+"$BENCH" "${RUN[@]}" --design srcu --duration 1 --out "$TMP/o/same" >"$TMP/o4.log" 2>&1 &
+p2=$!
+wait $p1; r1=$?
+wait $p2; r2=$?
+[ "$(echo $r1 $r2 | tr ' ' '\n' | sort | tr '\n' ' ')" = "0 2 " ] || { cat "$TMP"/o3.log "$TMP"/o4.log; fail "same --out twice at once: exit $r1 $r2, want 0 and 2"; }
+cat "$TMP"/o3.log "$TMP"/o4.log | grep -Eq "in use by another bench run|is not empty" || fail "same --out: no reason given"
+python3 -c 'import json,sys; assert json.load(open(sys.argv[1]))["complete"] is True' "$TMP/o/same/results.json" ||
+	fail "same --out: the run that went ahead is incomplete"
+echo "--out: new and empty used; non-empty refused: $out"
 echo PASS
