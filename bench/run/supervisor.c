@@ -64,23 +64,6 @@ static void worker__send(json_t *msg)
 	free(s);
 }
 
-static void worker__hook_shutdown(struct vm *vm);
-
-static void worker__phase(struct run_ctx *ctx, const char *phase, struct vm *vm)
-{
-	static char last[16];
-
-	(void)ctx;
-	if (!strcmp(last, phase))
-		return;
-	snprintf(last, sizeof(last), "%s", phase);
-	json_t *m = json_pack("{s:s,s:s}", "type", "phase", "phase", phase);
-	worker__send(m);
-	json_decref(m);
-	if (!strcmp(phase, "measure") && !strcmp(hook, "shutdown"))
-		worker__hook_shutdown(vm);
-}
-
 static void worker__hang(void)
 {
 	for (;;)
@@ -155,7 +138,32 @@ static void worker__hook_shutdown(struct vm *vm)
 		pthread_detach(t);
 }
 
-static void worker__hooks(const struct run_config *cfg, const struct run_ctx *ctx)
+static void worker__phase(struct run_ctx *ctx, const char *phase, struct vm *vm)
+{
+	static char last[16];
+
+	(void)ctx;
+	if (!strcmp(last, phase))
+		return;
+	snprintf(last, sizeof(last), "%s", phase);
+	json_t *m = json_pack("{s:s,s:s}", "type", "phase", "phase", phase);
+	worker__send(m);
+	json_decref(m);
+	if (strcmp(phase, "measure"))
+		return;
+	if (!strcmp(hook, "shutdown"))
+		worker__hook_shutdown(vm);
+	if (!strcmp(hook, "kill") || (!strcmp(hook, "oom") && !strcmp(vm->cfg->pressure, "swap"))) {
+		static struct hook_arg h;
+		pthread_t t;
+		h.delay_s = vm->cfg->duration_s / 2;     /* halfway through the window */
+		h.oom = !strcmp(hook, "oom");
+		if (pthread_create(&t, NULL, worker__hook_thread, &h) == 0)
+			pthread_detach(t);
+	}
+}
+
+static void worker__hooks(const struct run_ctx *ctx)
 {
 	const char *e = getenv("FB_TEST_WORKER_HOOK");
 	char what[32];
@@ -167,14 +175,7 @@ static void worker__hooks(const struct run_config *cfg, const struct run_ctx *ct
 	snprintf(hook, sizeof(hook), "%s", what);
 	if (!strcmp(hook, "hang"))
 		worker__hang();
-	if (strcmp(hook, "kill") && !(strcmp(hook, "oom") == 0 && !strcmp(cfg->pressure, "swap")))
-		return;
-	static struct hook_arg h;
-	pthread_t t;
-	h.delay_s = cfg->warmup_s + cfg->duration_s / 2;
-	h.oom = !strcmp(hook, "oom");
-	if (pthread_create(&t, NULL, worker__hook_thread, &h) == 0)
-		pthread_detach(t);
+	/* kill, oom, shutdown: armed when the window starts (worker__phase) */
 }
 
 static void __attribute__((noreturn)) worker__main(int fd, pid_t parent, const struct run_config *cfg,
@@ -196,7 +197,7 @@ static void __attribute__((noreturn)) worker__main(int fd, pid_t parent, const s
 	json_t *m = json_pack("{s:s,s:i}", "type", "hello", "pid", (int)getpid());
 	worker__send(m);
 	json_decref(m);
-	worker__hooks(cfg, ctx);
+	worker__hooks(ctx);
 
 	ctx->emit = worker__emit;
 	ctx->phase = worker__phase;

@@ -8,8 +8,8 @@
 #  1. double SIGINT at random points of a swap-mode run, FB_SIGINT_LOOPS
 #     times (default 3; the check is 20): exit 130;
 #  2. a worker that exceeds its memory cgroup (test hook: locked memory) is
-#     OOM-killed: recorded as failed with oom_kills, the other variant ran,
-#     exit 1, the supervisor was not killed;
+#     OOM-killed: recorded as failed with oom_kills and its phase, the other
+#     variant ran, exit 1, the supervisor was not killed;
 #  3. two swap-mode runs started together both complete, one after the other.
 set -u
 fail_fast=1
@@ -76,6 +76,7 @@ d = json.load(open(sys.argv[1]))
 runs = {r["variant"]: r for r in d["runs"]}
 f = runs[0]["failure"]
 assert runs[0]["verdict"] == "failed" and f["oom_kills"] >= 1 and "OOM" in f["cause"], f
+assert f["phase"] in ("measure", "stop"), f    # the hook allocates from mid-window on
 assert "metrics" in runs[1], "the other variant ran"
 print("OOM:", f["cause"])
 PY
