@@ -466,8 +466,13 @@ int __vm_stop(struct vm *vm, uint64_t deadline_ns)
 
 	vm->stopped = true;
 	vm__end_measure(vm);
-	for (unsigned i = 0; i < vm->nr_vcpus; i++)
-		__atomic_store_n(&vm->vcpus[i]->page->stop, 1, __ATOMIC_RELAXED);   /* read by the running guest */
+	for (unsigned i = 0; i < vm->nr_vcpus; i++) {
+		/* read by the running guest; a test hook's pending
+		 * FB_STOP_TEST_SHUTDOWN (bench/run/supervisor.c) is kept */
+		uint64_t zero = 0;
+		__atomic_compare_exchange_n(&vm->vcpus[i]->page->stop, &zero, 1, false,
+					    __ATOMIC_RELAXED, __ATOMIC_RELAXED);
+	}
 	atomic_store(&vm->stopping, true);
 	for (unsigned i = 0; i < vm->nr_vcpus; i++) {
 		vcpu__wake_up(vm->vcpus[i]);

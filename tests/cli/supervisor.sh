@@ -12,7 +12,7 @@
 #  5. --seed 18446744073709551615: one JSON type (a string) everywhere;
 #  6. a guest that shuts down mid-window (test hook: a triple fault on kvm,
 #     an abort ucall on native): recorded as failed with its cause and the
-#     phase "measure", the next variants ran, exit 1 (kvm part only where
+#     phase "measure" (or "stop"), the next variants ran, exit 1 (kvm part only where
 #     /dev/kvm works);
 #  7. --out: a missing DIR is created, an empty one used, a non-empty one
 #     (an earlier run's) refused with one line and exit 2 and left as it
@@ -120,7 +120,9 @@ runs = {r["variant"]: r for r in d["runs"]}
 assert sorted(runs) == [0, 1, 2] and d["complete"] is True, runs.keys()
 f = runs[1]["failure"]
 assert runs[1]["verdict"] == "failed" and sys.argv[2] in f["cause"], f
-assert f["phase"] == "measure" and "signal" not in f and f["measured"] is False, f
+# the guest dies in the window, or (a slow kvm guest under load) when it next
+# runs, as the VM stops: never before the window
+assert f["phase"] in ("measure", "stop") and "signal" not in f and f["measured"] is False, f
 for v in (0, 2):
     assert "metrics" in runs[v] and "failure" not in runs[v], runs[v].keys()
 print("guest shutdown:", f["cause"])
