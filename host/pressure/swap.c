@@ -10,8 +10,10 @@
  * its SRCU for them; results say so.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +23,7 @@
 
 #include <jansson.h>
 
+#include "cleanup.h"
 #include "memcg.h"
 #include "pressure.h"
 #include "util.h"
@@ -38,6 +41,16 @@ struct swap_priv {
 	bool own_swap;
 	struct memcg cg;
 	uint64_t limit_bytes, nondata_rss;
+	/* native, memcg v1: limit_bytes is a "high" mark kept by our own
+	 * reclaimer; the cgroup's hard limit is max_bytes above it */
+	bool high;
+	uint64_t max_bytes;
+	int usage_fd;
+	pthread_t reclaimer;
+	bool reclaimer_started, reclaimer_rt;
+	char reclaimer_why[96];
+	uint64_t reclaim_off;
+	_Atomic uint64_t reclaim_pageouts, usage_peak;
 	pthread_t monitor, churn;
 	bool monitor_started, churn_started;
 	_Atomic bool stop;
@@ -139,6 +152,7 @@ static int swap__setup(struct vm *vm)
 	vm->pressure_priv = s;
 	s->vm = vm;
 	s->cg.handle = -1;
+	s->usage_fd = -1;
 	s->zram.h_modprobe = s->zram.h_hot = s->zram.h_reset = s->zram.h_swapoff = -1;
 
 	memcg__reap_stale();
@@ -182,9 +196,36 @@ static int swap__setup(struct vm *vm)
 		s->limit_bytes += 256ull << 20;
 #endif
 	}
+	/* Native vCPUs fault at full speed; a v1 cgroup whose many threads all
+	 * reclaim at the hard limit at once OOM-kills the run now and then even
+	 * with free swap.  There, the limit is a "high" mark (v2 memory.high
+	 * has no v1 counterpart) that our reclaimer keeps (swap__reclaimer), and
+	 * the hard limit sits above it (docs/PRESSURE.md). */
+	s->max_bytes = s->limit_bytes;
 	r = memcg__create(&s->cg, s->limit_bytes, err, sizeof(err));
 	if (r)
 		goto fail;
+	s->high = vm->backend == &backend_native && s->cg.version == 1;
+	if (s->high) {
+		uint64_t margin = s->limit_bytes / 4 > (32ull << 20) ? s->limit_bytes / 4 : 32ull << 20;
+		char val[32];
+		snprintf(val, sizeof(val), "%" PRIu64, s->limit_bytes + margin);
+		s->high = cleanup__write_str(s->cg.limit_file, val) == 0;
+		if (s->high)
+			s->max_bytes = s->limit_bytes + margin;
+	}
+	if (s->high) {
+		char f[600];
+		snprintf(f, sizeof(f), "%s/memory.usage_in_bytes", s->cg.path);
+		s->usage_fd = open(f, O_RDONLY | O_CLOEXEC);
+		if (s->usage_fd < 0) {         /* no reclaimer: the limit is the hard one */
+			char val[32];
+			snprintf(val, sizeof(val), "%" PRIu64, s->limit_bytes);
+			cleanup__write_str(s->cg.limit_file, val);
+			s->high = false;
+			s->max_bytes = s->limit_bytes;
+		}
+	}
 	r = memcg__enter(&s->cg, err, sizeof(err));
 	if (r)
 		goto fail;
@@ -199,6 +240,49 @@ fail:
 	pr_err("pressure swap: %s", err[0] ? err : strerror(-r));
 	swap__teardown(vm);     /* undo the part that was done; teardown() is then a no-op */
 	return r;
+}
+
+/* The cgroup's usage now (bytes), from the fd kept open: re-reading it needs
+ * no new kernel memory.  0 if unreadable. */
+static uint64_t swap__usage(struct swap_priv *s)
+{
+	char buf[32];
+	ssize_t n = pread(s->usage_fd, buf, sizeof(buf) - 1, 0);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	return strtoull(buf, NULL, 10);
+}
+
+/* native + memcg v1: keep the cgroup at or under its "high" mark, as v2's
+ * memory.high would, by paging guest data out 2 MiB at a time (round robin
+ * over the data region) whenever usage is above it; SCHED_FIFO where
+ * permitted, so that reclaim keeps pace with the vCPUs (which then wait
+ * for the CPU instead of reclaiming at the hard limit). */
+static void *swap__reclaimer(void *arg)
+{
+	struct swap_priv *s = arg;
+	struct vm *vm = s->vm;
+	const uint64_t chunk = 2ull << 20;
+
+	while (!atomic_load(&s->stop)) {
+		uint64_t u = swap__usage(s);
+		if (u > atomic_load(&s->usage_peak))
+			atomic_store(&s->usage_peak, u);
+		/* at most one sweep of the data region per pass: a usage that
+		 * guest data does not explain is left to the kernel */
+		for (uint64_t swept = 0; u > s->limit_bytes && swept < vm->data_size && !atomic_load(&s->stop);
+		     swept += chunk) {
+			uint64_t len = vm->data_size - s->reclaim_off < chunk ? vm->data_size - s->reclaim_off : chunk;
+			madvise(vm->mem + vm->data_gpa + s->reclaim_off, len, MADV_PAGEOUT);
+			atomic_fetch_add(&s->reclaim_pageouts, 1);
+			s->reclaim_off = s->reclaim_off + len >= vm->data_size ? 0 : s->reclaim_off + len;
+			u = swap__usage(s);
+		}
+		struct timespec ts = { 0, 500L * 1000 };
+		nanosleep(&ts, NULL);
+	}
+	return NULL;
 }
 
 /* Attribute system-wide swap traffic to the measured window. */
@@ -272,6 +356,17 @@ static int swap__start(struct vm *vm)
 	if (r)
 		return -r;
 	s->monitor_started = true;
+	if (s->high && vm->data_size) {
+		r = pthread_create(&s->reclaimer, NULL, swap__reclaimer, s);
+		if (r)
+			return -r;
+		s->reclaimer_started = true;
+		struct sched_param sp = { .sched_priority = 40 };   /* below the pagers' 50 */
+		int e = pthread_setschedparam(s->reclaimer, SCHED_FIFO, &sp);
+		s->reclaimer_rt = e == 0;
+		if (e)
+			snprintf(s->reclaimer_why, sizeof(s->reclaimer_why), "SCHED_FIFO refused: %s", strerror(e));
+	}
 	if (vm->cfg->pageout_churn) {
 		r = pthread_create(&s->churn, NULL, swap__churn, s);
 		if (r)
@@ -289,6 +384,9 @@ static void swap__stop(struct vm *vm)
 	atomic_store(&s->stop, true);
 	if (s->churn_started)
 		pthread_join(s->churn, NULL);
+	if (s->reclaimer_started)
+		pthread_join(s->reclaimer, NULL);
+	s->reclaimer_started = false;
 	if (s->monitor_started)
 		pthread_join(s->monitor, NULL);
 	s->churn_started = s->monitor_started = false;
@@ -304,6 +402,9 @@ static void swap__teardown(struct vm *vm)
 	if (!s)
 		return;
 	swap__stop(vm);
+	if (s->usage_fd >= 0)
+		close(s->usage_fd);
+	s->usage_fd = -1;
 	/* The limit is lifted and we are out of the cgroup first, so swapoff
 	 * brings pages back without fighting a limit (a swap-in is charged to
 	 * the cgroup that swapped the page out while that one is online). */
@@ -323,6 +424,19 @@ static json_t *swap__report(struct vm *vm)
 		json_object_set_new(o, "zram_mb", json_integer(s->own_swap ? s->zram.mb : 0));
 		json_object_set_new(o, "memcg_version", json_integer(s->cg.version));
 		json_object_set_new(o, "memcg_limit_mb", json_real((double)s->limit_bytes / (1 << 20)));
+		json_object_set_new(o, "memcg_hard_limit_mb", json_real((double)s->max_bytes / (1 << 20)));
+		if (s->high) {
+			json_object_set_new(o, "memcg_limit_kind", json_string("high (own reclaimer; v1 has no memory.high)"));
+			json_object_set_new(o, "reclaimer_pageouts",
+					    json_integer((json_int_t)atomic_load(&s->reclaim_pageouts)));
+			json_object_set_new(o, "reclaimer_rt", json_boolean(s->reclaimer_rt));
+			if (!s->reclaimer_rt)
+				json_object_set_new(o, "reclaimer_rt_why", json_string(s->reclaimer_why));
+			json_object_set_new(o, "memcg_usage_peak_mb",
+					    json_real((double)atomic_load(&s->usage_peak) / (1 << 20)));
+		} else {
+			json_object_set_new(o, "memcg_limit_kind", json_string("hard (memory.limit_in_bytes / memory.max)"));
+		}
 		json_object_set_new(o, "harness_nondata_rss_mb", json_real((double)s->nondata_rss / (1 << 20)));
 		json_object_set_new(o, "swap_ins", json_integer((json_int_t)s->swapins_measured));
 		json_object_set_new(o, "swap_outs", json_integer((json_int_t)s->swapouts_measured));
