@@ -26,6 +26,7 @@
 #include "cleanup.h"
 #include "metrics.h"
 #include "pressure.h"
+#include "pressure/zram.h"
 #include "srcu.h"
 #include "test_util.h"
 #include "vm.h"
@@ -209,6 +210,12 @@ int main(void)
 	const struct pressure_ops *ops = pressure__find("swap");
 	TEST_ASSERT(ops, "swap mode registered");
 	TEST_REQUIRE(ops->available(why, sizeof(why)), "swap unavailable: %s", why);
+
+	/* other swap-mode runs on the machine (bench run, other tests) take
+	 * this lock too: hold it so that none of them comes or goes between
+	 * our snapshots of the machine */
+	int holder = 0, lock = swap__lock(true, &holder);
+	TEST_ASSERT(lock >= 0, "swap-mode lock: %s", strerror(-lock));
 
 	struct machine before;
 	machine__snap(&before);
