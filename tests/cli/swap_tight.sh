@@ -19,47 +19,16 @@
 # Runs on the default backend (kvm where /dev/kvm works, else native) and on
 # native.
 set -u
-BENCH=${BENCH:?BENCH not set}
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/swap_tight.XXXXXX")
-trap 'rm -rf "$TMP"' EXIT
-export PATH=/usr/sbin:/sbin:$PATH
 fail_fast=1
 . "$(dirname "$0")/lib.sh"
+need_swap
+tmpdir swap_tight
 
-[ "$(id -u)" = 0 ] || skip "needs root (zram swap + memory cgroup)"
-if [ "$(swapon --noheadings --show | wc -l)" = 0 ] && [ ! -e /sys/block/zram0 ] &&
-   ! modprobe -n -q zram 2>/dev/null; then
-	skip "no swap and no zram"
-fi
-[ -e /sys/fs/cgroup/memory/memory.limit_in_bytes ] || grep -qw memory /sys/fs/cgroup/cgroup.subtree_control 2>/dev/null ||
-	skip "no memory cgroup"
-
-live() { [ -n "$1" ] && [ "$1" -gt 0 ] 2>/dev/null && kill -0 "$1" 2>/dev/null; }
-snap() {  # machine state, ignoring what live processes (other engineers' runs) hold right now
-	tail -n +2 /proc/swaps | while read -r dev type size _; do
-		n=${dev#/dev/zram}
-		[ -f "/run/flushbench-zram$n.pid" ] && live "$(cat "/run/flushbench-zram$n.pid")" && continue
-		echo "swap $dev $type $size"
-	done
-	for z in /sys/block/zram*; do
-		[ -e "$z" ] || continue
-		n=${z#/sys/block/zram}
-		[ -f "/run/flushbench-zram$n.pid" ] && live "$(cat "/run/flushbench-zram$n.pid")" && continue
-		echo "zram $z disksize $(cat "$z/disksize")"
-	done
-	for f in /run/flushbench-zram*.pid /run/flushbench-memcg-*; do
-		[ -e "$f" ] || continue
-		live "$(head -1 "$f")" && continue
-		echo "owner file $f"
-	done
-	find /sys/fs/cgroup/memory /sys/fs/cgroup/unified /sys/fs/cgroup -maxdepth 5 -type d -name 'flushbench-*' 2>/dev/null |
-		sort -u | while read -r d; do live "${d##*flushbench-}" || echo "cgroup $d"; done
-}
 same() {  # nothing left behind that was not there before (a dead run's leftovers
 	# that were there may be repaired: by us, or by another engineer's run)
 	local after added
 	for _ in 1 2 3 4 5 6; do
-		after=$(snap)
+		after=$(machine_state)
 		added=$(comm -13 <(echo "$before" | sort) <(echo "$after" | sort) | grep -v '^$')
 		[ -z "$added" ] && return 0
 		sleep 0.5
@@ -76,7 +45,7 @@ elif ! perf record -q -o "$TMP/probe.data" -- true >/dev/null 2>&1; then
 fi
 [ -n "$why_no_perf" ] && { echo "SKIP (perf part): $why_no_perf"; PERF=(); }
 
-before=$(snap)
+before=$(machine_state)
 # 4 vCPUs, 1 of them streaming through 96 MiB; the cgroup holds 48 MiB for
 # the harness and data together, and a churn thread pages the data out all
 # the time (so it swaps however slowly the guest runs: kvm on shadow paging
