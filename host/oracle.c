@@ -319,11 +319,6 @@ static void *oracle__thread(void *arg)
 		oracle__scan(vm, now);
 		bool m = atomic_load(&vm->measuring);
 		if (m && !was_measuring) {
-			/* liveness counts from the start of the measured window */
-			for (unsigned i = 0; i < vm->nr_vcpus; i++) {
-				vm->oracle_watch[i].ok0 = oracle__progress(vm->vcpus[i]);
-				vm->oracle_watch[i].exits0 = __atomic_load_n(&vm->vcpus[i]->own_passes, __ATOMIC_RELAXED);
-			}
 			next_sample = now + SERIES_INTERVAL_NS;
 			last_faults = M_READ(vm, faults);
 			last_flushes = M_READ(vm, flushes);
@@ -367,6 +362,16 @@ void oracle__stop(struct vm *vm)
 		vm->watchdog_running = false;
 		oracle__final(vm);
 		vm->oracle_final_done = true;
+	}
+}
+
+void oracle__window_begin(struct vm *vm)
+{
+	if (!vm->oracle_watch)
+		return;
+	for (unsigned i = 0; i < vm->nr_vcpus; i++) {
+		vm->oracle_watch[i].ok0 = oracle__progress(vm->vcpus[i]);
+		vm->oracle_watch[i].exits0 = __atomic_load_n(&vm->vcpus[i]->own_passes, __ATOMIC_RELAXED);
 	}
 }
 

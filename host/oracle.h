@@ -42,6 +42,11 @@ void oracle__check_resume(struct vcpu *f, struct vcpu *t, uint64_t now);
  * must come after the vCPU threads were joined. */
 int  oracle__start(struct vm *vm);
 void oracle__stop(struct vm *vm);
+/* The measured window begins (vm__begin_measure, before `measuring` is
+ * set): liveness counts from here.  Taken by the thread that opens and
+ * closes the window, not by the watchdog, which may notice the window late
+ * on a starved host (and would race the snapshot at its end). */
+void oracle__window_begin(struct vm *vm);
 /* The measured window ended (vm__end_measure): liveness counts up to here,
  * before the stop wakes every vCPU. */
 void oracle__window_end(struct vm *vm);

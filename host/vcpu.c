@@ -10,6 +10,7 @@
 #define _GNU_SOURCE      /* pthread_setname_np */
 #endif
 #include <limits.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -50,11 +51,14 @@ bool vcpu__check_request(struct vcpu *vcpu, unsigned req)
 static int vcpu__exit_guest_mode(struct vcpu *vcpu)
 {
 	int mode = IN_GUEST_MODE;
+	uint64_t seq = atomic_load(&vcpu->exit_seq);
 
 	if (atomic_compare_exchange_strong(&vcpu->mode, &mode, EXITING_GUEST_MODE)) {
 		M_INC(vcpu->vm, kicks);
-		/* never true while fault tracking is right: see vcpu__fault_begin() */
-		if (atomic_load(&vcpu->fault_in_service))
+		/* never true while fault tracking is right: see vcpu__fault_begin().
+		 * A fault that began after our cmpxchg bumped exit_seq before it set
+		 * fault_in_service: that kick was right when sent, not counted. */
+		if (atomic_load(&vcpu->fault_in_service) && atomic_load(&vcpu->exit_seq) == seq)
 			M_INC(vcpu->vm, kicks_in_fault);
 		vcpu->vm->backend->kick(vcpu);
 		return IN_GUEST_MODE;
@@ -117,8 +121,10 @@ void vcpu__wait_guest_exit(struct vcpu *vcpu, uint64_t exit_seq)
 		if (seq != exit_seq || (mode != IN_GUEST_MODE && mode != EXITING_GUEST_MODE) ||
 		    atomic_load(&vm->stopping))
 			break;
-		/* mode is IN/EXITING here, so never true if tracking is right */
-		if (atomic_load(&vcpu->fault_in_service))
+		/* mode is IN/EXITING here, so never true if tracking is right; a
+		 * fault that began after our reads bumped exit_seq first (not
+		 * counted: the next pass sees it and stops waiting) */
+		if (atomic_load(&vcpu->fault_in_service) && atomic_load(&vcpu->exit_seq) == seq)
 			M_INC(vm, acks_in_fault);
 		struct timespec ts = { 0, 10L * 1000 * 1000 };
 		futex_wait(&vcpu->exit_futex, (uint32_t)seq, &ts);
@@ -150,9 +156,23 @@ static void vcpu__exited(struct vcpu *vcpu)
 		futex_wake(&vcpu->exit_futex, INT32_MAX);
 }
 
+static void vcpu__fault_lock(struct vcpu *vcpu)
+{
+	while (atomic_flag_test_and_set_explicit(&vcpu->fault_lock, memory_order_acquire))
+		sched_yield();
+}
+
+static void vcpu__fault_unlock(struct vcpu *vcpu)
+{
+	atomic_flag_clear_explicit(&vcpu->fault_lock, memory_order_release);
+}
+
+/* The token of a fault in service: its serial above the mode it began in. */
+#define FAULT_MODE_BITS 3
+
 int vcpu__fault_begin(struct vcpu *vcpu)
 {
-	int m = atomic_load(&vcpu->mode);
+	int ret = -1;
 
 	/* KVM handles an EPT/NPT violation after the VM-exit, with vcpu->mode
 	 * OUTSIDE_GUEST_MODE: kvm_vcpu_kick() sends it no IPI and
@@ -160,27 +180,43 @@ int vcpu__fault_begin(struct vcpu *vcpu)
 	 * the fault inside KVM_RUN (kvm) or inside the guest code (native), so
 	 * the pager, which learns of the fault from the userfaultfd message,
 	 * moves the mode for it.  The same code serves both backends. */
+	vcpu__fault_lock(vcpu);
+	int m = atomic_load(&vcpu->mode);
 	while (m == IN_GUEST_MODE || m == EXITING_GUEST_MODE) {
 		if (atomic_compare_exchange_weak(&vcpu->mode, &m, FAULT_OUTSIDE_GUEST_MODE)) {
 			vcpu__exited(vcpu);          /* releases ack waiters */
 			atomic_store(&vcpu->fault_in_service, true);
-			return m;
+			vcpu->fault_serial = (vcpu->fault_serial + 1) & (INT32_MAX >> FAULT_MODE_BITS);
+			if (!vcpu->fault_serial)      /* 0 = no fault in service */
+				vcpu->fault_serial = 1;
+			vcpu->fault_cur = vcpu->fault_serial;
+			ret = (int)(vcpu->fault_serial << FAULT_MODE_BITS) | m;
+			break;
 		}
 	}
-	return -1;      /* already outside: the VMM faulted on the vCPU's behalf */
+	vcpu__fault_unlock(vcpu);
+	return ret;     /* -1: already outside, the VMM faulted on the vCPU's behalf */
 }
 
-void vcpu__fault_end(struct vcpu *vcpu, int mode)
+void vcpu__fault_end(struct vcpu *vcpu, int token)
 {
 	int m = FAULT_OUTSIDE_GUEST_MODE;
 
-	if (mode < 0)
+	if (token < 0)
 		return;
-	atomic_store(&vcpu->fault_in_service, false);
-	/* Fails if the thread left KVM_RUN meanwhile (it stored its own mode).
-	 * Called before the page is installed, so the thread cannot have
-	 * re-entered and faulted again (no ABA). */
-	atomic_compare_exchange_strong(&vcpu->mode, &m, mode);
+	vcpu__fault_lock(vcpu);
+	/* Not the current fault: it ended when another fault's install of the
+	 * same page woke the vCPU, which has faulted again since; restoring the
+	 * mode now would put a vCPU blocked in its new fault in guest mode. */
+	if (vcpu->fault_cur == (uint32_t)token >> FAULT_MODE_BITS) {
+		vcpu->fault_cur = 0;
+		atomic_store(&vcpu->fault_in_service, false);
+		/* Fails if the thread left KVM_RUN meanwhile (it stored its own
+		 * mode).  Called before the page is installed, so the thread
+		 * cannot have re-entered and faulted again (no ABA). */
+		atomic_compare_exchange_strong(&vcpu->mode, &m, token & ((1 << FAULT_MODE_BITS) - 1));
+	}
+	vcpu__fault_unlock(vcpu);
 }
 
 void vcpu__fault_resume(struct vcpu *vcpu)
@@ -526,7 +562,8 @@ void *vcpu__thread(void *arg)
 	struct vm *vm = vcpu->vm;
 	int r;
 
-	vcpu->tid = (pid_t)syscall(SYS_gettid);
+	/* release: pager threads already running map a fault's tid to this vCPU */
+	__atomic_store_n(&vcpu->tid, (pid_t)syscall(SYS_gettid), __ATOMIC_RELEASE);
 	char name[16];
 	snprintf(name, sizeof(name), "vcpu-%u", vcpu->id);
 	pthread_setname_np(pthread_self(), name);      /* profiles and top show which vCPU */

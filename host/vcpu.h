@@ -39,9 +39,11 @@ uint64_t vcpu__tsc_to_ns(const struct vm *vm, uint64_t cycles);
 /* A guest-memory fault of this vCPU is being served (pager, on either
  * backend): the vCPU counts as outside guest mode, as in KVM, so it is not
  * kicked or waited for; a request made meanwhile is delivered when the fault
- * ends.  Returns the mode to restore (-1: nothing to restore). */
+ * ends.  Returns a token for vcpu__fault_end() (the fault's serial and the
+ * mode to restore; -1: nothing to restore).  End restores the mode only if
+ * the token is still the vCPU's current fault. */
 int  vcpu__fault_begin(struct vcpu *vcpu);
-void vcpu__fault_end(struct vcpu *vcpu, int mode);
+void vcpu__fault_end(struct vcpu *vcpu, int token);
 /* After the page is in: deliver requests made during the fault. */
 void vcpu__fault_resume(struct vcpu *vcpu);
 

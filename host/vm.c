@@ -449,6 +449,7 @@ void vm__begin_measure(struct vm *vm)
 {
 	vm->t_measure_ns = now_ns();
 	kvmemul__enable(&vm->emul);
+	oracle__window_begin(vm);
 	atomic_store(&vm->measuring, true);
 }
 

@@ -136,6 +136,11 @@ struct vcpu {
 	 * left IN_GUEST_MODE and cleared BEFORE it is restored: a kick or an
 	 * ack wait that sees it set is one KVM would not do (counted). */
 	_Atomic bool fault_in_service;
+	/* Pager side of fault_begin/end only (never the vCPU thread): a fault
+	 * record can outlive its fault (another vCPU's install of the same page
+	 * woke this one), so end acts only for the vCPU's current fault. */
+	atomic_flag fault_lock;
+	uint32_t fault_serial, fault_cur;
 	_Atomic uint64_t exit_seq;         /* ++ on every exit from guest mode */
 	_Atomic uint32_t exit_futex;       /* low 32 bits of exit_seq, for ack waiters */
 	_Atomic uint32_t ack_waiters;

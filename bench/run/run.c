@@ -92,7 +92,8 @@ static json_t *run__affinity_json(struct vm *vm)
 	json_t *a = json_array();
 
 	for (unsigned i = 0; i < vm->nr_vcpus; i++) {
-		json_t *c = vm->vcpus[i]->tid ? topology__thread_affinity(vm->vcpus[i]->tid) : NULL;
+		pid_t tid = __atomic_load_n(&vm->vcpus[i]->tid, __ATOMIC_ACQUIRE);
+		json_t *c = tid ? topology__thread_affinity(tid) : NULL;
 		json_array_append_new(a, c ? c : json_null());
 	}
 	return a;

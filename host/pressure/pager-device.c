@@ -14,7 +14,7 @@ static int pager__vcpu_of(struct pager_thread *t, uint32_t tid)
 		return t->last_vcpu;
 	for (unsigned i = 0; i < vm->nr_vcpus; i++) {
 		struct vcpu *v = vm->vcpus ? vm->vcpus[i] : NULL;
-		if (v && (uint32_t)v->tid == tid) {
+		if (v && (uint32_t)__atomic_load_n(&v->tid, __ATOMIC_ACQUIRE) == tid) {
 			t->last_tid = tid;
 			t->last_vcpu = (int)v->id;
 			return (int)v->id;
@@ -121,6 +121,7 @@ void pager__arrival(struct pager_thread *t, const struct uffd_msg *msg, uint64_t
 		p->queued[f.vcpu] = f.page + 1;
 		/* In service from the moment we know of it: outside guest mode. */
 		f.mode = vcpu__fault_begin(vm->vcpus[f.vcpu]);
+		p->qtoken[f.vcpu] = f.mode;
 	}
 	if (p->nfree) {
 		pager__admit(t, &f, now);
@@ -128,6 +129,25 @@ void pager__arrival(struct pager_thread *t, const struct uffd_msg *msg, uint64_t
 		/* queue depth reached: wait in FIFO order for a slot */
 		overflow__push(p, &f);
 		atomic_fetch_add(&p->queue_full, 1);
+	}
+	pthread_mutex_unlock(&p->q_lock);
+}
+
+/* The install or wake of page i also let go every other vCPU blocked on
+ * it: their faults end now, not at their own deadline (by then they may run
+ * or be in another fault).  Their records stay queued and find the page
+ * present; vcpu__fault_end() ignores their stale tokens. */
+static void pager__end_cowaiters(struct pager *p, uint64_t i, int except)
+{
+	pthread_mutex_lock(&p->q_lock);
+	for (unsigned w = 0; w < p->vm->nr_vcpus; w++) {
+		if ((int)w == except || p->queued[w] != i + 1)
+			continue;
+		p->queued[w] = 0;                  /* a new message now is a new fault */
+		if (p->qtoken[w] >= 0) {
+			vcpu__fault_end(p->vm->vcpus[w], p->qtoken[w]);
+			vcpu__fault_resume(p->vm->vcpus[w]);
+		}
 	}
 	pthread_mutex_unlock(&p->q_lock);
 }
@@ -152,6 +172,7 @@ static void pager__serve(struct pager_thread *t, struct pfault *f)
 		pg__unlock(p, i);
 		if (v && f->mode >= 0)
 			vcpu__fault_resume(v);
+		pager__end_cowaiters(p, i, f->vcpu);
 		atomic_fetch_add(&p->dup_faults, 1);
 		goto done;
 	}
@@ -173,6 +194,8 @@ static void pager__serve(struct pager_thread *t, struct pfault *f)
 	pg__unlock(p, i);
 	if (v && f->mode >= 0)
 		vcpu__fault_resume(v);         /* requests made meanwhile: after the copy */
+	if (!err)
+		pager__end_cowaiters(p, i, f->vcpu);
 	if (err) {
 		pager__io_error(p, "UFFDIO_COPY", err);
 		goto done;

@@ -91,6 +91,7 @@ struct pager {
 	struct pfault *overflow;       /* arrivals beyond the queue depth, FIFO (grows) */
 	unsigned nover, over_head, over_cap;
 	uint64_t *queued;              /* per vCPU: page + 1 of its fault in the device, 0 none */
+	int *qtoken;                   /* per vCPU: that fault's vcpu__fault_begin() token */
 	_Atomic uint64_t dup_msgs;
 	_Atomic uint64_t queue_full, max_in_flight;
 	bool rt;                       /* pager threads got SCHED_FIFO */

@@ -66,8 +66,9 @@ int pager__create(struct pager **out, struct vm *vm, char *err, size_t len)
 	pthread_mutex_init(&p->q_lock, NULL);
 	p->heap = calloc(p->qdepth, sizeof(*p->heap));
 	p->queued = calloc(vm->nr_vcpus, sizeof(*p->queued));
+	p->qtoken = calloc(vm->nr_vcpus, sizeof(*p->qtoken));
 	p->free_tokens = calloc(p->qdepth, sizeof(*p->free_tokens));
-	if (!p->heap || !p->queued || !p->free_tokens) {
+	if (!p->heap || !p->queued || !p->qtoken || !p->free_tokens) {
 		snprintf(err, len, "out of memory");
 		return -ENOMEM;
 	}
@@ -260,6 +261,7 @@ void pager__destroy(struct pager *p)
 	free(p->heap);
 	free(p->overflow);
 	free(p->queued);
+	free(p->qtoken);
 	free(p->free_tokens);
 	if (p->qdepth)
 		pthread_mutex_destroy(&p->q_lock);
