@@ -30,7 +30,7 @@ FB_TEST_FLUSH_DELAY_PCT=$PCT exec "$BENCH" "\$@"
 SH
 chmod +x "$TMP/slow-bench"
 
-RUN=(-- --vcpus 4 --duration 0.3 --warmup 0.05 --design srcu --request event --backend native)
+RUN=(-- --vcpus 4 --duration 0.5 --warmup 0.05 --design srcu --request event --backend native)
 GATE=(--scenario "$SRC/configs/smoke.ini" --repeat 5 --alpha 0.01 --metric flush_latency.p50)
 
 "$BENCH" ab "$BENCH" "$BENCH" "${GATE[@]}" --out "$TMP/same" "${RUN[@]}" >"$TMP/same.out" 2>&1
@@ -38,8 +38,17 @@ rc=$?
 [ "$rc" -eq 0 ] || { fail "bench ab same same -> exit $rc, want 0"; sed 's/^/  | /' "$TMP/same.out"; }
 grep -q "paired-t" "$TMP/same.out" || fail "bench ab did not use the paired test"
 
-"$BENCH" ab "$BENCH" "$TMP/slow-bench" "${GATE[@]}" --out "$TMP/slow" "${RUN[@]}" >"$TMP/slow.out" 2>&1
-rc=$?
+# A base repeat whose p50 is only a lower bound (a window so starved that the
+# flushes still in flight at its end reach the median) makes the gate say
+# "inconclusive", rightly (docs/STATISTICS.md): that says nothing about the
+# gate's power, so such a round is run once more, never accepted as a pass.
+for try in 1 2; do
+	rm -rf "$TMP/slow"
+	"$BENCH" ab "$BENCH" "$TMP/slow-bench" "${GATE[@]}" --out "$TMP/slow" "${RUN[@]}" >"$TMP/slow.out" 2>&1
+	rc=$?
+	[ "$rc" -eq 0 ] && grep -q 'inconclusive \[lower bound: base [1-9]' "$TMP/slow.out" || break
+	echo "ab.sh: base p50 was a lower bound in try $try (starved window); running the slow case again"
+done
 [ "$rc" -eq 1 ] || { fail "bench ab same slow(+$PCT %) -> exit $rc, want 1"; sed 's/^/  | /' "$TMP/slow.out"; }
 
 python3 - "$TMP/same" <<'PY' || fail "merged ab results"
