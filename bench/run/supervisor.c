@@ -261,6 +261,39 @@ static void supervisor__message(struct worker_result *wr, const char *line, uint
 	json_decref(m);
 }
 
+/* The worker's messages arrive as lines on the pipe: one read into lb
+ * (grown as needed), then every complete line to supervisor__message().
+ * Returns read()'s result (errno kept). */
+struct line_buf {
+	char *buf;
+	size_t len, cap;
+};
+
+static ssize_t supervisor__read_lines(int fd, struct line_buf *lb, struct worker_result *wr,
+				      uint64_t t0, bool *got_exit)
+{
+	if (lb->cap - lb->len < 65536) {
+		lb->cap = lb->cap * 2 + 65536;
+		lb->buf = realloc(lb->buf, lb->cap);
+		if (!lb->buf)
+			die(FB_EXIT_BUG, "out of memory reading the worker's record");
+	}
+	ssize_t r = read(fd, lb->buf + lb->len, lb->cap - lb->len - 1);
+	if (r <= 0)
+		return r;
+	lb->len += (size_t)r;
+	lb->buf[lb->len] = '\0';
+	char *nl;
+	while ((nl = memchr(lb->buf, '\n', lb->len))) {
+		*nl = '\0';
+		supervisor__message(wr, lb->buf, t0, got_exit);
+		size_t used = (size_t)(nl + 1 - lb->buf);
+		memmove(lb->buf, nl + 1, lb->len - used);
+		lb->len -= used;
+	}
+	return r;
+}
+
 /* Machine state after a worker: its memory cgroup (limit lifted first),
  * then its zram swap; both only for processes that are gone. */
 static void supervisor__restore(void)
@@ -275,8 +308,7 @@ void supervisor__run_variant(const struct run_config *cfg, struct run_ctx *ctx, 
 			     struct worker_result *wr)
 {
 	int p[2], status = 0;
-	char *buf = NULL;
-	size_t blen = 0, bcap = 0;
+	struct line_buf lb = { 0 };
 	bool got_exit = false, timed_out = false, termed = false, killed = false, aborted = false;
 	bool had_record_at_kill = false;
 
@@ -332,27 +364,11 @@ void supervisor__run_variant(const struct run_config *cfg, struct run_ctx *ctx, 
 			break;
 		if (n <= 0)
 			continue;
-		if (bcap - blen < 65536) {
-			bcap = bcap * 2 + 65536;
-			buf = realloc(buf, bcap);
-			if (!buf)
-				die(FB_EXIT_BUG, "out of memory reading the worker's record");
-		}
-		ssize_t r = read(p[0], buf + blen, bcap - blen - 1);
+		ssize_t r = supervisor__read_lines(p[0], &lb, wr, t0, &got_exit);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r <= 0)
 			break;          /* EOF: the worker is gone */
-		blen += (size_t)r;
-		buf[blen] = '\0';
-		char *nl;
-		while ((nl = memchr(buf, '\n', blen))) {
-			*nl = '\0';
-			supervisor__message(wr, buf, t0, &got_exit);
-			size_t used = (size_t)(nl + 1 - buf);
-			memmove(buf, nl + 1, blen - used);
-			blen -= used;
-		}
 	}
 	while (waitpid(pid, &status, 0) < 0) {
 		if (errno != EINTR)
@@ -365,28 +381,11 @@ void supervisor__run_variant(const struct run_config *cfg, struct run_ctx *ctx, 
 	/* a record that was in the pipe when we killed it still counts */
 	fcntl(p[0], F_SETFL, O_NONBLOCK);
 	for (;;) {
-		if (bcap - blen < 65536) {
-			bcap = bcap * 2 + 65536;
-			buf = realloc(buf, bcap);
-			if (!buf)
-				die(FB_EXIT_BUG, "out of memory reading the worker's record");
-		}
-		ssize_t r = read(p[0], buf + blen, bcap - blen - 1);
-		if (r <= 0)
+		if (supervisor__read_lines(p[0], &lb, wr, t0, &got_exit) <= 0)
 			break;
-		blen += (size_t)r;
-		buf[blen] = '\0';
-		char *nl;
-		while ((nl = memchr(buf, '\n', blen))) {
-			*nl = '\0';
-			supervisor__message(wr, buf, t0, &got_exit);
-			size_t used = (size_t)(nl + 1 - buf);
-			memmove(buf, nl + 1, blen - used);
-			blen -= used;
-		}
 	}
 	close(p[0]);
-	free(buf);
+	free(lb.buf);
 	wr->elapsed_s = (double)(now_ns() - t0) / 1e9;
 	if (killed && !had_record_at_kill && wr->record)
 		had_record_at_kill = true;
