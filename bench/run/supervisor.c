@@ -310,7 +310,6 @@ void supervisor__run_variant(const struct run_config *cfg, struct run_ctx *ctx, 
 	int p[2], status = 0;
 	struct line_buf lb = { 0 };
 	bool got_exit = false, timed_out = false, termed = false, killed = false, aborted = false;
-	bool had_record_at_kill = false;
 
 	memset(wr, 0, sizeof(*wr));
 	wr->outcome = WORKER_OK;
@@ -345,13 +344,11 @@ void supervisor__run_variant(const struct run_config *cfg, struct run_ctx *ctx, 
 			termed = true;
 		}
 		if (sigs >= 2 && !killed) {
-			had_record_at_kill = wr->record != NULL;
 			kill(pid, SIGKILL);
 			killed = aborted = true;
 		}
 		uint64_t now = now_ns();
 		if (now >= deadline && !killed) {
-			had_record_at_kill = wr->record != NULL;
 			kill(pid, SIGKILL);
 			killed = timed_out = true;
 		}
@@ -387,13 +384,13 @@ void supervisor__run_variant(const struct run_config *cfg, struct run_ctx *ctx, 
 	close(p[0]);
 	free(lb.buf);
 	wr->elapsed_s = (double)(now_ns() - t0) / 1e9;
-	if (killed && !had_record_at_kill && wr->record)
-		had_record_at_kill = true;
 
 	/* how it ended: read the OOM count before the cgroup is removed */
 	char cg[600];
-	if (memcg__owner_path(pid, cg, sizeof(cg)) == 0)
-		wr->oom_kills = memcg__oom_kills(cg) > 0 ? memcg__oom_kills(cg) : 0;
+	if (memcg__owner_path(pid, cg, sizeof(cg)) == 0) {
+		long kills = memcg__oom_kills(cg);     /* -errno if unreadable */
+		wr->oom_kills = kills > 0 ? kills : 0;
+	}
 	uint64_t tr = now_ns();
 	supervisor__restore();
 	wr->restore_ms = (double)(now_ns() - tr) / 1e6;
