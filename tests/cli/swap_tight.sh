@@ -84,10 +84,15 @@ for r in runs:
     ps = r["pressure_stats"]
     assert ps["memcg_limit_mb"] == 48, ps["memcg_limit_mb"]
     assert ps["swap_ins_total"] > 0 and ps["swap_outs_total"] > 0, ("no swapping", ps)
-    assert ps.get("resident_mb_peak", 0) <= 48, ps
     if ps.get("memcg_limit_kind", "").startswith("high"):    # native + memcg v1
+        # a high mark is crossed before its reclaimer (0.5 ms poll, 2 MiB
+        # page-outs) brings usage back (docs/PRESSURE.md "At the limit"):
+        # resident may pass it by one reclaim step, never more
+        assert ps.get("resident_mb_peak", 0) <= 48 + 2, ps
         assert ps["memcg_hard_limit_mb"] > 48 and ps["memcg_usage_peak_mb"] <= ps["memcg_hard_limit_mb"], ps
         assert ps["reclaimer_pageouts"] > 0, ("the reclaimer never ran", ps)
+    else:                                                     # a hard limit
+        assert ps.get("resident_mb_peak", 0) <= 48, ps
     if perf:
         p = r["perf"]
         assert "error" not in p, p
