@@ -67,11 +67,6 @@ void flush__retract_suspend(struct vcpu *f)
 	atomic_store_explicit(&f->suspended, false, memory_order_release);
 }
 
-bool flush__is_target(const struct flush_op *op, unsigned i)
-{
-	return (op->req->vp_mask[i / BITS_PER_LONG] & (1ul << (i % BITS_PER_LONG))) && i != op->f->id;
-}
-
 /* 1. requests first (review: the inhibit may flip between a check and
  *    the enqueue, so check after the requests are out). */
 void flush__send_requests(struct flush_op *op)

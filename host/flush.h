@@ -19,10 +19,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "flush-op.h"
+
 struct vm;
 struct vcpu;
-struct hv_flush_req;
-struct fb_hcall;
 
 int  flush__handle_hcall(struct vcpu *vcpu, uint64_t hcall_gpa);
 int  flush__handle_intercept(struct vcpu *vcpu, uint64_t gpa);
@@ -42,24 +42,6 @@ void     flush__resumed(struct vcpu *f);
  * (the inhibit was cleared before we registered): not a suspension. */
 void     flush__retract_suspend(struct vcpu *f);
 
-/*
- * One flush hypercall in flight.  flush__protocol() runs the steps in the
- * order the review settled on; a (broken) design may supply its own order
- * through design_ops.flush, from the same steps.  The oracle instruments
- * the steps, not the order: send_requests() records each target's inhibit
- * word once the requests are visible, success() checks against it.
- */
-struct flush_op {
-	struct vcpu *f;
-	const struct hv_flush_req *req;
-	struct fb_hcall *hc;
-	unsigned nk;                  /* kicked targets (were IN_GUEST_MODE) */
-	struct vcpu **kicked;
-	uint64_t *snap;               /* their exit_seq when kicked */
-	uint64_t *w_req;              /* [vcpu id] inhibit word once the requests were visible */
-	uint64_t t0;                  /* FB_TEST_FLUSH_DELAY_PCT: when the flush began */
-};
-bool flush__is_target(const struct flush_op *op, unsigned i);
 void flush__send_requests(struct flush_op *op);
 int  flush__check_inhibits(struct flush_op *op);    /* 1: suspended (answered RETRY) */
 void flush__wait_acks(struct flush_op *op);          /* KVM_REQUEST_WAIT */
@@ -68,8 +50,5 @@ int  flush__protocol(struct flush_op *op);
 /* flush__wake_flusher() in steps, for designs that wake differently. */
 bool flush__wake_begin(struct vcpu *f, struct vcpu *t, uint64_t seq);  /* under f->wake_lock */
 void flush__wake_unsuspend(struct vcpu *f);                            /* under f->wake_lock */
-
-static inline bool inhibit_word_set(uint64_t w) { return w & 1; }
-static inline uint64_t inhibit_word_seq(uint64_t w) { return w >> 1; }
 
 #endif

@@ -82,4 +82,15 @@ struct run_metrics {
 void metrics__init(struct run_metrics *m);
 void metrics__merge(struct run_metrics *dst, const struct run_metrics *src);
 
+/* Recording (the caller includes vm.h and tstats.h: the macros use struct vm). */
+/* Count a metric only inside the measured window, into the calling thread's
+ * own slot (host/tstats.h); vm__stop() merges the slots into vm->metrics. */
+#define M_ADD(vm, field, n) do { if (atomic_load_explicit(&(vm)->measuring, memory_order_relaxed)) \
+	tstats__add(&(vm)->stats, &(vm)->metrics->field, FB_C_##field, (n)); } while (0)
+#define M_INC(vm, field) M_ADD(vm, field, 1)
+#define M_HIST(vm, field, v) do { if (atomic_load_explicit(&(vm)->measuring, memory_order_relaxed)) \
+	tstats__hist(&(vm)->stats, &(vm)->metrics->field, FB_H_##field, (v)); } while (0)
+/* A counter's current value while threads still record (e.g. the watchdog). */
+#define M_READ(vm, field) tstats__count(&(vm)->stats, &(vm)->metrics->field, FB_C_##field)
+
 #endif

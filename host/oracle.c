@@ -6,10 +6,10 @@
 #include <unistd.h>
 
 #include "abi/abi.h"
-#include "flush.h"
+#include "flush-op.h"
 #include "oracle.h"
 #include "util.h"
-#include "vcpu.h"
+#include "vm.h"
 
 #define WATCHDOG_TICK_NS   (10ull * 1000 * 1000)
 #define LIVENESS_MIN_EXITS 20     /* per vCPU in the window, to judge liveness */

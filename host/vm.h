@@ -154,7 +154,7 @@ struct vcpu {
 	/* ---- TLB-flush inhibit state (target side) ----
 	 * inhibit: seq << 1 | inhibited, one word so a reader sees a consistent
 	 * (inhibited, sequence) pair. */
-	_Atomic uint64_t inhibit;
+	_Atomic uint64_t inhibit;              /* inhibit_word_set(), inhibit_word_seq() */
 	_Atomic uint64_t uninhibit_start_ns;   /* of the latest uninhibit */
 	_Atomic uint64_t uninhibiting_seq;     /* latest sequence whose uninhibit() started */
 	_Atomic uint64_t uninhibited_seq;      /* latest sequence whose uninhibit() returned */
@@ -345,5 +345,9 @@ bool vcpu__make_vcpu_request(struct vcpu *vcpu, unsigned req, uint64_t *exit_seq
  * the vCPU left guest mode since exit_seq was taken, or the VM stops. */
 void vcpu__wait_guest_exit(struct vcpu *vcpu, uint64_t exit_seq);
 void *vcpu__thread(void *arg);
+
+/* The fields of vcpu->inhibit (seq << 1 | inhibited). */
+static inline bool inhibit_word_set(uint64_t w) { return w & 1; }
+static inline uint64_t inhibit_word_seq(uint64_t w) { return w >> 1; }
 
 #endif
