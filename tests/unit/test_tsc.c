@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-/* host/tsc.c: CPUID 0x15 parsing and the once-per-process cache. */
+/* host/tsc.c: CPUID 0x15 parsing and the once-per-process cache; host/vcpu.c
+ * vcpu__tsc_to_ns(), TSC cycles to ns without overflow. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -7,6 +8,7 @@
 #include <cmocka.h>
 #include <string.h>
 #include "tsc.h"
+#include "vcpu.h"
 
 static void test_khz_from_cpuid_leaf15(void **state)
 {
@@ -36,11 +38,27 @@ static void test_khz_same_answer_and_source_twice(void **state)
 	/* a second calibration would differ in the last digits: equal means cached */
 }
 
+static void test_tsc_to_ns(void **state)
+{
+	struct vm vm;
+
+	(void)state;
+	memset(&vm, 0, sizeof(vm));
+	assert_int_equal(vcpu__tsc_to_ns(&vm, 12345), 12345);    /* unknown: cycles */
+	vm.tsc_khz = 2000000;                                     /* 2 GHz */
+	assert_int_equal(vcpu__tsc_to_ns(&vm, 2000), 1000);
+	assert_int_equal(vcpu__tsc_to_ns(&vm, 2000000000000ull), 1000000000000ull);
+	/* no overflow in the intermediate product */
+	vm.tsc_khz = 3000000;
+	assert_int_equal(vcpu__tsc_to_ns(&vm, UINT64_MAX / 2), (uint64_t)((unsigned __int128)(UINT64_MAX / 2) * 1000000u / 3000000u));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_khz_from_cpuid_leaf15),
 		cmocka_unit_test(test_khz_same_answer_and_source_twice),
+		cmocka_unit_test(test_tsc_to_ns),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
