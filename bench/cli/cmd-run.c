@@ -4,12 +4,12 @@
  * shuffled order (bench/run/schedule.c), each in a forked worker
  * (bench/run/supervisor.c), append its record and rewrite results.json/csv
  * atomically after every one, print the table, plot.  kvmtool's shape:
- * run__init() -> run__work() -> run__finish() -> run__exit().  This process is the supervisor: it owns the output, the
- * machine state (swap-mode lock, repair after each worker), time budgets
- * and signals (docs/ARCHITECTURE.md).
+ * run__init() -> run__work() -> run__finish() -> run__exit().  This process
+ * is the supervisor: it owns the output (bench/run/outdir.c), the machine
+ * state (swap-mode lock: bench/run/swaplock.c; repair after each worker),
+ * time budgets and signals (docs/ARCHITECTURE.md).
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <math.h>
@@ -17,10 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <dirent.h>
-#include <sys/file.h>
 #include <sys/resource.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -34,6 +31,7 @@
 #include "hosthdr.h"
 #include "history.h"
 #include "options.h"
+#include "outdir.h"
 #include "parse-options.h"
 #include "plot.h"
 #include "preflight.h"
@@ -46,7 +44,7 @@
 #include "schedule.h"
 #include "stats.h"
 #include "supervisor.h"
-#include "pressure/zram.h"
+#include "swaplock.h"
 #include "tsc.h"
 #include "exit-codes.h"
 #include "util.h"
@@ -97,129 +95,6 @@ static void run__die(int code, const char *fmt, ...)
 	va_end(ap);
 	fputc('\n', stderr);
 	exit(code);
-}
-
-/* Check we can create files in dir before spending minutes on a run. */
-static int dir_writable(const char *dir)
-{
-	char p[4200];
-	snprintf(p, sizeof(p), "%s/.bench-write-test.%d", dir, (int)getpid());
-	int fd = open(p, O_WRONLY | O_CREAT | O_EXCL, 0600);
-	if (fd < 0)
-		return -errno;
-	close(fd);
-	unlink(p);
-	return 0;
-}
-
-/* results/<time>, created exclusively: a run started in the same second
- * gets <time>-2, -3, ... (never a shared directory). */
-static void run__make_default_out(char *outdir, size_t len)
-{
-	char t[32];
-	results__time_name("", t, sizeof(t));
-	int r = mkdir_p("results");
-	if (r)
-		run__die(FB_EXIT_USAGE, "cannot create 'results': %s; choose --out", strerror(-r));
-	for (unsigned n = 1; n < 1000; n++) {
-		if (n == 1)
-			snprintf(outdir, len, "results/%s", t);
-		else
-			snprintf(outdir, len, "results/%s-%u", t, n);
-		if (mkdir(outdir, 0755) == 0)
-			return;
-		if (errno != EEXIST)
-			run__die(FB_EXIT_USAGE, "cannot create '%s': %s; choose --out", outdir, strerror(errno));
-	}
-	run__die(FB_EXIT_USAGE, "results/%s-1..999 all exist; choose --out", t);
-}
-
-/* An explicit --out is the path a script reads afterwards, so it is never
- * silently replaced by DIR-2: it is created if missing, used if it is an
- * empty directory (mktemp -d, a fresh mount), and refused (exit 2) if it
- * holds anything, such as an earlier run's results.  A flock on the
- * directory, held until exit, keeps two runs given the same empty one
- * apart.  Returns whether this run created it. */
-static bool run__claim_out(const char *outdir)
-{
-	bool created = mkdir(outdir, 0755) == 0;
-	if (!created && errno == ENOENT) {
-		int r0 = mkdir_p(outdir);    /* parents too */
-		if (r0)
-			run__die(FB_EXIT_USAGE, "cannot write results to '%s': %s; choose another --out",
-				 outdir, strerror(-r0));
-		created = true;
-	} else if (!created && errno != EEXIST) {
-		run__die(FB_EXIT_USAGE, "cannot write results to '%s': %s; choose another --out",
-			 outdir, strerror(errno));
-	}
-	int fd = open(outdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		run__die(FB_EXIT_USAGE, "cannot write results to '%s': %s; choose another --out",
-			 outdir, strerror(errno));
-	if (flock(fd, LOCK_EX | LOCK_NB))
-		run__die(FB_EXIT_USAGE, "--out '%s' is in use by another bench run; choose another --out", outdir);
-	DIR *d = fdopendir(dup(fd));
-	struct dirent *e;
-	const char *first = NULL;
-	char name[256] = "";
-	while (d && (e = readdir(d)))
-		if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..") && strcmp(e->d_name, "lost+found")) {
-			snprintf(name, sizeof(name), "%s", e->d_name);
-			first = name;
-			break;
-		}
-	if (d)
-		closedir(d);
-	if (first)
-		run__die(FB_EXIT_USAGE, "--out '%s' is not empty (it holds '%s'); a run never mixes its files "
-			 "with others': choose a new directory or empty this one", outdir, first);
-	/* fd stays open (and locked) until exit */
-	return created;
-}
-
-static bool run__uses_swap(const struct scenario *sc, const bool *keep)
-{
-	for (unsigned i = 0; i < sc->nr_variants; i++)
-		if (keep[i] && !strcmp(sc->variants[i].pressure, "swap"))
-			return true;
-	return false;
-}
-
-/* The machine-wide swap-mode lock, held until exit: swap-mode runs go one
- * after the other and never adopt each other's zram. */
-static void run__swap_lock(void)
-{
-	int holder, fd = swap__lock(false, &holder);
-	if (fd == -EWOULDBLOCK) {
-		if (opt_no_wait)
-			run__die(FB_EXIT_USAGE, "another swap-mode run (pid %d) holds /run/flushbench-swap.lock; "
-				 "wait for it or drop --no-wait", holder);
-		fprintf(stderr, "bench run: waiting for another swap-mode run (pid %d) to finish "
-			"(/run/flushbench-swap.lock; --no-wait refuses instead)\n", holder);
-		fd = swap__lock(true, &holder);
-	}
-	if (fd == -EINTR)
-		run__die(FB_EXIT_INTERRUPTED, "interrupted while waiting for the swap-mode lock; nothing written");
-	if (fd < 0)
-		run__die(FB_EXIT_USAGE, "cannot take /run/flushbench-swap.lock: %s", strerror(-fd));
-	/* kept open (and inherited by the workers) until we exit */
-}
-
-/* A zram swap of a live process that is not ours (a run that does not take
- * the lock): wait for it to go rather than adopt it or fail. */
-static void run__wait_foreign_swap(void)
-{
-	bool said = false;
-	int pid;
-
-	while ((pid = zram__foreign_owner()) && !cleanup__interrupted()) {
-		if (!said && !opt_quiet)
-			fprintf(stderr, "\nbench run: waiting for the zram swap of process %d to go\n", pid);
-		said = true;
-		struct timespec ts = { 0, 200L * 1000 * 1000 };
-		nanosleep(&ts, NULL);
-	}
 }
 
 static bool run__is_write_error(int r)
@@ -280,18 +155,11 @@ static void run__find_scenario(int argc, char **argv)
 
 static void run__open_out(struct run_state *st)
 {
+	char err[4400];
+
 	st->default_out = !opt_out;
-	st->created_out = true;
-	if (st->default_out) {
-		run__make_default_out(st->outdir, sizeof(st->outdir));
-	} else {
-		snprintf(st->outdir, sizeof(st->outdir), "%s", opt_out);
-		st->created_out = run__claim_out(st->outdir);
-	}
-	int r = dir_writable(st->outdir);
-	if (r)
-		run__die(FB_EXIT_USAGE, "cannot write results to '%s': %s; choose another --out",
-			 st->outdir, strerror(-r));
+	if (outdir__open(opt_out, st->outdir, sizeof(st->outdir), &st->created_out, err, sizeof(err)))
+		run__die(FB_EXIT_USAGE, "%s", err);
 }
 
 /* env + the results root, and the header saying what the numbers come from */
@@ -361,8 +229,12 @@ static int run__init(struct run_state *st, int argc, char **argv)
 
 	/* signals count from here; the workers are told, never this process killed */
 	cleanup__install_supervisor_signals();
-	if (run__uses_swap(&st->sc, st->keep))
-		run__swap_lock();
+	if (swaplock__needed(&st->sc, st->keep)) {
+		int rc = swaplock__take(opt_no_wait, err, sizeof(err));
+
+		if (rc)
+			run__die(rc, "%s", err);
+	}
 	run__open_out(st);
 	schedule__init(&st->sched, &st->sc, st->keep);
 	run__open_results(st);
@@ -385,7 +257,7 @@ static bool run__one(struct run_state *st, unsigned k)
 
 	run__progress(k, st->sched.n, key, rep, st->t0, st->tty);
 	if (!strcmp(c->pressure, "swap"))
-		run__wait_foreign_swap();
+		swaplock__wait_foreign(opt_quiet);
 	if (cleanup__interrupted()) {
 		st->interrupted = true;
 		goto out;
@@ -456,17 +328,6 @@ static void run__work(struct run_state *st)
 	}
 	if (st->tty && !opt_quiet)
 		fputc('\n', stderr);
-}
-
-/* results/latest -> newest run (replace atomically) */
-static void run__link_latest(const char *outdir)
-{
-	char tmp[64];
-
-	snprintf(tmp, sizeof(tmp), "results/.latest.%d", (int)getpid());
-	unlink(tmp);
-	if (symlink(outdir + strlen("results/"), tmp) == 0 && rename(tmp, "results/latest"))
-		unlink(tmp);
 }
 
 /* "variant = design/request/..." over the table: the keys of the first row */
@@ -612,7 +473,7 @@ static int run__finish(struct run_state *st)
 	if (r)
 		run__die(FB_EXIT_USAGE, "writing %s/results.json: %s", st->outdir, strerror(-r));
 	if (st->default_out)
-		run__link_latest(st->outdir);
+		outdir__link_latest(st->outdir);
 	/* results history (docs/HISTORY.md); a failure costs the record, not the results */
 	if (!opt_no_history && history__record_run(st->root, st->outdir, opt_db, err, sizeof(err)))
 		fprintf(stderr, "bench run: warning: %s; results kept in %s\n", err, st->outdir);
