@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
- * bench calibrate on result trees (calibrate.h): quiet comparisons, and the
- * sequential sessions that measure the between-run drift a sequential
- * `bench compare` must allow for.
+ * bench calibrate on result trees (calibrate.h): the sequential sessions
+ * that measure the between-run drift a sequential `bench compare` must
+ * allow for.
  */
 #include <math.h>
 #include <stdio.h>
@@ -12,28 +12,6 @@
 #include "compare.h"
 #include "results.h"
 #include "stats.h"
-
-json_t *calibrate__compare_json(json_t *a, json_t *b, const struct compare_opts *o)
-{
-	struct compare_opts q = *o;
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
-	json_t *j = NULL;
-	json_error_t je;
-
-	if (!f)
-		return NULL;
-	q.format = "json";
-	if (compare__runs(a, b, &q, f) != 2) {
-		fclose(f);
-		j = json_loadb(buf, len, 0, &je);
-	} else {
-		fclose(f);
-	}
-	free(buf);
-	return j;
-}
 
 double calibrate__between(json_t **trees, unsigned ns, const char *key, const char *metric, double *df)
 {
@@ -82,7 +60,7 @@ int calibrate__session_fp(json_t **trees, unsigned ns, const struct compare_opts
 	*any = 0;
 	for (unsigned a = 0; a < ns; a++)
 		for (unsigned b = a + 1; b < ns; b++) {
-			json_t *j = calibrate__compare_json(trees[a], trees[b], o);
+			json_t *j = compare__json(trees[a], trees[b], o);
 			int hit = 0;
 
 			if (!j)

@@ -1,18 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Pieces of bench calibrate (cmd-calibrate.c) that work on result trees:
- * quiet comparisons and the between-session analysis of sequential A/A runs
- * (docs/STATISTICS.md, "Between-run drift").
+ * the between-session analysis of sequential A/A runs (docs/STATISTICS.md,
+ * "Between-run drift"); quiet comparisons are compare__json().
  */
 #ifndef FB_CALIBRATE_H
 #define FB_CALIBRATE_H
 
 #include <jansson.h>
 #include "compare.h"
-
-/* Compare a with b quietly: the parsed JSON report (new reference), NULL
- * on error. */
-json_t *calibrate__compare_json(json_t *a, json_t *b, const struct compare_opts *o);
 
 /* The sd of a whole session's shift (log scale) of metric in variant key,
  * over the ns session trees (one-way random-effects ANOVA on the log

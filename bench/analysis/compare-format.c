@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /* How a comparison is shown (compare-int.h): cells in text and markdown,
  * rows and summaries in JSON, the common key pairs once, the closing
- * document or summary line shared by both comparison modes. */
+ * document or summary line shared by both comparison modes; and the JSON
+ * report read back for callers that act on it (compare__json()). */
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -289,4 +290,24 @@ void compare__emit_summary(FILE *out, const struct tally *t, const char *fmt, co
 	snprintf(prefix, sizeof(prefix), strcmp(fmt, "markdown") ? "%s: " : "**%s:** ", what);
 	fprintf(out, "\n");
 	compare__print_tally(out, t, prefix);
+}
+
+json_t *compare__json(json_t *base, json_t *root, const struct compare_opts *o)
+{
+	struct compare_opts q = *o;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	json_t *j = NULL;
+	int r;
+
+	if (!f)
+		return NULL;
+	q.format = "json";
+	r = base ? compare__runs(base, root, &q, f) : compare__within(root, &q, f);
+	fclose(f);
+	if (r != 2)
+		j = json_loadb(buf, len, 0, NULL);
+	free(buf);
+	return j;
 }

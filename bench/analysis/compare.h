@@ -82,6 +82,12 @@ int compare__runs(json_t *base, json_t *newr, const struct compare_opts *o, FILE
  * per metric.  0 ok, 2 error. */
 int compare__within(json_t *root, const struct compare_opts *o, FILE *out);
 
+/* compare__runs(base, root) (base NULL: compare__within(root)) under o
+ * with format json, quietly: the parsed report (new reference), or NULL
+ * on an error (exit 2: printed to stderr) or no memory.  Only o->format
+ * is overridden (compare-format.c). */
+json_t *compare__json(json_t *base, json_t *root, const struct compare_opts *o);
+
 /* run's value of metric (a histogram field only when the histogram has
  * samples): 1 when it has one (in *v). */
 int compare__has_sample(json_t *run, const char *metric, double *v);

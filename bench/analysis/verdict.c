@@ -66,26 +66,6 @@ static unsigned samples(json_t *root, const char *key, const char *metric, doubl
 	return n;
 }
 
-/* Run compare (within: o->baseline set) and return its JSON, or NULL. */
-static json_t *compare_json(json_t *base, json_t *root, struct compare_opts *co)
-{
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
-	json_t *j = NULL;
-	int r;
-
-	if (!f)
-		return NULL;
-	co->format = "json";
-	r = base ? compare__runs(base, root, co, f) : compare__within(root, co, f);
-	fclose(f);
-	if (r != 2)
-		j = json_loads(buf, 0, NULL);
-	free(buf);
-	return j;
-}
-
 static int by_effect(const void *x, const void *y)
 {
 	const struct finding *a = x, *b = y;
@@ -287,7 +267,7 @@ int verdict__write(json_t *root, json_t *base, const struct verdict_opts *o, FIL
 		snprintf(spec, sizeof(spec), "%s=%s", axis, first);
 		co.baseline = spec;
 	}
-	cj = compare_json(base, root, &co);
+	cj = compare__json(base, root, &co);
 	if (!cj) {
 		fprintf(stderr, "bench verdict: the comparison failed (see above); check the results\n");
 		return 2;

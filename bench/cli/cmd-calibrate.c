@@ -240,7 +240,7 @@ int cmd_calibrate(int argc, char **argv)
 			o.correction = rules[k].corr;
 			o.tail_method = rules[k].tail;
 			o.between_run = "off";  /* both sides alternate: no drift between them */
-			j = calibrate__compare_json(trees[2 * p], trees[2 * p + 1], &o);
+			j = compare__json(trees[(size_t)2 * p], trees[(size_t)2 * p + 1], &o);
 			if (!j) {
 				fprintf(stderr, "bench calibrate: comparing pair %u failed\n", p);
 				goto out;
