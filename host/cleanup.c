@@ -150,16 +150,23 @@ static void cleanup__on_supervisor_signal(int sig)
 
 int cleanup__signal_count(void) { return atomic_load(&nr_signals); }
 
-void cleanup__install_supervisor_signals(void)
+/* SIGINT, SIGTERM and SIGHUP to handler, without SA_RESTART: a blocked
+ * read()/poll()/waitpid()/flock()/nanosleep returns EINTR so the loop
+ * around it notices the flag promptly and acts. */
+static void cleanup__on_stop_signals(void (*handler)(int))
 {
 	struct sigaction sa;
 	memset(&sa, 0, sizeof(sa));
 	sigemptyset(&sa.sa_mask);
-	sa.sa_handler = cleanup__on_supervisor_signal;
-	/* no SA_RESTART: poll()/waitpid()/flock() return EINTR and the loop acts */
+	sa.sa_handler = handler;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
+}
+
+void cleanup__install_supervisor_signals(void)
+{
+	cleanup__on_stop_signals(cleanup__on_supervisor_signal);
 }
 
 static void cleanup__on_fatal(int sig)
@@ -172,17 +179,9 @@ static void cleanup__on_fatal(int sig)
 void cleanup__install_signals(void)
 {
 	pthread_once(&atexit_once, cleanup__register_atexit);
+	cleanup__on_stop_signals(cleanup__on_interrupt);
 
 	struct sigaction sa;
-	memset(&sa, 0, sizeof(sa));
-	sigemptyset(&sa.sa_mask);
-	sa.sa_handler = cleanup__on_interrupt;
-	/* No SA_RESTART: a blocked read()/nanosleep in the run loop returns EINTR
-	 * so the loop notices the flag promptly. */
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-
 	static const int fatal[] = { SIGSEGV, SIGBUS, SIGABRT, SIGFPE, SIGILL };
 	for (unsigned i = 0; i < sizeof(fatal) / sizeof(fatal[0]); i++) {
 		struct sigaction old;
