@@ -39,22 +39,23 @@ static pid_t child_pid;
 
 /* ---- machine state ------------------------------------------------------- */
 
-static void slurp_cmd(const char *cmd, char *buf, size_t len)
+/* What f (NULL: nothing) holds, as a string in buf; then close_fn(f). */
+static void slurp_from(FILE *f, int (*close_fn)(FILE *), char *buf, size_t len)
 {
-	FILE *f = popen(cmd, "r");
 	size_t n = f ? fread(buf, 1, len - 1, f) : 0;
 	buf[n] = '\0';
 	if (f)
-		pclose(f);
+		close_fn(f);
+}
+
+static void slurp_cmd(const char *cmd, char *buf, size_t len)
+{
+	slurp_from(popen(cmd, "r"), pclose, buf, len);
 }
 
 static void slurp(const char *path, char *buf, size_t len)
 {
-	FILE *f = fopen(path, "r");
-	size_t n = f ? fread(buf, 1, len - 1, f) : 0;
-	buf[n] = '\0';
-	if (f)
-		fclose(f);
+	slurp_from(fopen(path, "r"), fclose, buf, len);
 }
 
 /* Memory cgroup directories (two levels below the v1 root, and below our
