@@ -142,19 +142,14 @@ static void test_bad_input_is_an_error(void **state)
 static void test_json_format(void **state)
 {
 	struct compare_opts o;
-	json_error_t je;
 	json_t *j, *rows, *row;
 	char *out;
 	size_t i;
 	int seen = 0;
 
 	compare__default_opts(&o);
-	o.format = "json";
 	o.between_run = "off";
-	assert_int_equal(run_compare("base", "regressed", &o, &out), 1);
-	j = json_loads(out, 0, &je);
-	if (!j)
-		fail_msg("compare json output does not parse: %s", je.text);
+	j = run_compare_json("base", "regressed", &o, 1);
 	assert_string_equal(json_string_value(json_object_get(j, "between_run")), "off");
 	assert_string_equal(json_string_value(json_object_get(j, "schema")), "flushbench-compare/1");
 	assert_int_equal(json_integer_value(json_object_get(json_object_get(j, "summary"), "regressed")), 2);
@@ -175,7 +170,6 @@ static void test_json_format(void **state)
 	}
 	assert_int_equal(seen, 2);
 	json_decref(j);
-	free(out);
 
 	o.format = "markdown";
 	assert_int_equal(run_compare("base", "regressed", &o, &out), 1);
@@ -189,17 +183,12 @@ static void test_json_format(void **state)
 static void test_plus30_detected(void **state)
 {
 	struct compare_opts o;
-	json_error_t je;
 	json_t *j, *row;
-	char *out;
 	size_t i;
 	int regressed = 0;
 
 	compare__default_opts(&o);
-	o.format = "json";
-	assert_int_equal(run_compare("base", "plus30", &o, &out), 1);
-	j = json_loads(out, 0, &je);
-	assert_non_null(j);
+	j = run_compare_json("base", "plus30", &o, 1);
 	assert_string_equal(json_string_value(json_object_get(j, "correction")), "holm");
 	json_array_foreach(json_object_get(j, "rows"), i, row) {
 		const char *m = json_string_value(json_object_get(row, "metric"));
@@ -222,7 +211,6 @@ static void test_plus30_detected(void **state)
 	}
 	assert_int_equal(regressed, 2);
 	json_decref(j);
-	free(out);
 }
 
 /* +7 %: one variant's CI straddles the 5 % threshold (inconclusive, does

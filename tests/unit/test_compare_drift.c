@@ -73,10 +73,7 @@ static void test_between_run_drift_term(void **state)
 	assert_int_equal(count_str(out, "welch-log+drift"), 4);
 	free(out);
 
-	o.format = "json";
-	assert_int_equal(run_compare("busy", "busy-drift", &o, &out), 0);
-	j = json_loads(out, 0, &je);
-	assert_non_null(j);
+	j = run_compare_json("busy", "busy-drift", &o, 0);
 	json_array_foreach(json_object_get(j, "rows"), i, row) {
 		b = json_object_get(row, "between_run");
 		if (!json_is_object(b))
@@ -87,7 +84,6 @@ static void test_between_run_drift_term(void **state)
 	}
 	assert_int_equal(drift_rows, 6);
 	json_decref(j);
-	free(out);
 
 	/* a calibration that measured 1 % between runs: the shift is real */
 	compare__default_opts(&o);

@@ -19,7 +19,6 @@
 static void test_baseline_variant_within_one_file(void **state)
 {
 	struct compare_opts o;
-	json_error_t je;
 	json_t *j, *row;
 	char *out;
 	size_t i;
@@ -38,10 +37,7 @@ static void test_baseline_variant_within_one_file(void **state)
 	free(out);
 
 	o.baseline = "config.vcpus=64,design=srcu";     /* config.<key> works too */
-	o.format = "json";
-	assert_int_equal(run_compare("base", NULL, &o, &out), 0);
-	j = json_loads(out, 0, &je);
-	assert_non_null(j);
+	j = run_compare_json("base", NULL, &o, 0);
 	json_array_foreach(json_object_get(j, "rows"), i, row) {
 		const char *v = json_string_value(json_object_get(row, "variant"));
 		const char *m = json_string_value(json_object_get(row, "metric"));
@@ -57,7 +53,6 @@ static void test_baseline_variant_within_one_file(void **state)
 	}
 	assert_int_equal(checked, 1);
 	json_decref(j);
-	free(out);
 
 	o.format = "text";
 	o.baseline = "design=nosuch";
@@ -71,7 +66,6 @@ static void test_baseline_variant_within_one_file(void **state)
 static void test_within_censored_values_print_as_bounds(void **state)
 {
 	struct compare_opts o;
-	json_error_t je;
 	json_t *j, *row;
 	char *out;
 	size_t i;
@@ -88,10 +82,7 @@ static void test_within_censored_values_print_as_bounds(void **state)
 	assert_int_equal(run_compare("stalled", NULL, &o, &out), 0);
 	assert_int_equal(count_str(out, ">=40."), 3);
 	free(out);
-	o.format = "json";
-	assert_int_equal(run_compare("stalled", NULL, &o, &out), 0);
-	j = json_loads(out, 0, &je);
-	assert_non_null(j);
+	j = run_compare_json("stalled", NULL, &o, 0);
 	json_array_foreach(json_object_get(j, "rows"), i, row) {
 		int p99 = !strcmp(json_string_value(json_object_get(row, "metric")), "resume_latency.p99");
 		int srcu = strstr(json_string_value(json_object_get(row, "variant")), "design=srcu") != NULL;
@@ -103,7 +94,6 @@ static void test_within_censored_values_print_as_bounds(void **state)
 	}
 	assert_int_equal(seen, 2);
 	json_decref(j);
-	free(out);
 }
 
 int main(void)

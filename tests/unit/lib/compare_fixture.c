@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "compare_fixture.h"
 #include "datadir.h"
@@ -45,6 +46,21 @@ int run_compare(const char *basename, const char *newname, struct compare_opts *
 	json_decref(a);
 	json_decref(b);
 	return rc;
+}
+
+json_t *run_compare_json(const char *basename, const char *newname, struct compare_opts *o, int want)
+{
+	json_error_t je;
+	json_t *j;
+	char *out;
+
+	o->format = "json";
+	assert_int_equal(run_compare(basename, newname, o, &out), want);
+	j = json_loads(out, 0, &je);
+	if (!j)
+		fail_msg("compare json output does not parse: %s", je.text);
+	free(out);
+	return j;
 }
 
 int count_str(const char *hay, const char *needle)

@@ -15,6 +15,9 @@ int compare_fixture_setup(void **state);
 json_t *compare_load(const char *name);
 /* compare__runs (or __within when newname is NULL); output in *text (free it) */
 int run_compare(const char *basename, const char *newname, struct compare_opts *o, char **text);
+/* run_compare() with o->format = "json" (left so), which must return want:
+ * the parsed report (json_decref it); a cmocka failure if it does not parse */
+json_t *run_compare_json(const char *basename, const char *newname, struct compare_opts *o, int want);
 /* how often needle stands in hay */
 int count_str(const char *hay, const char *needle);
 
