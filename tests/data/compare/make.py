@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
-"""Regenerate the synthetic results used by tests/unit/test_compare.c and
+"""Regenerate the synthetic results used by tests/unit/test_compare*.c and
 tests/cli/compare.sh (schema flushbench/1, docs/RESULTS.md).
 
 Deterministic (fixed seed):  python3 make.py   (rewrites the subdirs here)
