@@ -4,18 +4,27 @@
  *
  * A scenario (INI file + CLI flags) is a set of keys whose values may be
  * lists; bench/scenario/scenario.c expands the cartesian product into an array of
- * run_config.  The single option table in bench/scenario/options.c describes every
- * field here (name, type, offsetof, default, unit, help, min/max, choices)
- * and drives CLI flags, INI keys, defaults, --help, `bench info --options`
- * and docs/SCENARIOS.md.  Add a field here => add one line there.
+ * run_config.  The single option table describes every field here (name,
+ * type, offsetof, default, unit, help, min/max, choices) and drives CLI
+ * flags, INI keys, defaults, --help, `bench info --options` and
+ * docs/options.md.  A core field here => one line in the core list of
+ * bench/scenario/options.c.  A knob of one design or pressure mode does not
+ * come here: it is a field of that plug-in's own options struct plus one
+ * line in its own option list (.options of its ops table), stored in
+ * plugin_opts below and read with design__opts()/pressure__opts()
+ * (docs/DESIGNS.md, docs/PRESSURE.md).
  */
 #ifndef FB_CONFIG_H
 #define FB_CONFIG_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #define CFG_STR 64
+/* Bytes for all plug-ins' options structs together (checked when the option
+ * table is built: raise it if a plug-in's knobs outgrow it). */
+#define CFG_PLUGIN_OPTS 1024
 
 struct design_ops;
 struct pressure_ops;
@@ -109,6 +118,11 @@ struct run_config {
 	char perf_events[256];        /* override default event list ("" = default) */
 	char pin[CFG_STR];            /* none | compact | scatter */
 	char mem_node[CFG_STR];       /* "" (default) | N | interleave | local */
+
+	/* --- plug-in knobs: every design's and pressure mode's own options
+	 * struct, at the place host/option.c plugin_opts__offset() gives it;
+	 * read through design__opts() / pressure__opts() --- */
+	_Alignas(max_align_t) unsigned char plugin_opts[CFG_PLUGIN_OPTS];
 
 	/* --- resolved (last: not an option, see struct run_resolved) --- */
 	struct run_resolved r;

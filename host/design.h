@@ -19,9 +19,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "option.h"
+
 struct vm;
 struct vcpu;
 struct flush_op;
+struct run_config;
 
 #define DESIGN_OPS_VERSION  1
 #define DESIGN_F_BROKEN     (1u << 0)   /* deliberately wrong: needs --allow-broken */
@@ -44,6 +47,18 @@ struct design_ops {
 	/* optional, broken designs only: run the flush protocol in another
 	 * order (host/flush.c flush__protocol() is the correct one) */
 	int  (*flush)(struct flush_op *op);
+	/*
+	 * optional: the design's own knobs (docs/DESIGNS.md).  options: a
+	 * NULL-name-terminated list whose OPT_FIELD()s are fields of the
+	 * design's options struct of options_size bytes; merged into the one
+	 * option table (section "design" unless an entry names one) and read
+	 * with design__opts().  check: cross-field checks, run by
+	 * options__check() when this design is the variant's; 0 or -EINVAL
+	 * with a message.
+	 */
+	const struct bench_option *options;
+	size_t options_size;
+	int  (*check)(const struct run_config *c, char *err, size_t len);
 };
 
 /*
@@ -64,7 +79,9 @@ void design__race(struct vm *vm, enum race_point p);
 
 extern const struct design_ops *const designs[];   /* NULL-terminated */
 const struct design_ops *design__find(const char *name);
-/* Check version, required hooks, unique names.  -EINVAL with a message. */
+/* Check version, required hooks, unique names, option list.  -EINVAL with a message. */
 int design__check_all(char *why, size_t len);
+/* Design d's options struct inside c (d must have options). */
+const void *design__opts(const struct run_config *c, const struct design_ops *d);
 
 #endif

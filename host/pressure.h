@@ -19,7 +19,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "option.h"
+
 struct vm;
+struct run_config;
 
 #define PRESSURE_OPS_VERSION 1
 
@@ -37,11 +40,25 @@ struct pressure_ops {
 	json_t *(*report)(struct vm *vm);
 	/* optional: SRCU slots its helper threads need (after the vCPUs' own) */
 	unsigned (*srcu_slots)(const struct vm *vm);
+	/*
+	 * optional: the mode's own knobs (docs/PRESSURE.md "adding a mode").
+	 * options: a NULL-name-terminated list whose OPT_FIELD()s are fields
+	 * of the mode's options struct of options_size bytes; merged into the
+	 * one option table (section "pressure" unless an entry names one) and
+	 * read with pressure__opts().  check: cross-field checks, run by
+	 * options__check() when this is the variant's mode; 0 or -EINVAL with
+	 * a message.
+	 */
+	const struct bench_option *options;
+	size_t options_size;
+	int  (*check)(const struct run_config *c, char *err, size_t len);
 };
 
 extern const struct pressure_ops *const pressures[];   /* NULL-terminated */
 const struct pressure_ops *pressure__find(const char *name);
-/* Check version, required hooks, unique names.  -EINVAL with a message. */
+/* Check version, required hooks, unique names, option list.  -EINVAL with a message. */
 int pressure__check_all(char *why, size_t len);
+/* Mode p's options struct inside c (p must have options). */
+const void *pressure__opts(const struct run_config *c, const struct pressure_ops *p);
 
 #endif

@@ -138,7 +138,7 @@ static const char *suggest(const struct option *opts, const char *name, bool key
 		if (o->type != OPTION_GROUP && o->long_name)
 			names[n++] = o->long_name;
 	if (keys)
-		for (const struct bench_option *b = bench_options; b->name && n < MAX_FLAGS + 127; b++)
+		for (const struct bench_option *b = options__table(); b->name && n < MAX_FLAGS + 127; b++)
 			names[n++] = b->name;
 	return suggest__closest(name, names, n);
 }

@@ -82,5 +82,11 @@ int options__check(struct run_config *c, char *err, size_t len)
 			 "oracle); add --allow-broken to run it", c->design);
 		return -EINVAL;
 	}
+	/* the plug-ins' own cross-field checks: the variant's design and mode
+	 * only (another plug-in's knobs do not matter to this variant) */
+	if (c->r.design->check && c->r.design->check(c, err, len))
+		return -EINVAL;
+	if (c->r.pressure->check && c->r.pressure->check(c, err, len))
+		return -EINVAL;
 	return 0;
 }

@@ -87,7 +87,7 @@ void options__print_help(FILE *f, const char *section)
 		if (section && strcmp(section, sec))
 			continue;
 		fprintf(f, "  [%s]\n", sec);
-		for (const struct bench_option *o = bench_options; o->name; o++) {
+		for (const struct bench_option *o = options__table(); o->name; o++) {
 			if (strcmp(o->section, sec))
 				continue;
 			char flag[64], vals[256];
@@ -133,7 +133,7 @@ static void print_markdown(FILE *f)
 		fprintf(f, "\n## [%s]\n\n", sec);
 		fprintf(f, "| key | type | default | unit | values | meaning |\n");
 		fprintf(f, "|---|---|---|---|---|---|\n");
-		for (const struct bench_option *o = bench_options; o->name; o++) {
+		for (const struct bench_option *o = options__table(); o->name; o++) {
 			if (strcmp(o->section, sec))
 				continue;
 			char vals[512];
@@ -157,7 +157,7 @@ static void print_text(FILE *f)
 	for (unsigned s = 0; options_sections[s]; s++) {
 		const char *sec = options_sections[s];
 		fprintf(f, "[%s]\n", sec);
-		for (const struct bench_option *o = bench_options; o->name; o++) {
+		for (const struct bench_option *o = options__table(); o->name; o++) {
 			if (strcmp(o->section, sec))
 				continue;
 			char vals[512];
@@ -176,7 +176,7 @@ static int print_json(FILE *f)
 	json_t *arr = json_array();
 	if (!arr)
 		return -ENOMEM;
-	for (const struct bench_option *o = bench_options; o->name; o++) {
+	for (const struct bench_option *o = options__table(); o->name; o++) {
 		json_t *e = json_object();
 		json_object_set_new(e, "key", json_string(o->key));
 		json_object_set_new(e, "flag", json_sprintf("--%s", o->name));

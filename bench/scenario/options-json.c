@@ -42,7 +42,7 @@ json_t *options__to_json(const struct run_config *c)
 	json_t *obj = json_object();
 	if (!obj)
 		return NULL;
-	for (const struct bench_option *o = bench_options; o->name; o++)
+	for (const struct bench_option *o = options__table(); o->name; o++)
 		if (json_object_set_new(obj, o->key, options__value_json(c, o))) {
 			json_decref(obj);
 			return NULL;

@@ -2,7 +2,9 @@
 /*
  * The option table and everything driven by it: parsing + validation of one
  * value, defaults, JSON, suggestions, help and the generated reference
- * (docs/options.md).  Adding a field to struct run_config = one entry here.
+ * (docs/options.md).  Adding a core field to struct run_config = one entry
+ * in options_core[]; a plug-in's knobs live in its own file and are merged
+ * in by options-merge.c (options__table()).
  */
 #include <ctype.h>
 #include <errno.h>
@@ -19,8 +21,7 @@
 #include "pressure.h"
 #include "suggest.h"
 
-#define FIELD(f) .key = #f, .offset = offsetof(struct run_config, f), \
-	.size = sizeof(((struct run_config *)0)->f)
+#define FIELD(f) OPT_FIELD(struct run_config, f)
 
 const char *const options_sections[] = {
 	"vm", "workload", "design", "pressure", "kernel-ref", "run", "perf", NULL,
@@ -109,7 +110,8 @@ int options__check_mem_node(const char *v, char *err, size_t len)
 	return -EINVAL;
 }
 
-const struct bench_option bench_options[] = {
+/* The core options: everything that is not one plug-in's own knob. */
+const struct bench_option options_core[] = {
 	/* --- vm --- */
 	{ .name = "vcpus", FIELD(vcpus), .kind = OPT_KIND_UINT, .def = "64", .unit = "",
 	  .min = 1, .max = FB_MAX_VCPUS, .section = "vm",
@@ -314,7 +316,7 @@ const struct bench_option bench_options[] = {
 
 /* ---- lookup ------------------------------------------------------------- */
 
-static int name_cmp(const char *a, const char *b)
+int options__name_cmp(const char *a, const char *b)
 {
 	for (;; a++, b++) {
 		char x = suggest__fold(*a);
@@ -330,8 +332,8 @@ const struct bench_option *options__find(const char *name)
 {
 	if (!name)
 		return NULL;
-	for (const struct bench_option *o = bench_options; o->name; o++)
-		if (!name_cmp(o->name, name) || (o->alias && !name_cmp(o->alias, name)))
+	for (const struct bench_option *o = options__table(); o->name; o++)
+		if (!options__name_cmp(o->name, name) || (o->alias && !options__name_cmp(o->alias, name)))
 			return o;
 	return NULL;
 }
@@ -339,7 +341,7 @@ const struct bench_option *options__find(const char *name)
 static const char *option_name_at(unsigned i, const void *arg)
 {
 	(void)arg;
-	return bench_options[i].name;
+	return options__table()[i].name;
 }
 
 const char *options__suggest(const char *unknown)
@@ -536,7 +538,7 @@ void options__defaults(struct run_config *c)
 {
 	char err[512];
 	memset(c, 0, sizeof(*c));
-	for (const struct bench_option *o = bench_options; o->name; o++) {
+	for (const struct bench_option *o = options__table(); o->name; o++) {
 		/* the design/pressure registries may not know the default (a
 		 * build without them): store it anyway, expansion reports it */
 		if (options__set(c, o, o->def, err, sizeof(err)) &&

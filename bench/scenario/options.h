@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The single option table (fio's struct fio_option): one entry per field of
- * struct run_config (host/config.h).  It drives INI keys, CLI --key flags,
+ * struct run_config (host/config.h), the plug-ins' knobs included (merged
+ * from their ops tables, see options__table()).  It drives INI keys, CLI --key flags,
  * defaults, validation, --help, `bench info --options`, docs/options.md,
  * results.json run.config and "did you mean".
  *
@@ -21,46 +22,31 @@
 #include <jansson.h>
 
 #include "config.h"
+#include "option.h"   /* struct bench_option, OPT_KIND_*, OPT_F_* */
 
-enum opt_kind {
-	OPT_KIND_UINT,      /* unsigned */
-	OPT_KIND_U64,       /* uint64_t */
-	OPT_KIND_DOUBLE,    /* double, finite */
-	OPT_KIND_BOOL,      /* bool: true|false|yes|no|on|off|1|0 */
-	OPT_KIND_STRING,    /* char[size], free text (or checked by ->check) */
-	OPT_KIND_CHOICE,    /* char[size], one of ->choices (or ->choice_at) */
-};
-
-#define OPT_F_NOLIST    (1u << 0)   /* commas belong to the value: never a list */
-#define OPT_F_SCENARIO  (1u << 1)   /* scenario-level (repeat, seed, warmup_s): not listable */
-
-struct bench_option {
-	const char *name;               /* CLI flag and INI key, dashed: "flush-think-us" */
-	enum opt_kind kind;
-	size_t offset;                  /* offsetof(struct run_config, field) */
-	size_t size;                    /* sizeof the field (string buffers) */
-	const char *def;                /* default, as text */
-	const char *unit;               /* "us", "MiB", ... or "" */
-	const char *help;
-	double min, max;                /* numeric kinds: inclusive range */
-	const char *const *choices;     /* CHOICE: NULL-terminated static set */
-	const char *section;            /* vm, workload, design, pressure, kernel-ref, run, perf */
-	/* additions */
-	const char *key;                /* underscore spelling == run_config field name */
-	unsigned flags;                 /* OPT_F_* */
-	/* Dynamic choice sets (plug-in registries): i-th valid name, NULL past the end. */
-	const char *(*choice_at)(unsigned i);
-	/* Extra validation of a text value; 0 or -EINVAL with a message (no name prefix). */
-	int (*check)(const char *value, char *err, size_t len);
-	/* Another accepted spelling on input ("duration" for duration-s), or NULL. */
-	const char *alias;
-};
+struct design_ops;
+struct pressure_ops;
 
 /* NULL-terminated section names, in table order. */
 extern const char *const options_sections[];
-/* The table, terminated by an entry with name == NULL. */
-extern const struct bench_option bench_options[];
+/*
+ * The table, terminated by an entry with name == NULL: the core options
+ * (options.c) and every plug-in's own list (.options of each design and
+ * pressure mode), section by section, built once on first use.  A broken
+ * merge (two options of one name, blocks that outgrow plugin_opts) is a
+ * build bug: every command dies at its first option lookup.
+ */
+const struct bench_option *options__table(void);
+/* Merge the core options with the option lists of registries @ds and @ps
+ * into *out (malloc'd, NULL-name-terminated), offsets rebased into struct
+ * run_config.  0, or -EINVAL with a message (clash, bad list, too big). */
+int options__merge(const struct design_ops *const *ds, const struct pressure_ops *const *ps,
+		   struct bench_option **out, char *err, size_t len);
 
+/* The core list (options.c), for options__merge() only: read options__table(). */
+extern const struct bench_option options_core[];
+/* Option names compare with '-' == '_' and case folded (suggest__fold()). */
+int options__name_cmp(const char *a, const char *b);
 /* By name or alias; '-' and '_' are equivalent; NULL if unknown. */
 const struct bench_option *options__find(const char *name);
 /* Parse + validate (range, choice, length); 0 or -EINVAL with err like

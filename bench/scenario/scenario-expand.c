@@ -32,7 +32,7 @@ static unsigned expansion_order(const struct bench_option **out)
 	unsigned n = 0;
 	for (unsigned i = 0; order_head[i]; i++)
 		out[n++] = options__find(order_head[i]);
-	for (const struct bench_option *o = bench_options; o->name; o++)
+	for (const struct bench_option *o = options__table(); o->name; o++)
 		if (!in_list(order_head, o->key) && !in_list(order_tail, o->key))
 			out[n++] = o;
 	for (unsigned i = 0; order_tail[i]; i++)
@@ -186,7 +186,7 @@ char *scenario__variant_key(const struct scenario *sc, const struct run_config *
 	const struct bench_option *keys[128];
 	for (unsigned i = 0; always[i]; i++)
 		keys[nk++] = options__find(always[i]);
-	for (const struct bench_option *o = bench_options; o->name; o++)
+	for (const struct bench_option *o = options__table(); o->name; o++)
 		if (!in_list(always, o->key) && scenario__nr_values(sc, o->key) > 1)
 			keys[nk++] = o;
 	for (unsigned i = 0; i < nk; i++) {

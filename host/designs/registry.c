@@ -74,6 +74,10 @@ int design__check_all(char *why, size_t len)
 				snprintf(why, len, "design name %s registered twice", d->name);
 				return -EINVAL;
 			}
+		char what[96];
+		snprintf(what, sizeof(what), "design %s", d->name);
+		if (option__check_list(what, d->options, d->options_size, why, len))
+			return -EINVAL;
 	}
 	return 0;
 }

@@ -24,7 +24,7 @@ const struct pressure_ops *const pressures[] = {
 };
 
 /* cf. fio's check_engine_ops(), and design__check_all(): version, required
- * hooks, unique names.  -EINVAL with a message; bench run checks at start. */
+ * hooks, unique names, the mode's option list.  -EINVAL with a message; bench run checks at start. */
 int pressure__check_all(char *why, size_t len)
 {
 	for (unsigned i = 0; pressures[i]; i++) {
@@ -48,6 +48,10 @@ int pressure__check_all(char *why, size_t len)
 				snprintf(why, len, "pressure mode %s registered twice", p->name);
 				return -EINVAL;
 			}
+		char what[96];
+		snprintf(what, sizeof(what), "pressure mode %s", p->name);
+		if (option__check_list(what, p->options, p->options_size, why, len))
+			return -EINVAL;
 	}
 	return 0;
 }
