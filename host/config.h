@@ -86,18 +86,10 @@ struct run_config {
 
 	/* --- memory pressure --- */
 	char pressure[CFG_STR];       /* none | paging | swap */
+	/* Core, not a mode's own knob: paging's resident-set limit, and swap's
+	 * auto memcg limit is computed from it too (host/pressure/swap.c). */
 	unsigned resident_mb;         /* paging: resident-set limit of the data region */
-	char fault_latency[CFG_STR];  /* paging: fixed | uniform | lognormal | file */
-	unsigned fault_latency_us;    /* fixed: L; uniform: low; lognormal: median */
-	unsigned fault_latency_max_us;/* uniform: high; lognormal: clamp */
-	double fault_latency_sigma;   /* lognormal sigma */
-	unsigned pager_threads;       /* paging: fault-service threads */
-	bool pager_rt;                /* paging: SCHED_FIFO pager threads where permitted */
-	char backing_file[256];       /* paging: file backing store ("" = temp file in /var/tmp) */
-	bool backing_direct;          /* paging: O_DIRECT for the backing file */
-	unsigned zram_mb;             /* swap: zram device size */
-	unsigned memcg_limit_mb;      /* swap: memory cgroup limit for the harness */
-	bool pageout_churn;           /* swap: MADV_PAGEOUT thread */
+	/* each mode's own knobs: struct <mode>_opts in host/pressure/ (plugin_opts) */
 
 	/* --- kernel reference line --- */
 	char kernel_ref[CFG_STR];     /* none | msr-filter | ioeventfd | memslot */

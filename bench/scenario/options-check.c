@@ -69,12 +69,6 @@ int options__check(struct run_config *c, char *err, size_t len)
 			 c->completion_kb, c->mem_mb);
 		return -EINVAL;
 	}
-	if ((!strcmp(c->fault_latency, "uniform") || !strcmp(c->fault_latency, "lognormal")) &&
-	    c->fault_latency_max_us < c->fault_latency_us) {
-		snprintf(err, len, "fault-latency-max-us = %u is below fault-latency-us = %u",
-			 c->fault_latency_max_us, c->fault_latency_us);
-		return -EINVAL;
-	}
 	if (options__resolve(c, err, len))
 		return -EINVAL;
 	if ((c->r.design->flags & DESIGN_F_BROKEN) && !c->allow_broken) {

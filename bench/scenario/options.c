@@ -33,7 +33,6 @@ static const char *const ch_flush[]     = { "space", "list", "space-ex", "list-e
 static const char *const ch_targets[]   = { "all", "sparse", "neighbours", "inhibitors", NULL };
 static const char *const ch_request[]   = { "event", "unblock", NULL };
 static const char *const ch_srcu_gp[]   = { "auto", "vmm", "kernel", "both", NULL };
-static const char *const ch_latency[]   = { "fixed", "uniform", "lognormal", "file", NULL };
 static const char *const ch_kref[]      = { "auto", "none", "msr-filter", "ioeventfd", "memslot", NULL };
 static const char *const ch_gp_ioctl[]  = { "ioeventfd", "msr-filter", "memslot", NULL };
 static const char *const ch_perf[]      = { "none", "record", "stat", NULL };
@@ -223,42 +222,11 @@ const struct bench_option options_core[] = {
 	{ .name = "pressure", FIELD(pressure), .kind = OPT_KIND_CHOICE, .def = "none",
 	  .choice_at = pressure_at, .check = check_pressure, .section = "pressure",
 	  .help = "memory pressure mode (see docs/PRESSURE.md)" },
+	/* core: swap's auto memcg limit reads it too, not only paging */
 	{ .name = "resident-mb", FIELD(resident_mb), .kind = OPT_KIND_UINT, .def = "32",
 	  .unit = "MiB", .min = 1, .max = 3800, .section = "pressure",
 	  .help = "paging: resident-set limit of the data region (evictor target)" },
-	{ .name = "fault-latency", FIELD(fault_latency), .kind = OPT_KIND_CHOICE,
-	  .def = "fixed", .choices = ch_latency, .section = "pressure",
-	  .help = "paging: fault service time model; file = real I/O on backing-file" },
-	{ .name = "fault-latency-us", FIELD(fault_latency_us), .kind = OPT_KIND_UINT,
-	  .def = "500", .unit = "us", .min = 0, .max = 1000000, .section = "pressure",
-	  .help = "paging: fixed: the latency; uniform: low bound; lognormal: median" },
-	{ .name = "fault-latency-max-us", FIELD(fault_latency_max_us), .kind = OPT_KIND_UINT,
-	  .def = "5000", .unit = "us", .min = 0, .max = 10000000, .section = "pressure",
-	  .help = "paging: uniform: high bound; lognormal: clamp" },
-	{ .name = "fault-latency-sigma", FIELD(fault_latency_sigma), .kind = OPT_KIND_DOUBLE,
-	  .def = "0.5", .min = 0, .max = 10, .section = "pressure",
-	  .help = "paging: lognormal sigma (of ln latency)" },
-	{ .name = "pager-threads", FIELD(pager_threads), .kind = OPT_KIND_UINT, .def = "2",
-	  .min = 1, .max = 256, .section = "pressure",
-	  .help = "paging: threads that complete faults (the device serves all in flight concurrently)" },
-	{ .name = "pager-rt", FIELD(pager_rt), .kind = OPT_KIND_BOOL, .def = "true",
-	  .section = "pressure",
-	  .help = "paging: run the pager threads SCHED_FIFO where permitted, so L is the device's, not the scheduler's" },
-	{ .name = "backing-file", FIELD(backing_file), .kind = OPT_KIND_STRING, .def = "",
-	  .flags = OPT_F_NOLIST, .section = "pressure",
-	  .help = "paging: backing store file (\"\" = a temporary file in /var/tmp)" },
-	{ .name = "backing-direct", FIELD(backing_direct), .kind = OPT_KIND_BOOL,
-	  .def = "false", .section = "pressure",
-	  .help = "paging: open the backing file with O_DIRECT (real device I/O)" },
-	{ .name = "zram-mb", FIELD(zram_mb), .kind = OPT_KIND_UINT, .def = "512", .unit = "MiB",
-	  .min = 16, .max = 65536, .section = "pressure",
-	  .help = "swap: zram device size" },
-	{ .name = "memcg-limit-mb", FIELD(memcg_limit_mb), .kind = OPT_KIND_UINT, .def = "0",
-	  .unit = "MiB", .min = 0, .max = 1048576, .section = "pressure",
-	  .help = "swap: memory cgroup limit for the harness (0 = auto from mem-mb)" },
-	{ .name = "pageout-churn", FIELD(pageout_churn), .kind = OPT_KIND_BOOL, .def = "false",
-	  .section = "pressure",
-	  .help = "swap: a side thread pushes guest memory out with MADV_PAGEOUT" },
+	/* the modes' own knobs: in host/pressure/<mode>.c (.options) */
 
 	/* --- kernel reference line --- */
 	{ .name = "kernel-ref", FIELD(kernel_ref), .kind = OPT_KIND_CHOICE, .def = "auto",

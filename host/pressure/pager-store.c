@@ -76,7 +76,7 @@ static void pager__unlink_action(void *arg)
 
 int pager__open_file(struct pager *p, char *err, size_t len)
 {
-	const char *cfgpath = p->vm->cfg->backing_file;
+	const char *cfgpath = paging__opts(p->vm->cfg)->backing_file;
 	const char *dir = "/var/tmp";
 	struct stat sb;
 	int oflags = O_RDWR | O_CLOEXEC | (p->direct ? O_DIRECT : 0);

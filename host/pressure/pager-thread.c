@@ -72,7 +72,7 @@ void pager__set_rt(struct pager *p)
 {
 	struct sched_param sp = { .sched_priority = 50 };
 
-	if (!p->vm->cfg->pager_rt) {
+	if (!paging__opts(p->vm->cfg)->pager_rt) {
 		snprintf(p->rt_why, sizeof(p->rt_why), "pager_rt=false");
 		return;
 	}

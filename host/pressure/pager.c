@@ -19,6 +19,7 @@
 int pager__create(struct pager **out, struct vm *vm, char *err, size_t len)
 {
 	const struct run_config *cfg = vm->cfg;
+	const struct paging_opts *o = paging__opts(cfg);
 	struct pager *p = calloc(1, sizeof(*p));
 	if (!p) {
 		snprintf(err, len, "out of memory");
@@ -43,7 +44,7 @@ int pager__create(struct pager **out, struct vm *vm, char *err, size_t len)
 
 	/* Resident limit: resident_mb, or half the data region when 0. */
 	p->limit = cfg->resident_mb ? (uint64_t)cfg->resident_mb * (1ull << 20) / p->pgsz : p->npages / 2;
-	p->nr_pagers = cfg->pager_threads ? cfg->pager_threads : 1;
+	p->nr_pagers = o->pager_threads ? o->pager_threads : 1;
 	uint64_t min_limit = 2ull * p->nr_pagers + 2;
 	if (p->limit < min_limit)
 		p->limit = min_limit;
@@ -53,13 +54,13 @@ int pager__create(struct pager **out, struct vm *vm, char *err, size_t len)
 	 * so pagers rarely have to reclaim themselves. */
 	p->low_water = p->limit > p->nr_pagers ? p->limit - p->nr_pagers : p->limit;
 
-	int r = latency__model(&p->lat, cfg->fault_latency, cfg->fault_latency_us,
-			       cfg->fault_latency_max_us, cfg->fault_latency_sigma, err, len);
+	int r = latency__model(&p->lat, o->fault_latency, o->fault_latency_us,
+			       o->fault_latency_max_us, o->fault_latency_sigma, err, len);
 	if (r)
 		return r;
 	latency__describe(&p->lat, p->lat_desc, sizeof(p->lat_desc));
 	p->file_mode = p->lat.kind == LAT_FILE;
-	p->direct = p->file_mode && cfg->backing_direct;
+	p->direct = p->file_mode && o->backing_direct;
 
 	/* Every vCPU has at most one fault in flight; VMM threads a few more. */
 	p->qdepth = vm->nr_vcpus + 16;

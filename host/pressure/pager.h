@@ -27,6 +27,23 @@
 
 struct vm;
 struct pager;
+struct run_config;
+
+/* The paging mode's knobs: its entries in the option table (paging.c), field
+ * name = key.  resident_mb is not here: swap's auto limit reads it too, so it
+ * is a core field of struct run_config. */
+struct paging_opts {
+	char fault_latency[64];       /* fixed | uniform | lognormal | file */
+	unsigned fault_latency_us;    /* fixed: L; uniform: low; lognormal: median */
+	unsigned fault_latency_max_us;/* uniform: high; lognormal: clamp */
+	double fault_latency_sigma;   /* lognormal sigma */
+	unsigned pager_threads;       /* fault-service threads */
+	bool pager_rt;                /* SCHED_FIFO pager threads where permitted */
+	char backing_file[256];       /* file backing store ("" = temp file in /var/tmp) */
+	bool backing_direct;          /* O_DIRECT for the backing file */
+};
+/* The paging knobs of c (paging.c). */
+const struct paging_opts *paging__opts(const struct run_config *c);
 
 struct pager_stats {
 	uint64_t npages, page_size, limit_pages;

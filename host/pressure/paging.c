@@ -6,6 +6,8 @@
  * page-fault path; that is what stalls the `srcu` design's grace periods.
  */
 #include <errno.h>
+#include <stdio.h>
+#include <string.h>
 
 #include <jansson.h>
 
@@ -13,6 +15,55 @@
 #include "pressure.h"
 #include "util.h"
 #include "vm.h"
+
+static const char *const ch_latency[] = { "fixed", "uniform", "lognormal", "file", NULL };
+
+/* The mode's knobs (struct paging_opts, pager.h). */
+static const struct bench_option paging_options[] = {
+	{ .name = "fault-latency", OPT_FIELD(struct paging_opts, fault_latency), .kind = OPT_KIND_CHOICE,
+	  .def = "fixed", .choices = ch_latency,
+	  .help = "paging: fault service time model; file = real I/O on backing-file" },
+	{ .name = "fault-latency-us", OPT_FIELD(struct paging_opts, fault_latency_us), .kind = OPT_KIND_UINT,
+	  .def = "500", .unit = "us", .min = 0, .max = 1000000,
+	  .help = "paging: fixed: the latency; uniform: low bound; lognormal: median" },
+	{ .name = "fault-latency-max-us", OPT_FIELD(struct paging_opts, fault_latency_max_us),
+	  .kind = OPT_KIND_UINT, .def = "5000", .unit = "us", .min = 0, .max = 10000000,
+	  .help = "paging: uniform: high bound; lognormal: clamp" },
+	{ .name = "fault-latency-sigma", OPT_FIELD(struct paging_opts, fault_latency_sigma),
+	  .kind = OPT_KIND_DOUBLE, .def = "0.5", .min = 0, .max = 10,
+	  .help = "paging: lognormal sigma (of ln latency)" },
+	{ .name = "pager-threads", OPT_FIELD(struct paging_opts, pager_threads), .kind = OPT_KIND_UINT,
+	  .def = "2", .min = 1, .max = 256,
+	  .help = "paging: threads that complete faults (the device serves all in flight concurrently)" },
+	{ .name = "pager-rt", OPT_FIELD(struct paging_opts, pager_rt), .kind = OPT_KIND_BOOL, .def = "true",
+	  .help = "paging: run the pager threads SCHED_FIFO where permitted, so L is the device's, not the scheduler's" },
+	{ .name = "backing-file", OPT_FIELD(struct paging_opts, backing_file), .kind = OPT_KIND_STRING,
+	  .def = "", .flags = OPT_F_NOLIST,
+	  .help = "paging: backing store file (\"\" = a temporary file in /var/tmp)" },
+	{ .name = "backing-direct", OPT_FIELD(struct paging_opts, backing_direct), .kind = OPT_KIND_BOOL,
+	  .def = "false", .help = "paging: open the backing file with O_DIRECT (real device I/O)" },
+	{ .name = NULL },
+};
+
+extern const struct pressure_ops pressure_paging;
+
+const struct paging_opts *paging__opts(const struct run_config *c)
+{
+	return pressure__opts(c, &pressure_paging);
+}
+
+/* Cross-field: the bounds of the latency model (pressure=paging variants). */
+static int paging__check(const struct run_config *c, char *err, size_t len)
+{
+	const struct paging_opts *o = paging__opts(c);
+	if ((!strcmp(o->fault_latency, "uniform") || !strcmp(o->fault_latency, "lognormal")) &&
+	    o->fault_latency_max_us < o->fault_latency_us) {
+		snprintf(err, len, "fault-latency-max-us = %u is below fault-latency-us = %u",
+			 o->fault_latency_max_us, o->fault_latency_us);
+		return -EINVAL;
+	}
+	return 0;
+}
 
 static bool paging__available(char *why, size_t len)
 {
@@ -62,7 +113,7 @@ static json_t *paging__report(struct vm *vm)
 	struct pager *p = vm->pressure_priv;
 	struct pager_stats s;
 	pager__stats(p, &s);
-	const struct run_config *c = vm->cfg;
+	const struct paging_opts *po = paging__opts(vm->cfg);
 	json_t *o = json_object();
 	json_object_set_new(o, "mode", json_string("paging"));
 	json_object_set_new(o, "page_size", json_integer((json_int_t)s.page_size));
@@ -76,7 +127,7 @@ static json_t *paging__report(struct vm *vm)
 	json_object_set_new(o, "duplicate_faults", json_integer((json_int_t)s.dup_faults));
 	json_object_set_new(o, "non_vcpu_faults", json_integer((json_int_t)s.unknown_vcpu));
 	json_object_set_new(o, "restored_at_stop", json_integer((json_int_t)s.restored));
-	json_object_set_new(o, "pager_threads", json_integer(c->pager_threads ? c->pager_threads : 1));
+	json_object_set_new(o, "pager_threads", json_integer(po->pager_threads ? po->pager_threads : 1));
 	json_object_set_new(o, "queue_depth", json_integer((json_int_t)s.queue_depth));
 	json_object_set_new(o, "max_in_flight", json_integer((json_int_t)s.max_in_flight));
 	json_object_set_new(o, "queue_full", json_integer((json_int_t)s.queue_full));
@@ -86,7 +137,7 @@ static json_t *paging__report(struct vm *vm)
 	/* Say so when the device, not the model, set the latency. */
 	struct hist_summary q;
 	hist__summary(&vm->metrics->fault_queue_ns, &q);
-	uint64_t L = (uint64_t)c->fault_latency_us * 1000;
+	uint64_t L = (uint64_t)po->fault_latency_us * 1000;
 	if (s.queue_full)
 		pr_warn("paging: %lu faults waited for a free device slot (queue depth %lu): arrivals "
 			"exceeded the device's capacity", (unsigned long)s.queue_full, (unsigned long)s.queue_depth);
@@ -97,7 +148,7 @@ static json_t *paging__report(struct vm *vm)
 	json_object_set_new(o, "saturated", json_boolean(s.queue_full || (q.count && L && q.p50 > L / 10)));
 	json_object_set_new(o, "latency_model", json_string(pager__latency(p)));
 	json_object_set_new(o, "backing", json_string(pager__backing(p)));
-	json_object_set_new(o, "backing_direct", json_boolean(c->backing_direct &&
+	json_object_set_new(o, "backing_direct", json_boolean(po->backing_direct &&
 							      strcmp(pager__backing(p), "memory")));
 	json_object_set_new(o, "note", json_string("counters cover the whole run; the faults counter and "
 		"fault_service histogram in metrics cover the measured window.  The pager holds the VMM "
@@ -117,4 +168,7 @@ const struct pressure_ops pressure_paging = {
 	.teardown = paging__teardown,
 	.report = paging__report,
 	.srcu_slots = paging__srcu_slots,
+	.options = paging_options,
+	.options_size = sizeof(struct paging_opts),
+	.check = paging__check,
 };

@@ -35,6 +35,32 @@
 #define MADV_PAGEOUT 21
 #endif
 
+/* The mode's knobs (its entries in the option table; field name = key). */
+struct swap_opts {
+	unsigned zram_mb;             /* zram device size (0 = auto) */
+	unsigned memcg_limit_mb;      /* memory cgroup limit for the harness (0 = auto) */
+	bool pageout_churn;           /* MADV_PAGEOUT thread */
+};
+
+static const struct bench_option swap_options[] = {
+	{ .name = "zram-mb", OPT_FIELD(struct swap_opts, zram_mb), .kind = OPT_KIND_UINT,
+	  .def = "512", .unit = "MiB", .min = 16, .max = 65536,
+	  .help = "swap: zram device size" },
+	{ .name = "memcg-limit-mb", OPT_FIELD(struct swap_opts, memcg_limit_mb), .kind = OPT_KIND_UINT,
+	  .def = "0", .unit = "MiB", .min = 0, .max = 1048576,
+	  .help = "swap: memory cgroup limit for the harness (0 = auto from mem-mb)" },
+	{ .name = "pageout-churn", OPT_FIELD(struct swap_opts, pageout_churn), .kind = OPT_KIND_BOOL,
+	  .def = "false", .help = "swap: a side thread pushes guest memory out with MADV_PAGEOUT" },
+	{ .name = NULL },
+};
+
+extern const struct pressure_ops pressure_swap;
+
+static const struct swap_opts *swap__opts(const struct vm *vm)
+{
+	return pressure__opts(vm->cfg, &pressure_swap);
+}
+
 struct swap_priv {
 	struct vm *vm;
 	struct zram_swap zram;
@@ -145,6 +171,7 @@ static void swap__teardown(struct vm *vm);
 static int swap__setup(struct vm *vm)
 {
 	const struct run_config *c = vm->cfg;
+	const struct swap_opts *o = swap__opts(vm);
 	char err[512] = "";
 	struct swap_priv *s = calloc(1, sizeof(*s));
 	if (!s)
@@ -174,7 +201,7 @@ static int swap__setup(struct vm *vm)
 	}
 	if (swap__active() <= 0) {
 		/* auto: room for the whole data region plus the harness */
-		unsigned mb = c->zram_mb ? c->zram_mb : (unsigned)(vm->data_size >> 20) + 256;
+		unsigned mb = o->zram_mb ? o->zram_mb : (unsigned)(vm->data_size >> 20) + 256;
 		r = zram__setup(&s->zram, mb, err, sizeof(err));
 		if (r)
 			goto fail;
@@ -185,8 +212,8 @@ static int swap__setup(struct vm *vm)
 	 * half of it as in paging) + what the harness uses besides guest data
 	 * right now + 48 MiB slack for allocations made during the run. */
 	s->nondata_rss = swap__nondata_rss(vm);
-	if (c->memcg_limit_mb) {
-		s->limit_bytes = (uint64_t)c->memcg_limit_mb << 20;
+	if (o->memcg_limit_mb) {
+		s->limit_bytes = (uint64_t)o->memcg_limit_mb << 20;
 	} else {
 		uint64_t resident = c->resident_mb ? (uint64_t)c->resident_mb << 20 : vm->data_size / 2;
 		s->limit_bytes = resident + s->nondata_rss + (48ull << 20);
@@ -367,7 +394,7 @@ static int swap__start(struct vm *vm)
 		if (e)
 			snprintf(s->reclaimer_why, sizeof(s->reclaimer_why), "SCHED_FIFO refused: %s", strerror(e));
 	}
-	if (vm->cfg->pageout_churn) {
+	if (swap__opts(vm)->pageout_churn) {
 		r = pthread_create(&s->churn, NULL, swap__churn, s);
 		if (r)
 			return -r;
@@ -452,7 +479,7 @@ static json_t *swap__report(struct vm *vm)
 				json_real((double)s->resident_sum / (double)s->resident_samples * mb));
 			json_object_set_new(o, "resident_mb_peak", json_real((double)s->resident_peak * mb));
 		}
-		json_object_set_new(o, "pageout_churn", json_boolean(vm->cfg->pageout_churn));
+		json_object_set_new(o, "pageout_churn", json_boolean(swap__opts(vm)->pageout_churn));
 		json_object_set_new(o, "pageout_calls", json_integer((json_int_t)atomic_load(&s->churn_calls)));
 	}
 	json_object_set_new(o, "note", json_string(
@@ -472,4 +499,6 @@ const struct pressure_ops pressure_swap = {
 	.stop = swap__stop,
 	.teardown = swap__teardown,
 	.report = swap__report,
+	.options = swap_options,
+	.options_size = sizeof(struct swap_opts),
 };

@@ -35,6 +35,7 @@
 #include "vm.h"
 
 #define NR_TOUCHERS 2
+#define PAGERS 2               /* pager-threads */
 #define FAKE_VCPUS 64
 /* the pager takes one slot per fault in flight (vCPUs + 16) */
 #define HELPER_SLOTS (8 + FAKE_VCPUS + 16)
@@ -76,8 +77,8 @@ static void fake__init(struct fake *f, uint64_t ws_pages)
 	f->vm.metrics = &f->metrics;
 	atomic_store(&f->vm.measuring, true);
 	f->cfg.seed = 0x5eed;
-	f->cfg.pager_threads = 2;
-	f->cfg.pager_rt = true;          /* as the option's default */
+	test_set_option(&f->cfg, "pager-threads", "%u", PAGERS);
+	test_set_option(&f->cfg, "pager-rt", "true");   /* as the option's default */
 }
 
 static void fake__exit(struct fake *f)
@@ -287,8 +288,8 @@ int main(void)
 	struct fake f;
 	fake__init(&f, 4u << 20 >> 12);               /* 4 MiB = 1024 pages with 4 KiB pages */
 	f.cfg.resident_mb = 1;                        /* limit = 1 MiB = ws / 4 */
-	strcpy(f.cfg.fault_latency, "fixed");
-	f.cfg.fault_latency_us = (unsigned)(L / 1000);
+	test_set_option(&f.cfg, "fault-latency", "fixed");
+	test_set_option(&f.cfg, "fault-latency-us", "%u", (unsigned)(L / 1000));
 	f.limit_pages = (1u << 20) / pgsz;
 	struct observer o;
 	memset(&o, 0, sizeof(o));
@@ -318,11 +319,11 @@ int main(void)
 	 * side on the vCPU's behalf it would be microseconds. */
 	TEST_ASSERT(gs.p99 >= L / 2, "grace-period p99 %" PRIu64 " ns < L/2: readers inside "
 		    "faults did not hold the VM SRCU", gs.p99);
-	TEST_ASSERT(peak <= limit + f.cfg.pager_threads, "resident peak %" PRIu64 " > limit %" PRIu64
-		    " + pagers %u", peak, limit, f.cfg.pager_threads);
-	TEST_ASSERT(o.resident_max <= limit + f.cfg.pager_threads, "mincore saw %" PRIu64
+	TEST_ASSERT(peak <= limit + PAGERS, "resident peak %" PRIu64 " > limit %" PRIu64
+		    " + pagers %u", peak, limit, PAGERS);
+	TEST_ASSERT(o.resident_max <= limit + PAGERS, "mincore saw %" PRIu64
 		    " resident pages > limit %" PRIu64 " + pagers %u", o.resident_max, limit,
-		    f.cfg.pager_threads);
+		    PAGERS);
 	TEST_ASSERT(jint(run, "non_vcpu_faults") == 0, "faults not attributed to a toucher vCPU");
 	json_decref(run);
 	fake__exit(&f);
@@ -331,8 +332,8 @@ int main(void)
 	unsigned tmp_before = count_temp_files();
 	fake__init(&f, 4u << 20 >> 12);
 	f.cfg.resident_mb = 1;
-	strcpy(f.cfg.fault_latency, "file");
-	f.cfg.backing_direct = true;
+	test_set_option(&f.cfg, "fault-latency", "file");
+	test_set_option(&f.cfg, "backing-direct", "true");
 	memset(&o, 0, sizeof(o));
 	run = run_mode(&f, 3, &o);
 	hist__summary(&f.metrics.fault_ns, &fs);
@@ -340,7 +341,7 @@ int main(void)
 	       ", mincore max %" PRIu64 "\n", fs.count, fs.p50 / 1000, jint(run, "evictions"),
 	       o.resident_max);
 	TEST_ASSERT(jint(run, "evictions") > f.ws_pages, "too few evictions in file mode");
-	TEST_ASSERT(o.resident_max <= jint(run, "resident_limit_pages") + f.cfg.pager_threads,
+	TEST_ASSERT(o.resident_max <= jint(run, "resident_limit_pages") + PAGERS,
 		    "file mode: resident above limit + pagers");
 	json_decref(run);
 	fake__exit(&f);
@@ -350,15 +351,15 @@ int main(void)
 	 * pages are evicted while a toucher is writing them (WP faults) ---- */
 	fake__init(&f, 16);
 	f.cfg.resident_mb = 0;                        /* half: 8 pages */
-	strcpy(f.cfg.fault_latency, "fixed");
-	f.cfg.fault_latency_us = 0;
+	test_set_option(&f.cfg, "fault-latency", "fixed");
+	test_set_option(&f.cfg, "fault-latency-us", "0");
 	slow_write = true;
 	memset(&o, 0, sizeof(o));
 	run = run_mode(&f, 300, &o);
 	printf("paging hot pages: faults %" PRIu64 ", evictions %" PRIu64 ", writes caught by "
 	       "write-protect %" PRIu64 ", mincore max %" PRIu64 "\n", jint(run, "faults"),
 	       jint(run, "evictions"), jint(run, "wp_faults"), o.resident_max);
-	TEST_ASSERT(o.resident_max <= jint(run, "resident_limit_pages") + f.cfg.pager_threads,
+	TEST_ASSERT(o.resident_max <= jint(run, "resident_limit_pages") + PAGERS,
 		    "hot pages: resident above limit + pagers");
 	json_decref(run);
 	fake__exit(&f);
@@ -371,8 +372,8 @@ int main(void)
 	fake__init(&f, 2 * FAKE_VCPUS);
 	f.vm.nr_vcpus = FAKE_VCPUS;
 	f.cfg.resident_mb = 1;                        /* no eviction: limit >= the region */
-	strcpy(f.cfg.fault_latency, "fixed");
-	f.cfg.fault_latency_us = (unsigned)(L4 / 1000);
+	test_set_option(&f.cfg, "fault-latency", "fixed");
+	test_set_option(&f.cfg, "fault-latency-us", "%u", (unsigned)(L4 / 1000));
 	f.vm.pressure = ops;
 	TEST_ASSERT_EQ(ops->setup(&f.vm), 0);
 	TEST_ASSERT_EQ(ops->start(&f.vm), 0);
@@ -398,8 +399,8 @@ int main(void)
 	hist__summary(&f.metrics.fault_ns, &fs);
 	printf("paging burst: %u faults at once, L=%" PRIu64 "us, %u pager threads: all done in %.1f ms "
 	       "(serial would be %.0f ms); service p50 %" PRIu64 "us p99 %" PRIu64 "us; max in flight %"
-	       PRIu64 ", queue_full %" PRIu64 "\n", FAKE_VCPUS, L4 / 1000, f.cfg.pager_threads,
-	       (double)(t_last - t_first) / 1e6, (double)FAKE_VCPUS / f.cfg.pager_threads * (double)L4 / 1e6,
+	       PRIu64 ", queue_full %" PRIu64 "\n", FAKE_VCPUS, L4 / 1000, PAGERS,
+	       (double)(t_last - t_first) / 1e6, (double)FAKE_VCPUS / PAGERS * (double)L4 / 1e6,
 	       fs.p50 / 1000, fs.p99 / 1000, jint(run, "max_in_flight"), jint(run, "queue_full"));
 	TEST_ASSERT_EQ(fs.count, (uint64_t)FAKE_VCPUS);
 	TEST_ASSERT(jint(run, "max_in_flight") >= FAKE_VCPUS / 2,

@@ -133,8 +133,8 @@ static void fake__init(struct fake *f)
 	metrics__init(&f->metrics);
 	f->vm.metrics = &f->metrics;
 	atomic_store(&f->vm.measuring, true);
-	f->cfg.zram_mb = 256;
-	f->cfg.memcg_limit_mb = LIMIT_MB;
+	test_set_option(&f->cfg, "zram-mb", "256");
+	test_set_option(&f->cfg, "memcg-limit-mb", "%u", (unsigned)LIMIT_MB);
 	f->cfg.seed = 7;
 }
 

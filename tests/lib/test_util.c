@@ -37,6 +37,18 @@ void test_skip(const char *fmt, ...)
 	exit(KSFT_SKIP);
 }
 
+void test_set_option(struct run_config *cfg, const char *key, const char *fmt, ...)
+{
+	char v[512], err[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(v, sizeof(v), fmt, ap);
+	va_end(ap);
+	const struct bench_option *o = options__find(key);
+	TEST_ASSERT(o, "no option '%s'", key);
+	TEST_ASSERT(options__set(cfg, o, v, err, sizeof(err)) == 0, "%s", err);
+}
+
 const char *test_backend_name(void)
 {
 	const char *b = getenv("FB_TEST_BACKEND");

@@ -49,4 +49,9 @@ struct pressure_ops;
 struct vm *test_vm_start_pressure(struct run_config *cfg, struct run_metrics *m,
 				  const struct pressure_ops *p);
 
+/* Set option @key (any spelling; a core field or a plug-in's knob) of cfg
+ * to the printf-formatted value, through the option table; asserts. */
+void test_set_option(struct run_config *cfg, const char *key, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
 #endif

@@ -17,7 +17,18 @@
 #include "suggest.h"
 #include "pressure.h"
 
-/* The registries: tests/unit/lib/stub_registries.c (weak stand-ins). */
+/* The registries: tests/unit/lib/stub_registries.c (weak stand-ins of the
+ * designs), the real pressure modes. */
+
+/* Option @key of c as text (plug-in knobs have no run_config field). */
+static const char *val(const struct run_config *c, const char *key)
+{
+	static char buf[512];
+	const struct bench_option *o = options__find(key);
+	assert_non_null(o);
+	options__format(c, o, buf, sizeof(buf));
+	return buf;
+}
 
 static void test_defaults_are_documented_and_valid(void **state)
 {
@@ -50,16 +61,19 @@ static void test_defaults_are_documented_and_valid(void **state)
 	assert_int_equal(c.lost_timeout_ms, 1000);
 	assert_string_equal(c.pressure, "none");
 	assert_int_equal(c.resident_mb, 32);
-	assert_string_equal(c.fault_latency, "fixed");
-	assert_int_equal(c.fault_latency_us, 500);
-	assert_int_equal(c.fault_latency_max_us, 5000);
-	assert_true(c.fault_latency_sigma == 0.5);
-	assert_int_equal(c.pager_threads, 2);
-	assert_string_equal(c.backing_file, "");
-	assert_false(c.backing_direct);
-	assert_int_equal(c.zram_mb, 512);
-	assert_int_equal(c.memcg_limit_mb, 0);
-	assert_false(c.pageout_churn);
+	/* the paging mode's own knobs (host/pressure/paging.c), by name */
+	assert_string_equal(val(&c, "fault-latency"), "fixed");
+	assert_string_equal(val(&c, "fault-latency-us"), "500");
+	assert_string_equal(val(&c, "fault-latency-max-us"), "5000");
+	assert_string_equal(val(&c, "fault-latency-sigma"), "0.5");
+	assert_string_equal(val(&c, "pager-threads"), "2");
+	assert_string_equal(val(&c, "pager-rt"), "true");
+	assert_string_equal(val(&c, "backing-file"), "");
+	assert_string_equal(val(&c, "backing-direct"), "false");
+	/* the swap mode's own knobs (host/pressure/swap.c), by name */
+	assert_string_equal(val(&c, "zram-mb"), "512");
+	assert_string_equal(val(&c, "memcg-limit-mb"), "0");
+	assert_string_equal(val(&c, "pageout-churn"), "false");
 	assert_string_equal(c.kernel_ref, "auto");
 	assert_int_equal(c.kernel_ref_period_ms, 5);
 	assert_true(c.duration_s == 3.0);
@@ -181,7 +195,7 @@ static void test_set_errors(void **state)
 	assert_non_null(strstr(err, "too long (at most 255 characters)"));
 	/* a failed set leaves the field alone */
 	assert_int_equal(c.vcpus, 64);
-	assert_string_equal(c.backing_file, "");
+	assert_string_equal(val(&c, "backing-file"), "");
 }
 
 static void test_set_parses_each_type(void **state)
@@ -318,10 +332,14 @@ static void test_cross_field_checks(void **state)
 	assert_int_equal(options__check(&c, err, sizeof(err)), -EINVAL);
 	assert_string_equal(err, "touch-mb = 512 exceeds mem-mb = 256; raise mem-mb");
 
+	/* the paging mode's own check (host/pressure/paging.c), for its variants */
 	options__defaults(&c);
-	snprintf(c.fault_latency, sizeof(c.fault_latency), "uniform");
-	c.fault_latency_max_us = 10;
+	assert_int_equal(options__set(&c, options__find("fault-latency"), "uniform", err, sizeof(err)), 0);
+	assert_int_equal(options__set(&c, options__find("fault-latency-max-us"), "10", err, sizeof(err)), 0);
+	assert_int_equal(options__check(&c, err, sizeof(err)), 0);     /* pressure = none */
+	snprintf(c.pressure, sizeof(c.pressure), "paging");
 	assert_int_equal(options__check(&c, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "fault-latency-max-us = 10 is below fault-latency-us = 500");
 
 	options__defaults(&c);
 	snprintf(c.design, sizeof(c.design), "srcu-nogp");

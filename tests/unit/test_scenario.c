@@ -19,7 +19,8 @@
 #include "pressure.h"
 #include "scenario.h"
 
-/* The registries: tests/unit/lib/stub_registries.c (weak stand-ins). */
+/* The registries: tests/unit/lib/stub_registries.c (weak stand-ins of the
+ * designs), the real pressure modes. */
 
 static char err[1024];
 

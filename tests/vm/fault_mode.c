@@ -43,13 +43,13 @@ int main(void)
 	cfg.touch_mb = 16;
 	cfg.mem_mb = 32;
 	cfg.resident_mb = 4;
-	cfg.fault_latency_us = 2000;
-	cfg.pager_threads = 2;
+	test_set_option(&cfg, "fault-latency-us", "2000");
+	test_set_option(&cfg, "pager-threads", "2");
 	snprintf(cfg.workload, sizeof(cfg.workload), "mixed");
 	snprintf(cfg.targets, sizeof(cfg.targets), "all");
 	snprintf(cfg.design, sizeof(cfg.design), "targeted");
 	snprintf(cfg.pressure, sizeof(cfg.pressure), "paging");
-	snprintf(cfg.fault_latency, sizeof(cfg.fault_latency), "fixed");
+	test_set_option(&cfg, "fault-latency", "fixed");
 	vm = test_vm_start_pressure(&cfg, m, p);
 	usleep(200000);
 	vm__begin_measure(vm);

@@ -51,14 +51,15 @@ static struct res run(const char *design, const char *pressure, bool verify, uns
 	cfg.touch_think_us = strcmp(pressure, "swap") ? 0 : 100;
 	cfg.touch_verify = verify;
 	cfg.resident_mb = touch_mb / 4;
-	cfg.memcg_limit_mb = strcmp(pressure, "swap") ? 0 : touch_mb;   /* working set + harness > limit */
-	cfg.fault_latency_us = lat_us;
-	cfg.pager_threads = lat_us < L_US ? 4 : 2;
+	if (!strcmp(pressure, "swap"))
+		test_set_option(&cfg, "memcg-limit-mb", "%u", touch_mb);   /* working set + harness > limit */
+	test_set_option(&cfg, "fault-latency-us", "%u", lat_us);
+	test_set_option(&cfg, "pager-threads", "%u", lat_us < L_US ? 4 : 2);
 	snprintf(cfg.workload, sizeof(cfg.workload), "mixed");
 	snprintf(cfg.targets, sizeof(cfg.targets), "inhibitors");
 	snprintf(cfg.design, sizeof(cfg.design), "%s", design);
 	snprintf(cfg.pressure, sizeof(cfg.pressure), "%s", pressure);
-	snprintf(cfg.fault_latency, sizeof(cfg.fault_latency), "fixed");
+	test_set_option(&cfg, "fault-latency", "fixed");
 	vm = test_vm_start_pressure(&cfg, m, p);
 	usleep(300000);
 	vm__begin_measure(vm);
