@@ -101,17 +101,20 @@ static int kvm_gp_memslot(struct vm *vm)
 	return r;
 }
 
-int kvm_kernel_gp(struct vm *vm, const char *which)
+int kvm_kernel_gp(struct vm *vm, enum cfg_gp_ioctl which)
 {
 	struct kvm_vm_priv *p = vm->backend_priv;
 
-	if (!p || !which)
+	if (!p)
 		return -EINVAL;
-	if (!strcmp(which, "msr-filter"))
+	switch (which) {
+	case CFG_GP_IOCTL_MSR_FILTER:
 		return kvm_gp_msr_filter(vm);
-	if (!strcmp(which, "ioeventfd"))
+	case CFG_GP_IOCTL_IOEVENTFD:
 		return kvm_gp_ioeventfd(vm);
-	if (!strcmp(which, "memslot"))
+	case CFG_GP_IOCTL_MEMSLOT:
 		return kvm_gp_memslot(vm);
-	return -EINVAL;
+	default:
+		return -EINVAL;
+	}
 }

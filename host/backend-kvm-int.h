@@ -7,6 +7,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "config.h"
+
 struct vm;
 
 #define KVM_IOEVENTFD_PORT  0x1ff0       /* no guest code touches it */
@@ -28,7 +30,7 @@ struct kvm_vm_priv {
 };
 
 int kvm_set_slot(int vm_fd, uint32_t slot, uint64_t gpa, uint64_t size, void *hva);
-/* backend_ops.kernel_gp: "msr-filter", "ioeventfd" or "memslot"; 0 or -errno. */
-int kvm_kernel_gp(struct vm *vm, const char *which);
+/* backend_ops.kernel_gp: 0 or -errno. */
+int kvm_kernel_gp(struct vm *vm, enum cfg_gp_ioctl which);
 
 #endif

@@ -39,12 +39,36 @@ struct pressure_ops;
  * again.  Never serialised: JSON carries the names, and a config loaded
  * from JSON is resolved again (options__from_json()).
  */
+enum cfg_backend { CFG_BACKEND_AUTO, CFG_BACKEND_KVM, CFG_BACKEND_NATIVE };
+enum cfg_workload { CFG_WORKLOAD_NULL, CFG_WORKLOAD_HYPERCALL, CFG_WORKLOAD_MIXED };
+enum cfg_perf { CFG_PERF_NONE, CFG_PERF_RECORD, CFG_PERF_STAT };
+enum cfg_pin { CFG_PIN_NONE, CFG_PIN_COMPACT, CFG_PIN_SCATTER };
+/* the ioctl a real kvm->srcu grace period is taken through (kvm backend) */
+enum cfg_gp_ioctl { CFG_GP_IOCTL_IOEVENTFD, CFG_GP_IOCTL_MSR_FILTER, CFG_GP_IOCTL_MEMSLOT, CFG_GP_IOCTL_NR };
+
+/* The choice names of enum cfg_gp_ioctl (JSON carries names). */
+static inline const char *cfg_gp_ioctl__name(enum cfg_gp_ioctl i)
+{
+	static const char *const names[CFG_GP_IOCTL_NR] = { "ioeventfd", "msr-filter", "memslot" };
+	return (unsigned)i < CFG_GP_IOCTL_NR ? names[i] : "?";
+}
+
 struct run_resolved {
 	const struct design_ops *design;     /* registry entry of ->design */
 	const struct pressure_ops *pressure; /* registry entry of ->pressure */
+	enum cfg_backend backend;            /* ->backend; AUTO until preflight picks kvm or native */
+	enum cfg_workload workload;          /* ->workload */
+	unsigned flush_kind;                 /* ->flush_kind as FB_FLUSH_* (include/abi/abi.h) */
+	unsigned target_mode;                /* ->targets as FB_TARGET_* */
 	bool request_unblock;                /* request=unblock (else event) */
 	unsigned srcu_gp;                    /* CFG_GP_* bits (auto = both) */
+	bool srcu_gp_auto;                   /* srcu_gp=auto: the kernel one only where there is one */
+	enum cfg_gp_ioctl srcu_gp_ioctl;     /* ->srcu_gp_ioctl */
+	bool kernel_ref;                     /* kernel_ref != none */
+	enum cfg_gp_ioctl kernel_ref_ioctl;  /* ->kernel_ref (auto = msr-filter) */
 	unsigned race_mask;                  /* enum race_point bits of ->race_points */
+	enum cfg_perf perf;                  /* ->perf */
+	enum cfg_pin pin;                    /* ->pin */
 };
 
 struct run_config {

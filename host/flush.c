@@ -277,9 +277,8 @@ void flush__grace_period(struct vm *vm)
 	if ((gp & CFG_GP_KERNEL) && vm->backend->kernel_gp) {
 		/* default ioeventfd deassign: an expedited kvm->srcu grace period
 		 * with no request to every vCPU (docs/KVM-BACKEND.md) */
-		const char *how = vm->cfg->srcu_gp_ioctl[0] ? vm->cfg->srcu_gp_ioctl : "ioeventfd";
 		uint64_t k0 = now_ns();
-		if (vm->backend->kernel_gp(vm, how) == 0) {
+		if (vm->backend->kernel_gp(vm, vm->cfg->r.srcu_gp_ioctl) == 0) {
 			M_HIST(vm, kernel_gp_ns, now_ns() - k0);
 			M_INC(vm, grace_periods);
 		} else {

@@ -11,14 +11,12 @@
 #include "vcpu.h"
 #include "vm.h"
 
-const char *kernel_ref__ioctl(const struct vm *vm)
+int kernel_ref__ioctl(const struct vm *vm)
 {
-	const char *want = vm->cfg->kernel_ref;
-
-	if (!strcmp(want, "none") || !vm->backend->kernel_gp)
-		return NULL;
-	/* auto = msr-filter: a plain synchronize_srcu(), like the RFC's ioctl */
-	return strcmp(want, "auto") ? want : "msr-filter";
+	/* kernel_ref=auto was resolved to msr-filter (options__resolve()) */
+	if (!vm->cfg->r.kernel_ref || !vm->backend->kernel_gp)
+		return -1;
+	return (int)vm->cfg->r.kernel_ref_ioctl;
 }
 
 static void *kernel_ref__thread(void *arg)
@@ -45,13 +43,13 @@ static void *kernel_ref__thread(void *arg)
 	return NULL;
 }
 
-int kernel_ref__start(struct kernel_ref *k, struct vm *vm, const char *how, unsigned period_ms)
+int kernel_ref__start(struct kernel_ref *k, struct vm *vm, int how, unsigned period_ms)
 {
 	memset(k, 0, sizeof(*k));
-	if (!how)
+	if (how < 0)
 		return 0;
 	k->vm = vm;
-	k->how = how;
+	k->how = (enum cfg_gp_ioctl)how;
 	k->period_ms = period_ms ? period_ms : 5;
 	int r = pthread_create(&k->thread, NULL, kernel_ref__thread, k);
 	if (r)

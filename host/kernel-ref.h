@@ -15,11 +15,13 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "config.h"
+
 struct vm;
 
 struct kernel_ref {
 	struct vm *vm;
-	const char *how;               /* msr-filter | ioeventfd | memslot */
+	enum cfg_gp_ioctl how;
 	unsigned period_ms;
 	pthread_t thread;
 	bool running, joined;
@@ -29,10 +31,11 @@ struct kernel_ref {
 	_Atomic uint64_t ok, failed;
 };
 
-/* Which ioctl the run config asks for on this VM (NULL: none / unavailable). */
-const char *kernel_ref__ioctl(const struct vm *vm);
-/* Start the thread (no-op when how is NULL).  -errno. */
-int  kernel_ref__start(struct kernel_ref *k, struct vm *vm, const char *how, unsigned period_ms);
+/* Which ioctl (enum cfg_gp_ioctl) the run config asks for on this VM, or
+ * -1: none / unavailable. */
+int  kernel_ref__ioctl(const struct vm *vm);
+/* Start the thread (no-op when how < 0).  -errno. */
+int  kernel_ref__start(struct kernel_ref *k, struct vm *vm, int how, unsigned period_ms);
 /* Ask it to stop and wait until deadline_ns (CLOCK_MONOTONIC, 0 = forever).
  * Returns 0 when joined, -ETIMEDOUT when an ioctl is still in flight. */
 int  kernel_ref__stop(struct kernel_ref *k, uint64_t deadline_ns);

@@ -567,7 +567,7 @@ void *vcpu__thread(void *arg)
 	char name[16];
 	snprintf(name, sizeof(name), "vcpu-%u", vcpu->id);
 	pthread_setname_np(pthread_self(), name);      /* profiles and top show which vCPU */
-	if (strcmp(vm->cfg->pin, "none")) {
+	if (vm->cfg->r.pin != CFG_PIN_NONE) {
 		char err[256];
 		if (topology__pin(vm->cfg->pin, vcpu->id, vm->nr_vcpus, false, err, sizeof(err)) < 0)
 			pr_warn("vCPU %u: %s", vcpu->id, err);

@@ -42,12 +42,10 @@ static int vm__assign_roles(struct vm *vm, char *err, size_t len)
 	const struct run_config *c = vm->cfg;
 	unsigned n = c->vcpus;
 
-	if (!strcmp(c->workload, "null") || !strcmp(c->workload, "hypercall")) {
+	if (c->r.workload != CFG_WORKLOAD_MIXED) {
 		vm->nr_flushers = vm->nr_inhibitors = vm->nr_touchers = 0;
 		return 0;
 	}
-	if (strcmp(c->workload, "mixed"))
-		return vm__err(err, len, -EINVAL, "unknown workload '%s' (null, hypercall, mixed)", c->workload);
 	unsigned touch = run_config__touchers(c), inh = c->inhibitors, fl = c->flushers;
 	if (touch >= n && n > 1)
 		return vm__err(err, len, -EINVAL, "touchers=%u leaves no vCPU to flush (vcpus=%u)", touch, n);
@@ -74,12 +72,14 @@ static int vm__assign_roles(struct vm *vm, char *err, size_t len)
 
 static unsigned vm__role(const struct vm *vm, unsigned id)
 {
-	const char *w = vm->cfg->workload;
-
-	if (!strcmp(w, "null"))
+	switch (vm->cfg->r.workload) {
+	case CFG_WORKLOAD_NULL:
 		return FB_WL_NULL;
-	if (!strcmp(w, "hypercall"))
+	case CFG_WORKLOAD_HYPERCALL:
 		return FB_WL_HYPERCALL;
+	case CFG_WORKLOAD_MIXED:
+		break;
+	}
 	if (id < vm->nr_flushers)
 		return FB_WL_FLUSH;
 	if (id < vm->first_toucher)
@@ -89,18 +89,8 @@ static unsigned vm__role(const struct vm *vm, unsigned id)
 	return FB_WL_IDLE;
 }
 
-static unsigned parse_choice(const char *v, const char *const *names, unsigned n, unsigned def)
-{
-	for (unsigned i = 0; i < n; i++)
-		if (!strcmp(v, names[i]))
-			return i;
-	return def;
-}
-
 static void vm__fill_page(struct vm *vm, struct vcpu *vcpu)
 {
-	static const char *const kinds[] = { "space", "list", "space-ex", "list-ex", "mix" };
-	static const char *const tmodes[] = { "all", "sparse", "neighbours", "inhibitors" };
 	const struct run_config *c = vm->cfg;
 	struct fb_vcpu_page *p = vcpu->page;
 
@@ -111,8 +101,8 @@ static void vm__fill_page(struct vm *vm, struct vcpu *vcpu)
 	p->workload = vcpu->role;
 	p->tsc_khz = vm->tsc_khz;
 	p->seed = c->seed;
-	p->flush_kind = parse_choice(c->flush_kind, kinds, 5, FB_FLUSH_MIX);
-	p->target_mode = parse_choice(c->targets, tmodes, 4, FB_TARGET_SPARSE);
+	p->flush_kind = c->r.flush_kind;
+	p->target_mode = c->r.target_mode;
 	p->targets = c->target_count;
 	p->gva_count = c->gva_count;
 	p->think_ns = (uint64_t)c->flush_think_us * 1000;

@@ -109,8 +109,8 @@ struct backend_ops {
 	 * events on next entry (KVM: GET+SET_VCPU_EVENTS).  NULL if none. */
 	int  (*event_reeval)(struct vcpu *vcpu);
 	/* One real kvm->srcu grace period through an ioctl (kernel_ref / srcu_gp).
-	 * which: "msr-filter" | "ioeventfd" | "memslot".  -ENOTSUP if impossible. */
-	int  (*kernel_gp)(struct vm *vm, const char *which);
+	 * -ENOTSUP if impossible, -EINVAL for an unknown one. */
+	int  (*kernel_gp)(struct vm *vm, enum cfg_gp_ioctl which);
 };
 
 extern const struct backend_ops backend_kvm;

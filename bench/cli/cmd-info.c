@@ -43,7 +43,7 @@ static json_t *info__json(void)
 	json_t *o = env__json(), *d = json_array(), *p = json_array(), *pf = json_object();
 	char why[512], note[512], err[256];
 
-	const struct backend_ops *b = env__backend("auto", note, sizeof(note), err, sizeof(err));
+	const struct backend_ops *b = env__backend(CFG_BACKEND_AUTO, note, sizeof(note), err, sizeof(err));
 	json_object_set_new(o, "backend", json_string(b ? b->name : "none"));
 	json_object_set_new(o, "backend_note", json_string(note));
 	if (json_is_null(json_object_get(o, "kvm")) == 0) {

@@ -85,19 +85,19 @@ json_t *env__json(void)
 	return env;
 }
 
-const struct backend_ops *env__backend(const char *want, char *note, size_t nlen, char *err, size_t elen)
+const struct backend_ops *env__backend(enum cfg_backend want, char *note, size_t nlen, char *err, size_t elen)
 {
 	char why[256];
 
 	note[0] = 0;
-	if (!strcmp(want, "native")) {
+	if (want == CFG_BACKEND_NATIVE) {
 		snprintf(note, nlen, "native backend requested");
 		return &backend_native;
 	}
 	bool ok = backend_kvm_probe(why, sizeof(why));
 	if (ok)
 		return &backend_kvm;
-	if (!strcmp(want, "kvm")) {
+	if (want == CFG_BACKEND_KVM) {
 		snprintf(err, elen, "backend=kvm: %s", why);
 		return NULL;
 	}

@@ -29,7 +29,7 @@ int preflight__nofile(const struct scenario *sc, char *err, size_t len)
 {
 	unsigned vcpus = 0;
 	for (unsigned i = 0; i < sc->nr_variants; i++)
-		if (strcmp(sc->variants[i].backend, "native") && sc->variants[i].vcpus > vcpus)
+		if (sc->variants[i].r.backend != CFG_BACKEND_NATIVE && sc->variants[i].vcpus > vcpus)
 			vcpus = sc->variants[i].vcpus;
 	if (!vcpus)
 		return 0;
@@ -80,17 +80,20 @@ int preflight__run(struct scenario *sc, const struct backend_ops **backend, char
 {
 	char berr[512], why[512];
 	unsigned kept = 0;
-	const char *want = sc->variants[0].backend;
+	enum cfg_backend want = sc->variants[0].r.backend;
 
 	for (unsigned i = 1; i < sc->nr_variants; i++)
-		if (strcmp(sc->variants[i].backend, want))
+		if (sc->variants[i].r.backend != want)
 			PREFLIGHT_FAIL("all variants must use one backend (got '%s' and '%s')",
-			    want, sc->variants[i].backend);
+			    sc->variants[0].backend, sc->variants[i].backend);
 	*backend = env__backend(want, note, nlen, berr, sizeof(berr));
 	if (!*backend)
 		PREFLIGHT_FAIL("%s; use --backend native to run without KVM", berr);
-	if (note[0] && strcmp(want, "native"))
+	if (note[0] && want != CFG_BACKEND_NATIVE)
 		pr_warn("%s", note);
+	/* auto is resolved here, once: the variants carry what runs */
+	for (unsigned i = 0; i < sc->nr_variants; i++)
+		sc->variants[i].r.backend = *backend == &backend_kvm ? CFG_BACKEND_KVM : CFG_BACKEND_NATIVE;
 
 	int max_vcpus = FB_MAX_VCPUS;
 	if (*backend == &backend_kvm) {
@@ -104,12 +107,12 @@ int preflight__run(struct scenario *sc, const struct backend_ops **backend, char
 		if (max_vcpus > 0 && c->vcpus > (unsigned)max_vcpus)
 			PREFLIGHT_FAIL("vcpus=%u exceeds KVM_CAP_MAX_VCPUS=%d on this kernel; lower --vcpus",
 			    c->vcpus, max_vcpus);
-		if ((c->r.srcu_gp & CFG_GP_KERNEL) && strcmp(c->srcu_gp, "auto") && *backend != &backend_kvm)
+		if ((c->r.srcu_gp & CFG_GP_KERNEL) && !c->r.srcu_gp_auto && *backend != &backend_kvm)
 			PREFLIGHT_FAIL("srcu-gp=%s needs the kvm backend (a real kvm->srcu); use --srcu-gp vmm",
 			    c->srcu_gp);
 		if (c->mem_node[0] && numa__check(c->mem_node, why, sizeof(why)))
 			PREFLIGHT_FAIL("%s", why);
-		if (strcmp(c->perf, "none") && !perf__available(c->perf, why, sizeof(why)))
+		if (c->r.perf != CFG_PERF_NONE && !perf__available(c->perf, why, sizeof(why)))
 			PREFLIGHT_FAIL("--perf %s: %s", c->perf, why);
 	}
 	/* each pressure mode in use is asked once whether it can run here */

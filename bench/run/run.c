@@ -230,7 +230,7 @@ int run__variant(const struct run_config *cfg, struct run_ctx *ctx, json_t **out
 	ctx->vm_setup_ms = (double)(now_ns() - t0 - vm->level_ns[VM_LEVEL_PRESSURE]) / 1e6;
 	m->vm_setup_ms = ctx->vm_setup_ms;
 
-	if (strcmp(cfg->perf, "none")) {
+	if (cfg->r.perf != CFG_PERF_NONE) {
 		char dir[4096];
 		snprintf(dir, sizeof(dir), "%s/perf", ctx->outdir);
 		char name[600];   /* one profile per (variant, repeat) */
@@ -248,7 +248,7 @@ int run__variant(const struct run_config *cfg, struct run_ctx *ctx, json_t **out
 	/* from here on every path goes through vm__stop() below */
 	run__phase(ctx, "warmup", vm);
 
-	const char *kref_how = kernel_ref__ioctl(vm);
+	int kref_how = kernel_ref__ioctl(vm);
 	if (kernel_ref__start(&kref, vm, kref_how, cfg->kernel_ref_period_ms) < 0)
 		pr_warn("kernel_ref: cannot start its thread; no reference line this run");
 
@@ -283,7 +283,7 @@ int run__variant(const struct run_config *cfg, struct run_ctx *ctx, json_t **out
 	run__phase(ctx, "stop", vm);
 
 	/* thread affinity must be read while the vCPU threads exist */
-	affinity = strcmp(cfg->pin, "none") ? run__affinity_json(vm) : NULL;
+	affinity = cfg->r.pin != CFG_PIN_NONE ? run__affinity_json(vm) : NULL;
 	/* Stop the VM first: a kernel grace period (kernel_ref, srcu_gp=kernel)
 	 * waits for vCPUs inside KVM_RUN, so it ends when they leave.  The whole
 	 * teardown has a budget; past it the variant is recorded as timed out
@@ -350,9 +350,9 @@ int run__variant(const struct run_config *cfg, struct run_ctx *ctx, json_t **out
 		"groups", (json_int_t)sm.groups, "bytes", (json_int_t)sm.bytes));
 	if (vm->backend == &backend_kvm)
 		json_object_set_new(run, "kvm_emulation", kvmemul__json(&vm->emul, atomic_load(&m->exits)));
-	if (strcmp(cfg->kernel_ref, "none")) {
+	if (cfg->r.kernel_ref) {
 		json_t *k = json_object();
-		json_object_set_new(k, "ioctl", json_string(kref_how ? kref_how : cfg->kernel_ref));
+		json_object_set_new(k, "ioctl", json_string(cfg_gp_ioctl__name(cfg->r.kernel_ref_ioctl)));
 		json_object_set_new(k, "available", json_boolean(vm->backend->kernel_gp != NULL));
 		if (!vm->backend->kernel_gp)
 			json_object_set_new(k, "why", json_string("the native backend has no kvm->srcu"));

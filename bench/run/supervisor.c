@@ -223,7 +223,7 @@ double supervisor__budget(const struct run_config *cfg)
 
 	if (!strcmp(cfg->pressure, "swap"))
 		b += 20;        /* zram + memcg setup, swapoff of the data region */
-	if (strcmp(cfg->perf, "none"))
+	if (cfg->r.perf != CFG_PERF_NONE)
 		b += 30;        /* perf start/ack and finish */
 	return b;
 }

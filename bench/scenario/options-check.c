@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * Validate once: the cross-field checks of one variant, and the names
- * (design, pressure, request, srcu_gp, race_points) resolved into struct
+ * (design, pressure, backend, workload, flush_kind, targets, request,
+ * srcu_gp, srcu_gp_ioctl, kernel_ref, race_points, perf, pin) resolved into struct
  * run_resolved, so nothing after options__check() looks a name up again.
  */
 #include <errno.h>
@@ -11,6 +12,24 @@
 #include "design.h"
 #include "options.h"
 #include "pressure.h"
+
+/* Index of @v in @names (the enum's order), or -1. */
+static int choice(const char *v, const char *const *names, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++)
+		if (!strcmp(v, names[i]))
+			return (int)i;
+	return -1;
+}
+
+#define CHOICE(field, ...) ({							\
+	static const char *const names_[] = { __VA_ARGS__ };			\
+	int i_ = choice(c->field, names_, sizeof(names_) / sizeof(names_[0]));	\
+	if (i_ < 0) {								\
+		snprintf(err, len, #field " '%s' is not valid", c->field);	\
+		return -EINVAL;							\
+	}									\
+	i_; })
 
 int options__resolve(struct run_config *c, char *err, size_t len)
 {
@@ -34,10 +53,28 @@ int options__resolve(struct run_config *c, char *err, size_t len)
 	}
 	r->design = d;
 	r->pressure = p;
-	r->request_unblock = !strcmp(c->request, "unblock");
-	r->srcu_gp = !strcmp(c->srcu_gp, "vmm") ? CFG_GP_VMM :
-		     !strcmp(c->srcu_gp, "kernel") ? CFG_GP_KERNEL : CFG_GP_VMM | CFG_GP_KERNEL;
+	/* the names in each enum's order (host/config.h, include/abi/abi.h) */
+	r->backend = CHOICE(backend, "auto", "kvm", "native");
+	r->workload = CHOICE(workload, "null", "hypercall", "mixed");
+	r->flush_kind = (unsigned)CHOICE(flush_kind, "space", "list", "space-ex", "list-ex", "mix");
+	r->target_mode = (unsigned)CHOICE(targets, "all", "sparse", "neighbours", "inhibitors");
+	r->request_unblock = CHOICE(request, "event", "unblock") == 1;
+	switch (CHOICE(srcu_gp, "auto", "vmm", "kernel", "both")) {
+	case 0: r->srcu_gp = CFG_GP_VMM | CFG_GP_KERNEL; r->srcu_gp_auto = true; break;
+	case 1: r->srcu_gp = CFG_GP_VMM; break;
+	case 2: r->srcu_gp = CFG_GP_KERNEL; break;
+	default: r->srcu_gp = CFG_GP_VMM | CFG_GP_KERNEL; break;
+	}
+	/* "" (a config from before the key existed) = the default */
+	r->srcu_gp_ioctl = c->srcu_gp_ioctl[0] ? CHOICE(srcu_gp_ioctl, "ioeventfd", "msr-filter", "memslot")
+					       : CFG_GP_IOCTL_IOEVENTFD;
+	/* kernel_ref=auto = msr-filter: a plain synchronize_srcu(), like the RFC's ioctl */
+	int k = CHOICE(kernel_ref, "none", "auto", "ioeventfd", "msr-filter", "memslot");
+	r->kernel_ref = k != 0;
+	r->kernel_ref_ioctl = k <= 1 ? CFG_GP_IOCTL_MSR_FILTER : (enum cfg_gp_ioctl)(k - 2);
 	r->race_mask = (unsigned)races;
+	r->perf = CHOICE(perf, "none", "record", "stat");
+	r->pin = CHOICE(pin, "none", "compact", "scatter");
 	return 0;
 }
 
@@ -45,7 +82,9 @@ int options__resolve(struct run_config *c, char *err, size_t len)
 
 int options__check(struct run_config *c, char *err, size_t len)
 {
-	if (!strcmp(c->workload, "mixed")) {
+	if (options__resolve(c, err, len))
+		return -EINVAL;
+	if (c->r.workload == CFG_WORKLOAD_MIXED) {
 		unsigned touchers = run_config__touchers(c);
 		unsigned long roles = (unsigned long)c->flushers + c->inhibitors + touchers;
 		if (roles > c->vcpus) {
@@ -69,8 +108,6 @@ int options__check(struct run_config *c, char *err, size_t len)
 			 c->completion_kb, c->mem_mb);
 		return -EINVAL;
 	}
-	if (options__resolve(c, err, len))
-		return -EINVAL;
 	if ((c->r.design->flags & DESIGN_F_BROKEN) && !c->allow_broken) {
 		snprintf(err, len, "design '%s' is deliberately broken (it exists to test the "
 			 "oracle); add --allow-broken to run it", c->design);

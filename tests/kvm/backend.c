@@ -259,21 +259,22 @@ static void test_one_vcpu_exits_kick_reeval_gp(void)
 	TEST_ASSERT(ex.reason == VCPU_EXIT_IO && ex.port == FB_PORT_NULL, "exit %d after kick", ex.reason);
 
 	/* Every real kvm->srcu grace period the backend offers. */
-	static const char *const gps[] = { "msr-filter", "ioeventfd", "memslot" };
-	for (size_t i = 0; i < sizeof(gps) / sizeof(gps[0]); i++) {
+	static const enum cfg_gp_ioctl gpi[] = { CFG_GP_IOCTL_MSR_FILTER, CFG_GP_IOCTL_IOEVENTFD, CFG_GP_IOCTL_MEMSLOT };
+	for (size_t i = 0; i < sizeof(gpi) / sizeof(gpi[0]); i++) {
+		const char *gps_i = cfg_gp_ioctl__name(gpi[i]);
 		for (int k = 0; k < 3; k++) {
 			uint64_t t0 = now_ns();
-			r = backend_kvm.kernel_gp(&t.vm, gps[i]);
+			r = backend_kvm.kernel_gp(&t.vm, gpi[i]);
 			if (r == -ENOTSUP && k == 0) {
-				printf("kernel_gp %s: not supported by this KVM\n", gps[i]);
+				printf("kernel_gp %s: not supported by this KVM\n", gps_i);
 				break;
 			}
-			TEST_ASSERT(r == 0, "kernel_gp(%s): %s", gps[i], strerror(-r));
+			TEST_ASSERT(r == 0, "kernel_gp(%s): %s", gps_i, strerror(-r));
 			if (k == 0)
-				printf("kernel_gp %s: %.1f us\n", gps[i], (now_ns() - t0) / 1e3);
+				printf("kernel_gp %s: %.1f us\n", gps_i, (now_ns() - t0) / 1e3);
 		}
 	}
-	TEST_ASSERT(backend_kvm.kernel_gp(&t.vm, "bogus") == -EINVAL, "unknown kernel_gp accepted");
+	TEST_ASSERT(backend_kvm.kernel_gp(&t.vm, CFG_GP_IOCTL_NR) == -EINVAL, "unknown kernel_gp accepted");
 	run_once(v, &ex);        /* guest unaffected */
 	TEST_ASSERT(ex.reason == VCPU_EXIT_IO && ex.port == FB_PORT_NULL, "exit %d after kernel_gp", ex.reason);
 
@@ -399,11 +400,11 @@ static void test_kick_takes_spinning_vcpu_out(void)
 	/* Real grace periods while both vCPUs run. */
 	TEST_ASSERT(wait_until(cond_mmio, 10), "vCPU 1: no MMIO exits");
 	for (int k = 0; k < 5; k++) {
-		r = backend_kvm.kernel_gp(&t2.vm, "memslot");
+		r = backend_kvm.kernel_gp(&t2.vm, CFG_GP_IOCTL_MEMSLOT);
 		TEST_ASSERT(r == 0, "kernel_gp(memslot) with running vCPUs: %s", strerror(-r));
-		r = backend_kvm.kernel_gp(&t2.vm, "msr-filter");
+		r = backend_kvm.kernel_gp(&t2.vm, CFG_GP_IOCTL_MSR_FILTER);
 		TEST_ASSERT(r == 0 || r == -ENOTSUP, "kernel_gp(msr-filter) with running vCPUs: %s", strerror(-r));
-		r = backend_kvm.kernel_gp(&t2.vm, "ioeventfd");
+		r = backend_kvm.kernel_gp(&t2.vm, CFG_GP_IOCTL_IOEVENTFD);
 		TEST_ASSERT(r == 0 || r == -ENOTSUP, "kernel_gp(ioeventfd) with running vCPUs: %s", strerror(-r));
 	}
 

@@ -12,6 +12,7 @@
 
 #include <cmocka.h>
 
+#include "abi/abi.h"
 #include "design.h"
 #include "options.h"
 #include "suggest.h"
@@ -361,6 +362,80 @@ static void test_cross_field_checks(void **state)
 	assert_int_equal(c.r.race_mask, 0);
 }
 
+/* Every choice field a run acts on is resolved to its enum (the guest ABI's
+ * for flush_kind and targets): a name mapped to the wrong value would run
+ * another workload than the one the results name. */
+static void test_resolve_choices(void **state)
+{
+	static const struct { const char *key, *value; size_t off; unsigned want; } cases[] = {
+#define R(k, v, f, w) { k, v, offsetof(struct run_resolved, f), (unsigned)(w) }
+		R("backend", "auto", backend, CFG_BACKEND_AUTO),
+		R("backend", "kvm", backend, CFG_BACKEND_KVM),
+		R("backend", "native", backend, CFG_BACKEND_NATIVE),
+		R("workload", "null", workload, CFG_WORKLOAD_NULL),
+		R("workload", "hypercall", workload, CFG_WORKLOAD_HYPERCALL),
+		R("workload", "mixed", workload, CFG_WORKLOAD_MIXED),
+		R("flush-kind", "space", flush_kind, FB_FLUSH_SPACE),
+		R("flush-kind", "list", flush_kind, FB_FLUSH_LIST),
+		R("flush-kind", "space-ex", flush_kind, FB_FLUSH_SPACE_EX),
+		R("flush-kind", "list-ex", flush_kind, FB_FLUSH_LIST_EX),
+		R("flush-kind", "mix", flush_kind, FB_FLUSH_MIX),
+		R("targets", "all", target_mode, FB_TARGET_ALL),
+		R("targets", "sparse", target_mode, FB_TARGET_SPARSE),
+		R("targets", "neighbours", target_mode, FB_TARGET_NEIGHBOURS),
+		R("targets", "inhibitors", target_mode, FB_TARGET_INHIBITORS),
+		R("srcu-gp-ioctl", "ioeventfd", srcu_gp_ioctl, CFG_GP_IOCTL_IOEVENTFD),
+		R("srcu-gp-ioctl", "msr-filter", srcu_gp_ioctl, CFG_GP_IOCTL_MSR_FILTER),
+		R("srcu-gp-ioctl", "memslot", srcu_gp_ioctl, CFG_GP_IOCTL_MEMSLOT),
+		R("kernel-ref", "auto", kernel_ref_ioctl, CFG_GP_IOCTL_MSR_FILTER),
+		R("kernel-ref", "ioeventfd", kernel_ref_ioctl, CFG_GP_IOCTL_IOEVENTFD),
+		R("kernel-ref", "msr-filter", kernel_ref_ioctl, CFG_GP_IOCTL_MSR_FILTER),
+		R("kernel-ref", "memslot", kernel_ref_ioctl, CFG_GP_IOCTL_MEMSLOT),
+		R("perf", "none", perf, CFG_PERF_NONE),
+		R("perf", "record", perf, CFG_PERF_RECORD),
+		R("perf", "stat", perf, CFG_PERF_STAT),
+		R("pin", "none", pin, CFG_PIN_NONE),
+		R("pin", "compact", pin, CFG_PIN_COMPACT),
+		R("pin", "scatter", pin, CFG_PIN_SCATTER),
+#undef R
+	};
+	struct run_config c;
+	char err[256];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		options__defaults(&c);
+		assert_int_equal(options__set(&c, options__find(cases[i].key), cases[i].value, err, sizeof(err)), 0);
+		assert_int_equal(options__resolve(&c, err, sizeof(err)), 0);
+		unsigned got;   /* every resolved choice is an enum or unsigned */
+		memcpy(&got, (char *)&c.r + cases[i].off, sizeof(got));
+		if (got != cases[i].want)
+			fail_msg("%s=%s resolved to %u, want %u", cases[i].key, cases[i].value, got, cases[i].want);
+	}
+	/* every value the table offers resolves (no name only the table knows) */
+	static const char *const keys[] = { "backend", "workload", "flush-kind", "targets", "request",
+					    "srcu-gp", "srcu-gp-ioctl", "kernel-ref", "perf", "pin" };
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		const struct bench_option *o = options__find(keys[i]);
+		for (unsigned n = 0; o->choices[n]; n++) {
+			options__defaults(&c);
+			assert_int_equal(options__set(&c, o, o->choices[n], err, sizeof(err)), 0);
+			if (options__resolve(&c, err, sizeof(err)))
+				fail_msg("%s=%s: %s", keys[i], o->choices[n], err);
+		}
+	}
+	options__defaults(&c);
+	assert_int_equal(options__set(&c, options__find("kernel-ref"), "none", err, sizeof(err)), 0);
+	assert_int_equal(options__resolve(&c, err, sizeof(err)), 0);
+	assert_false(c.r.kernel_ref);
+	assert_int_equal(options__set(&c, options__find("srcu-gp"), "auto", err, sizeof(err)), 0);
+	assert_int_equal(options__resolve(&c, err, sizeof(err)), 0);
+	assert_true(c.r.srcu_gp_auto);
+	assert_int_equal(options__set(&c, options__find("srcu-gp"), "both", err, sizeof(err)), 0);
+	assert_int_equal(options__resolve(&c, err, sizeof(err)), 0);
+	assert_false(c.r.srcu_gp_auto);
+	assert_int_equal(c.r.srcu_gp, CFG_GP_VMM | CFG_GP_KERNEL);
+}
+
 static char *capture(const char *format, int *ret)
 {
 	char *buf = NULL;
@@ -431,6 +506,7 @@ int main(void)
 		cmocka_unit_test(test_format_roundtrip),
 		cmocka_unit_test(test_suggest_closest_key),
 		cmocka_unit_test(test_cross_field_checks),
+		cmocka_unit_test(test_resolve_choices),
 		cmocka_unit_test(test_reference_lists_every_key),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
