@@ -19,6 +19,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "option.h"
 
 struct vm;
@@ -59,6 +61,10 @@ struct design_ops {
 	const struct bench_option *options;
 	size_t options_size;
 	int  (*check)(const struct run_config *c, char *err, size_t len);
+	/* optional: the design's own figures as a JSON object (new reference),
+	 * counted in its private state over the VM's life; called after the
+	 * vCPU threads stopped, written as results.json run.design_stats */
+	json_t *(*report)(struct vm *vm);
 };
 
 /*

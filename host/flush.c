@@ -265,14 +265,15 @@ void flush__record_gp(struct vm *vm, uint64_t ns)
 	atomic_max_u64(&vm->ts_gp_max, ns);
 }
 
-void flush__grace_period(struct vm *vm)
+unsigned flush__grace_period(struct vm *vm)
 {
-	unsigned gp = vm->cfg->r.srcu_gp;
+	unsigned gp = vm->cfg->r.srcu_gp, done = 0;
 	uint64_t t0 = now_ns();
 
 	if (gp & CFG_GP_VMM) {
 		srcu__synchronize(&vm->srcu, NULL);
 		M_INC(vm, grace_periods);
+		done++;
 	}
 	if ((gp & CFG_GP_KERNEL) && vm->backend->kernel_gp) {
 		/* default ioeventfd deassign: an expedited kvm->srcu grace period
@@ -281,11 +282,13 @@ void flush__grace_period(struct vm *vm)
 		if (vm->backend->kernel_gp(vm, vm->cfg->r.srcu_gp_ioctl) == 0) {
 			M_HIST(vm, kernel_gp_ns, now_ns() - k0);
 			M_INC(vm, grace_periods);
+			done++;
 		} else {
 			M_INC(vm, kernel_gp_errors);
 		}
 	}
 	flush__record_gp(vm, now_ns() - t0);
+	return done;
 }
 
 bool flush__wake_begin(struct vcpu *f, struct vcpu *t, uint64_t seq)

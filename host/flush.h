@@ -29,7 +29,7 @@ int  flush__handle_intercept(struct vcpu *vcpu, uint64_t gpa);
 
 /* For designs. */
 uint64_t flush__clear_inhibit(struct vcpu *target);      /* returns the cleared seq */
-void     flush__grace_period(struct vm *vm);             /* per srcu_gp: vmm|kernel|both */
+unsigned flush__grace_period(struct vm *vm);             /* per srcu_gp: vmm|kernel|both; how many completed */
 void     flush__record_gp(struct vm *vm, uint64_t ns);   /* histogram + time series */
 /* Wake flusher f if it is suspended on target t (KVM: clear suspended,
  * kvm_make_vcpus_request_mask(wake_req)).  true if it was a useful wake. */

@@ -51,8 +51,9 @@ static json_t *info__json(void)
 		json_object_set(o, "tsc_khz", json_object_get(k, "tsc_khz"));
 	}
 	for (unsigned i = 0; designs[i]; i++)
-		json_array_append_new(d, json_pack("{s:s,s:s,s:b}", "name", designs[i]->name,
-			"desc", designs[i]->desc, "broken", (designs[i]->flags & DESIGN_F_BROKEN) != 0));
+		json_array_append_new(d, json_pack("{s:s,s:s,s:b,s:b}", "name", designs[i]->name,
+			"desc", designs[i]->desc, "broken", (designs[i]->flags & DESIGN_F_BROKEN) != 0,
+			"design_stats", designs[i]->report != NULL));
 	json_object_set_new(o, "designs", d);
 	for (unsigned i = 0; pressures[i]; i++) {
 		bool ok = pressures[i]->available(why, sizeof(why));

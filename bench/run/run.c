@@ -366,6 +366,8 @@ int run__variant(const struct run_config *cfg, struct run_ctx *ctx, json_t **out
 		json_object_set_new(run, "numa", numa__describe(vm->mem + vm->data_gpa, vm->data_size));
 	if (vm->pressure->report)       /* after __vm_stop(): the mode's helpers have stopped */
 		json_object_set_new(run, "pressure_stats", vm->pressure->report(vm));
+	if (vm->design->report)         /* after __vm_stop(): no vCPU counts any more */
+		json_object_set_new(run, "design_stats", vm->design->report(vm));
 	if (perf) {
 		perf__finish(perf, run);
 		perf = NULL;

@@ -24,12 +24,20 @@
 #include "util.h"
 #include "vcpu.h"
 
+#include "design-srcu.h"
+
 struct inhibit_state {
 	uint64_t seq;
 };
 
 struct sp_vcpu {
 	_Atomic(struct inhibit_state *) state;   /* __rcu */
+	/* design_stats, each written by this vCPU's thread only */
+	_Atomic uint64_t read_sections;    /* as a flusher: sections of the private domain */
+	_Atomic uint64_t stale;            /* ... that found the state gone or of another cycle */
+	_Atomic uint64_t grace_periods;    /* as a target: private grace periods waited for */
+	_Atomic uint64_t gp_ns;            /* ... their total wait */
+	_Atomic uint64_t woken;            /* flushers its scans woke */
 };
 
 /* the design's own state (vm->design_priv): its dedicated SRCU domain */
@@ -42,7 +50,6 @@ static struct srcu_struct *sp__srcu(struct vm *vm)
 	return &((struct sp_vm *)vm->design_priv)->srcu;
 }
 
-void design_srcu__scan_and_wake(struct vcpu *t, uint64_t seq);
 
 static int sp__init(struct vm *vm)
 {
@@ -95,6 +102,10 @@ static bool sp__suspend(struct vcpu *f, struct vcpu *t, uint64_t seq)
 		suspended = true;
 	}
 	srcu__read_unlock(sp__srcu(vm), f->id);
+	struct sp_vcpu *me = f->design_priv;
+	atomic_fetch_add_explicit(&me->read_sections, 1, memory_order_relaxed);
+	if (!suspended)
+		atomic_fetch_add_explicit(&me->stale, 1, memory_order_relaxed);
 	return suspended;
 }
 
@@ -106,10 +117,38 @@ static void sp__uninhibit(struct vcpu *t)
 	struct inhibit_state *old = atomic_exchange(&p->state, NULL);
 
 	design__race(vm, RACE_SCAN);
-	flush__record_gp(vm, srcu__synchronize(sp__srcu(vm), NULL));
+	uint64_t gp_ns = srcu__synchronize(sp__srcu(vm), NULL);
+	flush__record_gp(vm, gp_ns);
 	M_INC(vm, grace_periods);
 	free(old);                      /* no reader can still see it */
-	design_srcu__scan_and_wake(t, seq);
+	unsigned woken = design_srcu__scan(t, seq, flush__wake_flusher);
+	atomic_fetch_add_explicit(&p->grace_periods, 1, memory_order_relaxed);
+	atomic_fetch_add_explicit(&p->gp_ns, gp_ns, memory_order_relaxed);
+	atomic_fetch_add_explicit(&p->woken, woken, memory_order_relaxed);
+}
+
+/* Its own domain's figures: readers are flushers only, so grace periods
+ * wait for a few instructions, not for every vCPU outside the guest. */
+static json_t *sp__report(struct vm *vm)
+{
+	uint64_t rs = 0, st = 0, gp = 0, ns = 0, w = 0;
+
+	for (unsigned i = 0; i < vm->nr_vcpus; i++) {
+		struct sp_vcpu *p = vm->vcpus[i]->design_priv;
+		if (!p)
+			continue;
+		rs += atomic_load(&p->read_sections);
+		st += atomic_load(&p->stale);
+		gp += atomic_load(&p->grace_periods);
+		ns += atomic_load(&p->gp_ns);
+		w += atomic_load(&p->woken);
+	}
+	json_t *o = json_pack("{s:I,s:I,s:I,s:I,s:I}", "read_sections", (json_int_t)rs,
+			      "stale_reads", (json_int_t)st, "grace_periods", (json_int_t)gp,
+			      "vcpus_scanned", (json_int_t)(gp * vm->nr_vcpus), "woken", (json_int_t)w);
+	if (gp)         /* no grace period: no mean (never a 0 without samples) */
+		json_object_set_new(o, "grace_period_mean_ns", json_real((double)ns / (double)gp));
+	return o;
 }
 
 const struct design_ops design_srcu_private = {
@@ -122,4 +161,5 @@ const struct design_ops design_srcu_private = {
 	.inhibit = sp__inhibit,
 	.suspend = sp__suspend,
 	.uninhibit = sp__uninhibit,
+	.report = sp__report,
 };

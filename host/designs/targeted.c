@@ -61,6 +61,7 @@ static bool tg__unlink(struct tg_vcpu *t, struct tg_vcpu *w)
 			*pp = w->next;
 			w->next = NULL;
 			w->on = -1;
+			t->nr_waiters--;
 			return true;
 		}
 	}
@@ -76,8 +77,11 @@ bool design_targeted__suspend(struct vcpu *f, struct vcpu *t, uint64_t seq)
 	F->next = T->waiters;
 	T->waiters = F;
 	F->on = (int)t->id;
+	if (++T->nr_waiters > T->max_waiters)
+		T->max_waiters = T->nr_waiters;
 	flush__publish_suspend(f, t, seq);
 	pthread_mutex_unlock(&T->lock);
+	atomic_fetch_add_explicit(&F->registrations, 1, memory_order_relaxed);
 
 	atomic_thread_fence(memory_order_seq_cst);          /* smp_mb() */
 	uint64_t w = atomic_load(&t->inhibit);
@@ -100,8 +104,10 @@ bool design_targeted__suspend(struct vcpu *f, struct vcpu *t, uint64_t seq)
 	if (mine) {
 		pthread_mutex_lock(&f->wake_lock);
 		bool still = atomic_load(&f->suspended);
-		if (still)
+		if (still) {
 			flush__retract_suspend(f);      /* retracted: not a suspension */
+			atomic_fetch_add_explicit(&F->retracted, 1, memory_order_relaxed);
+		}
 		pthread_mutex_unlock(&f->wake_lock);
 		return !still;
 	}
@@ -125,7 +131,8 @@ void design_targeted__resume(struct vcpu *f)
 	if (on >= 0) {
 		struct tg_vcpu *T = tg(f->vm->vcpus[on]);
 		pthread_mutex_lock(&T->lock);
-		tg__unlink(T, F);
+		if (tg__unlink(T, F))
+			atomic_fetch_add_explicit(&F->stale, 1, memory_order_relaxed);
 		pthread_mutex_unlock(&T->lock);
 	}
 }
@@ -139,10 +146,45 @@ struct tg_vcpu *design_targeted__take_waiters(struct vcpu *t)
 	pthread_mutex_lock(&T->lock);
 	struct tg_vcpu *list = T->waiters;
 	T->waiters = NULL;
+	T->taken += T->nr_waiters;
+	T->nr_waiters = 0;
 	for (struct tg_vcpu *w = list; w; w = w->next)
 		w->on = -1;
 	pthread_mutex_unlock(&T->lock);
 	return list;
+}
+
+/*
+ * registrations = suspensions + retracted (each registration either
+ * suspends the flusher or is taken back before it suspends), and every
+ * registration leaves its list once: taken by an uninhibit, retracted,
+ * unlinked at resume (stale), or still listed when the VM stopped.
+ */
+json_t *design_targeted__report(struct vm *vm)
+{
+	uint64_t reg = 0, ret = 0, stale = 0, taken = 0, listed = 0;
+	unsigned max = 0;
+
+	for (unsigned i = 0; i < vm->nr_vcpus; i++) {
+		struct tg_vcpu *p = tg(vm->vcpus[i]);
+		if (!p)
+			continue;
+		reg += atomic_load(&p->registrations);
+		ret += atomic_load(&p->retracted);
+		stale += atomic_load(&p->stale);
+		pthread_mutex_lock(&p->lock);
+		taken += p->taken;
+		listed += p->nr_waiters;
+		if (p->max_waiters > max)
+			max = p->max_waiters;
+		pthread_mutex_unlock(&p->lock);
+	}
+	json_t *o = json_pack("{s:I,s:I,s:I,s:I,s:I}", "registrations", (json_int_t)reg,
+			      "retracted", (json_int_t)ret, "taken_by_uninhibit", (json_int_t)taken,
+			      "unlinked_at_resume", (json_int_t)stale, "listed_at_stop", (json_int_t)listed);
+	if (reg)        /* no registration: no list ever had a length */
+		json_object_set_new(o, "max_waiters_per_target", json_integer(max));
+	return o;
 }
 
 static void tg__uninhibit(struct vcpu *t)
@@ -171,4 +213,5 @@ const struct design_ops design_targeted = {
 	.suspend = design_targeted__suspend,
 	.resume = design_targeted__resume,
 	.uninhibit = tg__uninhibit,
+	.report = design_targeted__report,
 };

@@ -10,8 +10,7 @@
 #include "flush.h"
 #include "vcpu.h"
 
-bool design_srcu__suspend(struct vcpu *f, struct vcpu *t, uint64_t seq);
-void design_srcu__uninhibit(struct vcpu *t);
+#include "../design-srcu.h"
 
 static int cbr__flush(struct flush_op *op)
 {

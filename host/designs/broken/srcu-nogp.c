@@ -9,15 +9,11 @@
 #include "flush.h"
 #include "vcpu.h"
 
-bool design_srcu__suspend(struct vcpu *f, struct vcpu *t, uint64_t seq);
-void design_srcu__scan_and_wake(struct vcpu *t, uint64_t seq);
+#include "../design-srcu.h"
 
 static void srcu_nogp__uninhibit(struct vcpu *t)
 {
-	uint64_t seq = flush__clear_inhibit(t);
-
-	design__race(t->vm, RACE_SCAN);
-	design_srcu__scan_and_wake(t, seq);
+	design_srcu__unsuspend(t, false, flush__wake_flusher);       /* the bug: gp = false */
 }
 
 const struct design_ops design_srcu_nogp = {

@@ -10,16 +10,15 @@
 #include "flush.h"
 #include "vcpu.h"
 
-bool design_srcu__suspend(struct vcpu *f, struct vcpu *t, uint64_t seq);
-void design_srcu__scan_and_wake(struct vcpu *t, uint64_t seq);
+#include "../design-srcu.h"
 
 static void wake_early__uninhibit(struct vcpu *t)
 {
-	design_srcu__scan_and_wake(t, inhibit_word_seq(atomic_load(&t->inhibit)));
+	design_srcu__scan(t, inhibit_word_seq(atomic_load(&t->inhibit)), flush__wake_flusher);
 	design__race(t->vm, RACE_SCAN);
 	uint64_t seq = flush__clear_inhibit(t);
 	flush__grace_period(t->vm);
-	design_srcu__scan_and_wake(t, seq);
+	design_srcu__scan(t, seq, flush__wake_flusher);
 }
 
 const struct design_ops design_srcu_wake_early = {

@@ -29,4 +29,5 @@ const struct design_ops design_targeted_wake_one = {
 	.suspend = design_targeted__suspend,
 	.resume = design_targeted__resume,
 	.uninhibit = wake_one__uninhibit,
+	.report = design_targeted__report,
 };

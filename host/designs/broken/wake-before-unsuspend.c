@@ -10,35 +10,27 @@
 #include "flush.h"
 #include "vcpu.h"
 
-bool design_srcu__suspend(struct vcpu *f, struct vcpu *t, uint64_t seq);
+#include "../design-srcu.h"
 
-static void wbu__wake(struct vcpu *f, struct vcpu *t, uint64_t seq)
+static bool wbu__wake(struct vcpu *f, struct vcpu *t, uint64_t seq)
 {
 	struct vm *vm = f->vm;
 
 	pthread_mutex_lock(&f->wake_lock);
 	if (!flush__wake_begin(f, t, seq)) {
 		pthread_mutex_unlock(&f->wake_lock);
-		return;
+		return false;
 	}
 	vcpu__make_vcpu_request(f, vm->wake_req, NULL);     /* too early */
 	design__race(vm, RACE_WAKE);
 	flush__wake_unsuspend(f);
 	pthread_mutex_unlock(&f->wake_lock);
+	return true;
 }
 
 static void wbu__uninhibit(struct vcpu *t)
 {
-	struct vm *vm = t->vm;
-	uint64_t seq = flush__clear_inhibit(t);
-
-	design__race(vm, RACE_SCAN);
-	flush__grace_period(vm);
-	for (unsigned i = 0; i < vm->nr_vcpus; i++) {
-		struct vcpu *f = vm->vcpus[i];
-		if (atomic_load(&f->suspended) && atomic_load(&f->waiting_on) == (int)t->id)
-			wbu__wake(f, t, seq);
-	}
+	design_srcu__unsuspend(t, true, wbu__wake);
 }
 
 const struct design_ops design_wake_before_unsuspend = {

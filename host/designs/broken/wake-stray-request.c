@@ -17,9 +17,9 @@
 
 #define REQ_STRAY 21                  /* bit 21, not in enum vcpu_req: nobody checks it */
 
-bool design_srcu__suspend(struct vcpu *f, struct vcpu *t, uint64_t seq);
+#include "../design-srcu.h"
 
-static void wsr__wake(struct vcpu *f, struct vcpu *t, uint64_t seq)
+static bool wsr__wake(struct vcpu *f, struct vcpu *t, uint64_t seq)
 {
 	struct vm *vm = f->vm;
 
@@ -27,27 +27,19 @@ static void wsr__wake(struct vcpu *f, struct vcpu *t, uint64_t seq)
 	pthread_mutex_lock(&f->wake_lock);
 	if (!flush__wake_begin(f, t, seq)) {
 		pthread_mutex_unlock(&f->wake_lock);
-		return;
+		return false;
 	}
 	flush__wake_unsuspend(f);
 	pthread_mutex_unlock(&f->wake_lock);
 	vcpu__make_vcpu_request(f, REQ_STRAY, NULL);   /* the bug (before the wake: the
 						 * flusher spins from its first entry) */
 	vcpu__make_vcpu_request(f, vm->wake_req, NULL);
+	return true;
 }
 
 static void wsr__uninhibit(struct vcpu *t)
 {
-	struct vm *vm = t->vm;
-	uint64_t seq = flush__clear_inhibit(t);
-
-	design__race(vm, RACE_SCAN);
-	flush__grace_period(vm);
-	for (unsigned i = 0; i < vm->nr_vcpus; i++) {
-		struct vcpu *f = vm->vcpus[i];
-		if (atomic_load(&f->suspended) && atomic_load(&f->waiting_on) == (int)t->id)
-			wsr__wake(f, t, seq);
-	}
+	design_srcu__unsuspend(t, true, wsr__wake);
 }
 
 const struct design_ops design_wake_stray_request = {
