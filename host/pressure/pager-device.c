@@ -26,6 +26,32 @@ static int pager__vcpu_of(struct pager_thread *t, uint32_t tid)
 
 /* ---- the device queue (q_lock held) -------------------------------------- */
 
+/* vCPU v's fault in the device is on page i: queued[v], and v on i's list. */
+static void queue__link(struct pager *p, int v, uint64_t i)
+{
+	p->queued[v] = i + 1;
+	p->qprev[v] = -1;
+	p->qnext[v] = p->page_waiters[i];
+	if (p->qnext[v] >= 0)
+		p->qprev[p->qnext[v]] = v;
+	p->page_waiters[i] = v;
+}
+
+/* v has no fault in the device any more (a new message is a new fault). */
+static void queue__unlink(struct pager *p, int v)
+{
+	if (!p->queued[v])
+		return;
+	if (p->qprev[v] >= 0)
+		p->qnext[p->qprev[v]] = p->qnext[v];
+	else
+		p->page_waiters[p->queued[v] - 1] = p->qnext[v];
+	if (p->qnext[v] >= 0)
+		p->qprev[p->qnext[v]] = p->qprev[v];
+	p->qnext[v] = p->qprev[v] = -1;
+	p->queued[v] = 0;
+}
+
 static void heap__push(struct pager *p, const struct pfault *f)
 {
 	unsigned i = p->nheap++;
@@ -118,7 +144,8 @@ void pager__arrival(struct pager_thread *t, const struct uffd_msg *msg, uint64_t
 		return;
 	}
 	if (f.vcpu >= 0) {
-		p->queued[f.vcpu] = f.page + 1;
+		queue__unlink(p, f.vcpu);          /* a fault on another page is over */
+		queue__link(p, f.vcpu, f.page);
 		/* In service from the moment we know of it: outside guest mode. */
 		f.mode = vcpu__fault_begin(vm->vcpus[f.vcpu]);
 		p->qtoken[f.vcpu] = f.mode;
@@ -140,10 +167,12 @@ void pager__arrival(struct pager_thread *t, const struct uffd_msg *msg, uint64_t
 static void pager__end_cowaiters(struct pager *p, uint64_t i, int except)
 {
 	pthread_mutex_lock(&p->q_lock);
-	for (unsigned w = 0; w < p->vm->nr_vcpus; w++) {
-		if ((int)w == except || p->queued[w] != i + 1)
+	for (int w = p->page_waiters[i], next; w >= 0; w = next) {   /* page i's list only */
+		next = p->qnext[w];
+		if (w == except)
 			continue;
-		p->queued[w] = 0;                  /* a new message now is a new fault */
+		queue__unlink(p, w);               /* a new message now is a new fault */
+		atomic_fetch_add_explicit(&p->cowaiters, 1, memory_order_relaxed);
 		if (p->qtoken[w] >= 0) {
 			vcpu__fault_end(p->vm->vcpus[w], p->qtoken[w]);
 			vcpu__fault_resume(p->vm->vcpus[w]);
@@ -239,7 +268,7 @@ uint64_t pager__serve_due(struct pager_thread *t)
 		}
 		struct pfault f = heap__pop(p);
 		if (f.vcpu >= 0 && p->queued[f.vcpu] == f.page + 1)
-			p->queued[f.vcpu] = 0;      /* a new message now is a new fault */
+			queue__unlink(p, f.vcpu);   /* a new message now is a new fault */
 		pthread_mutex_unlock(&p->q_lock);
 		/* within late_ns of it: a timer would wake us late, so wait out
 		 * the rest (bounded by late_ns, a few tens of us) */

@@ -92,7 +92,13 @@ struct pager {
 	unsigned nover, over_head, over_cap;
 	uint64_t *queued;              /* per vCPU: page + 1 of its fault in the device, 0 none */
 	int *qtoken;                   /* per vCPU: that fault's vcpu__fault_begin() token */
+	/* the vCPUs queued on each page, so a served fault ends only its
+	 * co-waiters (no scan of every vCPU under q_lock): per page the first
+	 * (-1 none), per vCPU its neighbours on that list (-1 none) */
+	int *page_waiters;
+	int *qnext, *qprev;
 	_Atomic uint64_t dup_msgs;
+	_Atomic uint64_t cowaiters;    /* faults ended by another vCPU's fault on the page */
 	_Atomic uint64_t queue_full, max_in_flight;
 	bool rt;                       /* pager threads got SCHED_FIFO */
 	char rt_why[96];

@@ -68,18 +68,25 @@ int pager__create(struct pager **out, struct vm *vm, char *err, size_t len)
 	p->heap = calloc(p->qdepth, sizeof(*p->heap));
 	p->queued = calloc(vm->nr_vcpus, sizeof(*p->queued));
 	p->qtoken = calloc(vm->nr_vcpus, sizeof(*p->qtoken));
+	p->qnext = malloc(vm->nr_vcpus * sizeof(*p->qnext));
+	p->qprev = malloc(vm->nr_vcpus * sizeof(*p->qprev));
 	p->free_tokens = calloc(p->qdepth, sizeof(*p->free_tokens));
-	if (!p->heap || !p->queued || !p->qtoken || !p->free_tokens) {
+	if (!p->heap || !p->queued || !p->qtoken || !p->qnext || !p->qprev || !p->free_tokens) {
 		snprintf(err, len, "out of memory");
 		return -ENOMEM;
 	}
+	memset(p->qnext, 0xff, vm->nr_vcpus * sizeof(*p->qnext));      /* -1: on no list */
+	memset(p->qprev, 0xff, vm->nr_vcpus * sizeof(*p->qprev));
 	p->pg = calloc(p->npages, sizeof(*p->pg));
 	p->fifo = calloc(p->npages, sizeof(*p->fifo));
+	p->page_waiters = malloc(p->npages * sizeof(*p->page_waiters));
 	p->pt = calloc(p->nr_pagers, sizeof(*p->pt));
-	if (!p->pg || !p->fifo || !p->pt || posix_memalign((void **)&p->zero, p->pgsz, p->pgsz)) {
+	if (!p->pg || !p->fifo || !p->page_waiters || !p->pt ||
+	    posix_memalign((void **)&p->zero, p->pgsz, p->pgsz)) {
 		snprintf(err, len, "out of memory for %" PRIu64 " page descriptors", p->npages);
 		return -ENOMEM;
 	}
+	memset(p->page_waiters, 0xff, p->npages * sizeof(*p->page_waiters));   /* -1: nobody queued */
 	memset(p->zero, 0, p->pgsz);
 
 	if (p->file_mode) {
@@ -263,6 +270,9 @@ void pager__destroy(struct pager *p)
 	free(p->overflow);
 	free(p->queued);
 	free(p->qtoken);
+	free(p->qnext);
+	free(p->qprev);
+	free(p->page_waiters);
 	free(p->free_tokens);
 	if (p->qdepth)
 		pthread_mutex_destroy(&p->q_lock);
@@ -294,6 +304,7 @@ void pager__stats(struct pager *p, struct pager_stats *s)
 	s->max_in_flight = atomic_load(&p->max_in_flight);
 	s->queue_full = atomic_load(&p->queue_full);
 	s->dup_msgs = atomic_load(&p->dup_msgs);
+	s->cowaiters = atomic_load(&p->cowaiters);
 	s->rt = p->rt;
 	snprintf(s->rt_why, sizeof(s->rt_why), "%s", p->rt_why);
 }

@@ -57,6 +57,7 @@ struct pager_stats {
 	uint64_t max_in_flight;      /* most faults in flight at once */
 	uint64_t queue_full;         /* arrivals that waited for a free slot */
 	uint64_t dup_msgs;           /* messages for a fault already in the device (retries) */
+	uint64_t cowaiters;          /* faults ended by another vCPU's fault on the same page */
 	bool rt;                     /* pager threads ran SCHED_FIFO */
 	char rt_why[96];
 };

@@ -132,6 +132,7 @@ static json_t *paging__report(struct vm *vm)
 	json_object_set_new(o, "max_in_flight", json_integer((json_int_t)s.max_in_flight));
 	json_object_set_new(o, "queue_full", json_integer((json_int_t)s.queue_full));
 	json_object_set_new(o, "retried_fault_messages", json_integer((json_int_t)s.dup_msgs));
+	json_object_set_new(o, "co_waiter_faults", json_integer((json_int_t)s.cowaiters));
 	json_object_set_new(o, "pager_rt", json_boolean(s.rt));
 	json_object_set_new(o, "pager_rt_note", json_string(s.rt_why));
 	/* Say so when the device, not the model, set the latency. */

@@ -10,7 +10,9 @@
  *     - resident pages (mincore, sampled by a monitor) never above
  *       limit + pager_threads;
  *     - every page reads back its pattern after evictions and re-faults,
- *       also concurrently from both touchers, and after stop().
+ *       also concurrently from both touchers, and after stop();
+ *     - touchers blocked on the same page are all let go by its install
+ *       (co_waiter_faults > 0, each later a duplicate fault).
  *  2. fault_latency=file with O_DIRECT: same integrity check, no temp file left.
  */
 #define _GNU_SOURCE
@@ -325,6 +327,17 @@ int main(void)
 		    " resident pages > limit %" PRIu64 " + pagers %u", o.resident_max, limit,
 		    PAGERS);
 	TEST_ASSERT(jint(run, "non_vcpu_faults") == 0, "faults not attributed to a toucher vCPU");
+	/* The last phase has both touchers read every page from the first:
+	 * they block on the same missing pages, and one install ends both
+	 * faults (the page's waiter list).  Each fault so ended keeps its
+	 * record in the device, which later finds the page present: a
+	 * duplicate fault. */
+	uint64_t co = jint(run, "co_waiter_faults"), dup = jint(run, "duplicate_faults");
+	printf("  co-waiter faults ended by another's install %" PRIu64 ", duplicate faults %" PRIu64 "\n",
+	       co, dup);
+	TEST_ASSERT(co > 0, "two touchers on the same pages, but no fault ended with another's install");
+	TEST_ASSERT(co <= dup, "%" PRIu64 " co-waiter faults ended but only %" PRIu64 " duplicate faults",
+		    co, dup);
 	json_decref(run);
 	fake__exit(&f);
 
