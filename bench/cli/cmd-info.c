@@ -38,6 +38,29 @@ void cmd_info_help(void)
 	usage_with_options(info_usage, info_options, false);
 }
 
+/* A plug-in's own option keys (its .options), in list order. */
+static json_t *info__keys(const struct bench_option *list)
+{
+	json_t *a = json_array();
+	for (const struct bench_option *o = list; o && o->name; o++)
+		json_array_append_new(a, json_string(o->key));
+	return a;
+}
+
+/* "      knobs: a, b, c" under a plug-in that has its own options. */
+static void info__print_keys(json_t *e)
+{
+	size_t i;
+	json_t *k;
+	json_t *keys = json_object_get(e, "options");
+	if (!json_array_size(keys))
+		return;
+	printf("      knobs:");
+	json_array_foreach(keys, i, k)
+		printf("%s %s", i ? "," : "", json_string_value(k));
+	putchar('\n');
+}
+
 static json_t *info__json(void)
 {
 	json_t *o = env__json(), *d = json_array(), *p = json_array(), *pf = json_object();
@@ -51,14 +74,15 @@ static json_t *info__json(void)
 		json_object_set(o, "tsc_khz", json_object_get(k, "tsc_khz"));
 	}
 	for (unsigned i = 0; designs[i]; i++)
-		json_array_append_new(d, json_pack("{s:s,s:s,s:b,s:b}", "name", designs[i]->name,
+		json_array_append_new(d, json_pack("{s:s,s:s,s:b,s:b,s:o}", "name", designs[i]->name,
 			"desc", designs[i]->desc, "broken", (designs[i]->flags & DESIGN_F_BROKEN) != 0,
-			"design_stats", designs[i]->report != NULL));
+			"design_stats", designs[i]->report != NULL,
+			"options", info__keys(designs[i]->options)));
 	json_object_set_new(o, "designs", d);
 	for (unsigned i = 0; pressures[i]; i++) {
 		bool ok = pressures[i]->available(why, sizeof(why));
-		json_t *e = json_pack("{s:s,s:s,s:b}", "name", pressures[i]->name, "desc", pressures[i]->desc,
-				      "available", ok);
+		json_t *e = json_pack("{s:s,s:s,s:b,s:o}", "name", pressures[i]->name, "desc", pressures[i]->desc,
+				      "available", ok, "options", info__keys(pressures[i]->options));
 		if (!ok)
 			json_object_set_new(e, "why", json_string(why));
 		json_array_append_new(p, e);
@@ -140,15 +164,18 @@ int cmd_info(int argc, char **argv)
 	printf("\ndesigns:\n");
 	size_t i;
 	json_t *e;
-	json_array_foreach(json_object_get(o, "designs"), i, e)
+	json_array_foreach(json_object_get(o, "designs"), i, e) {
 		printf("  %-14s %s\n", json_string_value(json_object_get(e, "name")),
 		       json_string_value(json_object_get(e, "desc")));
+		info__print_keys(e);
+	}
 	printf("\npressure modes:\n");
 	json_array_foreach(json_object_get(o, "pressure"), i, e) {
 		bool ok = json_is_true(json_object_get(e, "available"));
 		printf("  %-8s %-11s %s\n", json_string_value(json_object_get(e, "name")),
 		       ok ? "available" : "UNAVAILABLE",
 		       ok ? json_string_value(json_object_get(e, "desc")) : json_string_value(json_object_get(e, "why")));
+		info__print_keys(e);
 	}
 	json_t *pf = json_object_get(o, "perf");
 	printf("\nperf:\n  record   %s\n  stat     %s\n",
