@@ -150,31 +150,38 @@ static hwloc_const_bitmap_t scatter_set(unsigned index, unsigned count)
 	return r;
 }
 
-int topology__expected_cpu(const char *mode, unsigned index, unsigned count)
+const char *topology__pin_name(enum cfg_pin mode)
+{
+	static const char *const names[] = { "none", "compact", "scatter" };
+	return (unsigned)mode < sizeof(names) / sizeof(names[0]) ? names[mode] : "?";
+}
+
+int topology__expected_cpu(enum cfg_pin mode, unsigned index, unsigned count)
 {
 	unsigned n = topology__nr_pus();
 
-	if (!n || !mode)
+	if (!n)
 		return -1;
-	if (!strcmp(mode, "compact"))
+	if (mode == CFG_PIN_COMPACT)
 		return (int)hwloc_get_obj_by_type(topo, HWLOC_OBJ_PU, index % n)->os_index;
-	if (!strcmp(mode, "scatter") && index < count) {
+	if (mode == CFG_PIN_SCATTER && index < count) {
 		hwloc_const_bitmap_t set = scatter_set(index, count);
 		return set ? hwloc_bitmap_first(set) : -1;
 	}
 	return -1;
 }
 
-int topology__pin(const char *mode, unsigned index, unsigned count, bool helper,
+int topology__pin(enum cfg_pin m, unsigned index, unsigned count, bool helper,
 		  char *err, size_t len)
 {
+	const char *mode = topology__pin_name(m);
 	hwloc_bitmap_t set;
 	int cpu;
 
-	if (!mode || !*mode || !strcmp(mode, "none"))
+	if (m == CFG_PIN_NONE)
 		return 0;
-	if (strcmp(mode, "compact") && strcmp(mode, "scatter")) {
-		set_err(err, len, "--pin %s: unknown mode (expected none, compact or scatter)", mode);
+	if (m != CFG_PIN_COMPACT && m != CFG_PIN_SCATTER) {
+		set_err(err, len, "--pin: unknown mode %d (expected none, compact or scatter)", (int)m);
 		return -EINVAL;
 	}
 	if (!topo_get()) {
@@ -188,7 +195,7 @@ int topology__pin(const char *mode, unsigned index, unsigned count, bool helper,
 	if (helper) {
 		set = hwloc_bitmap_dup(hwloc_topology_get_allowed_cpuset(topo));
 	} else {
-		cpu = topology__expected_cpu(mode, index, count);
+		cpu = topology__expected_cpu(m, index, count);
 		if (cpu < 0) {
 			set_err(err, len, "--pin %s: no PU for thread %u", mode, index);
 			return -EINVAL;

@@ -24,6 +24,8 @@
 #include <sys/types.h>
 #include <jansson.h>
 
+#include "config.h"
+
 /* {hwloc_version, packages, cores, pus, pus_per_core,
  *  numa_nodes: [{os_index, memory_bytes, cpus: [..]}],
  *  caches: {L1d: {size_bytes, count}, L1i, L2, L3},
@@ -34,12 +36,14 @@ json_t *topology__json(void);
 
 /* Bind the CALLING thread.  0 or -errno with one line in err (bad mode,
  * hwloc failure). */
-int topology__pin(const char *mode, unsigned index, unsigned count, bool helper,
+int topology__pin(enum cfg_pin mode, unsigned index, unsigned count, bool helper,
 		  char *err, size_t len);
+/* "none", "compact", "scatter" (the --pin names), "?" otherwise. */
+const char *topology__pin_name(enum cfg_pin mode);
 
 /* The PU (OS cpu number) topology__pin() binds vCPU index of count to, or -1
  * for none/helper/unknown mode.  For tests and `bench info`. */
-int topology__expected_cpu(const char *mode, unsigned index, unsigned count);
+int topology__expected_cpu(enum cfg_pin mode, unsigned index, unsigned count);
 
 /* Actual affinity of a thread (sched_getaffinity), as an array of CPU
  * numbers; tid 0 = calling thread.  NULL on error. */

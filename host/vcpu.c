@@ -569,7 +569,7 @@ void *vcpu__thread(void *arg)
 	pthread_setname_np(pthread_self(), name);      /* profiles and top show which vCPU */
 	if (vm->cfg->r.pin != CFG_PIN_NONE) {
 		char err[256];
-		if (topology__pin(vm->cfg->pin, vcpu->id, vm->nr_vcpus, false, err, sizeof(err)) < 0)
+		if (topology__pin(vm->cfg->r.pin, vcpu->id, vm->nr_vcpus, false, err, sizeof(err)) < 0)
 			pr_warn("vCPU %u: %s", vcpu->id, err);
 	}
 	tstats__attach(&vm->stats);                     /* own slot, before the window */

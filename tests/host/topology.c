@@ -30,7 +30,7 @@
 static hwloc_topology_t topo;
 
 struct pin_arg {
-	const char *mode;
+	enum cfg_pin mode;
 	unsigned index, count;
 	bool helper;
 	int rc;
@@ -62,7 +62,7 @@ static int core_of_cpu(int cpu)
 	return core ? (int)core->logical_index : -1;
 }
 
-static void run_pins(const char *mode, unsigned count, struct pin_arg *a)
+static void run_pins(enum cfg_pin mode, unsigned count, struct pin_arg *a)
 {
 	pthread_t *th = xcalloc(count, sizeof(*th));
 
@@ -72,9 +72,9 @@ static void run_pins(const char *mode, unsigned count, struct pin_arg *a)
 	}
 	for (unsigned i = 0; i < count; i++) {
 		pthread_join(th[i], NULL);
-		TEST_ASSERT(a[i].rc == 0, "pin %s %u/%u: %s", mode, i, count, a[i].err);
+		TEST_ASSERT(a[i].rc == 0, "pin %s %u/%u: %s", topology__pin_name(mode), i, count, a[i].err);
 		TEST_ASSERT(CPU_COUNT(&a[i].got) == 1, "pin %s %u: %d CPUs in affinity",
-			    mode, i, CPU_COUNT(&a[i].got));
+			    topology__pin_name(mode), i, CPU_COUNT(&a[i].got));
 	}
 	free(th);
 }
@@ -108,11 +108,11 @@ static void test_pin_compact_is_hwloc_pu_order(void)
 	unsigned count = 2 * nr_pu + 1;    /* wraps around: i mod nr_pu */
 	struct pin_arg *a = xcalloc(count, sizeof(*a));
 
-	run_pins("compact", count, a);
+	run_pins(CFG_PIN_COMPACT, count, a);
 	for (unsigned i = 0; i < count; i++) {
 		unsigned want = os_index_of_pu(i % nr_pu);
 		TEST_ASSERT(CPU_ISSET(want, &a[i].got), "compact %u: expected CPU %u", i, want);
-		TEST_ASSERT_EQ(topology__expected_cpu("compact", i, count), (int)want);
+		TEST_ASSERT_EQ(topology__expected_cpu(CFG_PIN_COMPACT, i, count), (int)want);
 	}
 	printf("compact: %u threads ok\n", count);
 	free(a);
@@ -130,19 +130,19 @@ static void scatter_case(unsigned count)
 	unsigned *load = xcalloc(CPU_SETSIZE, sizeof(*load));
 
 	TEST_ASSERT(hwloc_distrib(topo, &root, 1, sets, count, INT_MAX, 0) == 0, "hwloc_distrib");
-	run_pins("scatter", count, a);
+	run_pins(CFG_PIN_SCATTER, count, a);
 	for (unsigned i = 0; i < count; i++) {
 		hwloc_bitmap_singlify(sets[i]);
 		int want = hwloc_bitmap_first(sets[i]);
 		TEST_ASSERT(CPU_ISSET(want, &a[i].got), "scatter %u/%u: expected CPU %d", i, count, want);
-		TEST_ASSERT_EQ(topology__expected_cpu("scatter", i, count), want);
+		TEST_ASSERT_EQ(topology__expected_cpu(CFG_PIN_SCATTER, i, count), want);
 		load[want]++;
 	}
 	if (count <= nr_core) {
 		for (unsigned i = 0; i < count; i++)
 			for (unsigned k = i + 1; k < count; k++) {
-				int ci = core_of_cpu(topology__expected_cpu("scatter", i, count));
-				int ck = core_of_cpu(topology__expected_cpu("scatter", k, count));
+				int ci = core_of_cpu(topology__expected_cpu(CFG_PIN_SCATTER, i, count));
+				int ck = core_of_cpu(topology__expected_cpu(CFG_PIN_SCATTER, k, count));
 				TEST_ASSERT(ci != ck, "scatter: threads %u and %u share core %d", i, k, ci);
 			}
 	}
@@ -192,7 +192,7 @@ static void *pinned_parent(void *p)
 
 static void test_helper_threads_get_every_pu(void)
 {
-	struct pin_arg a = { .mode = "compact", .index = 0, .count = 1 };
+	struct pin_arg a = { .mode = CFG_PIN_COMPACT, .index = 0, .count = 1 };
 	cpu_set_t all;
 	pthread_t t;
 	hwloc_const_bitmap_t allowed = hwloc_topology_get_allowed_cpuset(topo);
@@ -213,9 +213,10 @@ static void test_helper_threads_get_every_pu(void)
 	json_decref(aff);
 
 	char err[256];
-	TEST_ASSERT(topology__pin("none", 0, 1, false, err, sizeof(err)) == 0, "none");
-	TEST_ASSERT(topology__pin("diagonal", 0, 1, false, err, sizeof(err)) == -EINVAL &&
+	TEST_ASSERT(topology__pin(CFG_PIN_NONE, 0, 1, false, err, sizeof(err)) == 0, "none");
+	TEST_ASSERT(topology__pin((enum cfg_pin)7, 0, 1, false, err, sizeof(err)) == -EINVAL &&
 		    strstr(err, "compact"), "bad mode: %s", err);
+	TEST_ASSERT(!strcmp(topology__pin_name(CFG_PIN_SCATTER), "scatter"), "pin name");
 	printf("helper/none/bad mode ok\n");
 }
 
