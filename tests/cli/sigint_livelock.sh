@@ -6,16 +6,18 @@
 # guest's stop check).  Once the measured window has started (the warm-up is
 # 0.3 s; a woken flusher is spinning) one SIGINT goes to bench's process group,
 # as a terminal's Ctrl-C does, and, in a second run, to bench alone; bench
-# must exit 130 with nothing half-written.  The latency is printed; the bound
-# it is held to (5 s) is only a liveness bound for a loaded 2-CPU machine,
-# the goal is well under a second.
+# must exit 130 with nothing half-written.  The latency is printed (26-160 ms
+# on a quiet machine, once 8.8 s while the whole suite ran at load 8-12); the
+# bound it is held to (20 s) is only a liveness bound for a loaded 2-CPU
+# machine.  It still catches the bug: a worker whose vCPUs ignore stop is
+# waited for until the variant's budget (> 60 s with --duration 60) runs out.
 set -u
 BENCH=${BENCH:?BENCH not set}
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/sigint_livelock.XXXXXX")
 trap 'rm -rf "$TMP"' EXIT
 . "$(dirname "$0")/lib.sh"
 command -v setsid >/dev/null || skip "setsid not installed (util-linux)"
-BOUND_MS=5000
+BOUND_MS=20000
 
 # CPU ticks (utime + stime) of the worker's vCPU threads
 vcpu_ticks() {
