@@ -25,11 +25,18 @@ struct vm;
 struct run_config;
 
 #define PRESSURE_OPS_VERSION 1
+/* The mode keeps part of guest memory out of RAM (preflight: mem_mb may
+ * exceed RAM by the machine's swap). */
+#define PRESSURE_F_EVICTS   (1u << 0)
+/* The mode sets up the machine's swap (zram, memcg): one such run at a time
+ * (the swap lock), its setup in the variant's budget, the OOM test hook. */
+#define PRESSURE_F_SWAP     (1u << 1)
 
 struct pressure_ops {
 	const char *name;
 	const char *desc;
 	unsigned version;
+	unsigned flags;                     /* PRESSURE_F_* */
 	/* true if usable here; else why = one line saying what is missing and how to fix it */
 	bool (*available)(char *why, size_t len);
 	int  (*setup)(struct vm *vm);

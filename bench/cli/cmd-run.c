@@ -256,7 +256,7 @@ static bool run__one(struct run_state *st, unsigned k)
 	bool go_on = true;
 
 	run__progress(k, st->sched.n, key, rep, st->t0, st->tty);
-	if (!strcmp(c->pressure, "swap"))
+	if (c->r.pressure->flags & PRESSURE_F_SWAP)
 		swaplock__wait_foreign(opt_quiet);
 	if (cleanup__interrupted()) {
 		st->interrupted = true;

@@ -32,6 +32,7 @@
 
 #include "cleanup.h"
 #include "options.h"
+#include "pressure.h"
 #include "pressure/memcg.h"
 #include "pressure/zram.h"
 #include "run.h"
@@ -153,7 +154,7 @@ static void worker__phase(struct run_ctx *ctx, const char *phase, struct vm *vm)
 		return;
 	if (!strcmp(hook, "shutdown"))
 		worker__hook_shutdown(vm);
-	if (!strcmp(hook, "kill") || (!strcmp(hook, "oom") && !strcmp(vm->cfg->pressure, "swap"))) {
+	if (!strcmp(hook, "kill") || (!strcmp(hook, "oom") && (vm->pressure->flags & PRESSURE_F_SWAP))) {
 		static struct hook_arg h;
 		pthread_t t;
 		h.delay_s = vm->cfg->duration_s / 2;     /* halfway through the window */
@@ -221,7 +222,7 @@ double supervisor__budget(const struct run_config *cfg)
 	double run = 2 * (cfg->warmup_s + cfg->duration_s);
 	double b = (run > 5 ? run : 5) + 10 + cfg->vcpus * 0.02;
 
-	if (!strcmp(cfg->pressure, "swap"))
+	if (cfg->r.pressure && (cfg->r.pressure->flags & PRESSURE_F_SWAP))
 		b += 20;        /* zram + memcg setup, swapoff of the data region */
 	if (cfg->r.perf != CFG_PERF_NONE)
 		b += 30;        /* perf start/ack and finish */

@@ -162,6 +162,7 @@ const struct pressure_ops pressure_paging = {
 	.name = "paging",
 	.desc = "userfaultfd demand paging: evictor + pager pool, SRCU held while faulting",
 	.version = PRESSURE_OPS_VERSION,
+	.flags = PRESSURE_F_EVICTS,
 	.available = paging__available,
 	.setup = paging__setup,
 	.start = paging__start,

@@ -493,6 +493,7 @@ const struct pressure_ops pressure_swap = {
 	.name = "swap",
 	.desc = "kernel swap: zram swap + memory cgroup limit (+ MADV_PAGEOUT churn)",
 	.version = PRESSURE_OPS_VERSION,
+	.flags = PRESSURE_F_EVICTS | PRESSURE_F_SWAP,
 	.available = swap__available,
 	.setup = swap__setup,
 	.start = swap__start,
