@@ -13,26 +13,10 @@
 #include "history.h"
 #include "util.h"
 
-static char *like_prefix(const char *s)
+/* A LIKE pattern around s (NULL stays NULL: no filter). */
+static char *like(const char *pre, const char *s, const char *post)
 {
-	char *p;
-
-	if (!s)
-		return NULL;
-	p = xzalloc(strlen(s) + 2);
-	sprintf(p, "%s%%", s);
-	return p;
-}
-
-static char *like_sub(const char *s)
-{
-	char *p;
-
-	if (!s)
-		return NULL;
-	p = xzalloc(strlen(s) + 3);
-	sprintf(p, "%%%s%%", s);
-	return p;
+	return s ? xasprintf("%s%s%s", pre, s, post) : NULL;
 }
 
 int history__list(struct history *h, const struct history_filter *f, struct history_rows *r,
@@ -44,11 +28,11 @@ int history__list(struct history *h, const struct history_filter *f, struct hist
 
 	if (!f)
 		f = &none;
-	p[0] = like_prefix(f->kernel);
+	p[0] = like("", f->kernel, "%");
 	p[1] = f->host ? xstrdup(f->host) : NULL;
 	p[2] = f->since ? xstrdup(f->since) : NULL;
-	p[3] = like_sub(f->scenario);
-	p[4] = like_prefix(f->revision);
+	p[3] = like("%", f->scenario, "%");
+	p[4] = like("", f->revision, "%");
 	p[5] = f->backend ? xstrdup(f->backend) : NULL;
 	ret = history__query(h, SQL_RUN_LIST, 6, (const char *const *)p, r, err, len);
 	for (unsigned i = 0; i < 6; i++)
@@ -126,7 +110,7 @@ int history__resolve(struct history *h, const char *ref, const struct history_fi
 		if ((ret = parse_ref(b, &f, &nth, err, len)))
 			return ret;
 	} else if (buf[0] == '@') {
-		char *pfx = like_prefix(buf + 1);
+		char *pfx = like("", buf + 1, "%");
 		const char *p[1] = { pfx };
 		ret = history__query(h, SQL_RUN_IDS_PREFIX, 1, p, &r, err, len);
 		free(pfx);
