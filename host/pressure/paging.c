@@ -11,6 +11,7 @@
 
 #include <jansson.h>
 
+#include "latency.h"
 #include "pager.h"
 #include "pressure.h"
 #include "util.h"
@@ -52,17 +53,15 @@ const struct paging_opts *paging__opts(const struct run_config *c)
 	return pressure__opts(c, &pressure_paging);
 }
 
-/* Cross-field: the bounds of the latency model (pressure=paging variants). */
+/* Cross-field: the latency model's own bounds (pressure=paging variants),
+ * checked by the code that builds it, so the check and the model agree. */
 static int paging__check(const struct run_config *c, char *err, size_t len)
 {
 	const struct paging_opts *o = paging__opts(c);
-	if ((!strcmp(o->fault_latency, "uniform") || !strcmp(o->fault_latency, "lognormal")) &&
-	    o->fault_latency_max_us < o->fault_latency_us) {
-		snprintf(err, len, "fault-latency-max-us = %u is below fault-latency-us = %u",
-			 o->fault_latency_max_us, o->fault_latency_us);
-		return -EINVAL;
-	}
-	return 0;
+	struct latency_model m;
+
+	return latency__model(&m, o->fault_latency, o->fault_latency_us, o->fault_latency_max_us,
+			      o->fault_latency_sigma, err, len);
 }
 
 static bool paging__available(char *why, size_t len)

@@ -340,7 +340,14 @@ static void test_cross_field_checks(void **state)
 	assert_int_equal(options__check(&c, err, sizeof(err)), 0);     /* pressure = none */
 	snprintf(c.pressure, sizeof(c.pressure), "paging");
 	assert_int_equal(options__check(&c, err, sizeof(err)), -EINVAL);
-	assert_string_equal(err, "fault-latency-max-us = 10 is below fault-latency-us = 500");
+	assert_string_equal(err, "fault_latency=uniform needs fault_latency_max_us (10) >= fault_latency_us (500)");
+	/* lognormal: max 0 is "no clamp" (docs/PRESSURE.md), sigma must be > 0 */
+	assert_int_equal(options__set(&c, options__find("fault-latency"), "lognormal", err, sizeof(err)), 0);
+	assert_int_equal(options__set(&c, options__find("fault-latency-max-us"), "0", err, sizeof(err)), 0);
+	assert_int_equal(options__check(&c, err, sizeof(err)), 0);
+	assert_int_equal(options__set(&c, options__find("fault-latency-sigma"), "0", err, sizeof(err)), 0);
+	assert_int_equal(options__check(&c, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "fault_latency=lognormal needs fault_latency_sigma > 0 (got 0)");
 
 	options__defaults(&c);
 	snprintf(c.design, sizeof(c.design), "srcu-nogp");
