@@ -64,7 +64,7 @@ int preflight__memory(const struct scenario *sc, char *err, size_t len)
 	fclose(f);
 	for (unsigned i = 0; i < sc->nr_variants; i++) {
 		const struct run_config *c = &sc->variants[i];
-		bool evicts = c->r.pressure && (c->r.pressure->flags & PRESSURE_F_EVICTS);
+		bool evicts = c->r.pressure->flags & PRESSURE_F_EVICTS;
 		unsigned long long room = total_kb + (evicts ? swap_kb : 0);
 		if (total_kb && (unsigned long long)c->mem_mb * 1024 > room)
 			PREFLIGHT_FAIL("mem_mb=%u needs %u MiB of guest memory; this machine has %llu MiB "

@@ -222,7 +222,7 @@ double supervisor__budget(const struct run_config *cfg)
 	double run = 2 * (cfg->warmup_s + cfg->duration_s);
 	double b = (run > 5 ? run : 5) + 10 + cfg->vcpus * 0.02;
 
-	if (cfg->r.pressure && (cfg->r.pressure->flags & PRESSURE_F_SWAP))
+	if (cfg->r.pressure->flags & PRESSURE_F_SWAP)
 		b += 20;        /* zram + memcg setup, swapoff of the data region */
 	if (cfg->r.perf != CFG_PERF_NONE)
 		b += 30;        /* perf start/ack and finish */
