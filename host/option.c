@@ -4,7 +4,7 @@
  * options struct lives inside struct run_config.plugin_opts.  The place is
  * a pure function of the registries (designs, then pressure modes, in
  * registry order, each block aligned for any type), so the option table
- * (bench/scenario/options.c) and the plug-ins' accessors agree without
+ * (bench/scenario/options-merge.c) and the plug-ins' accessors agree without
  * storing anything.
  */
 #include <errno.h>

@@ -4,7 +4,7 @@
  * fio_option).  Host-level so that plug-ins (host/designs/, host/pressure/)
  * can declare their own knobs: a plug-in lists them in its ops table
  * (.options, .options_size, .check; see design.h and pressure.h) with
- * offsets into its own options struct, and bench/scenario/options.c merges
+ * offsets into its own options struct, and bench/scenario/options-merge.c merges
  * them, rebased into struct run_config's plugin_opts, into the one table
  * that drives CLI flags, INI keys, defaults, --help, docs/options.md and
  * results.json run.config.

@@ -44,7 +44,7 @@ int pager__create(struct pager **out, struct vm *vm, char *err, size_t len)
 
 	/* Resident limit: resident_mb, or half the data region when 0. */
 	p->limit = cfg->resident_mb ? (uint64_t)cfg->resident_mb * (1ull << 20) / p->pgsz : p->npages / 2;
-	p->nr_pagers = o->pager_threads ? o->pager_threads : 1;
+	p->nr_pagers = o->pager_threads;     /* the option's minimum is 1 */
 	uint64_t min_limit = 2ull * p->nr_pagers + 2;
 	if (p->limit < min_limit)
 		p->limit = min_limit;

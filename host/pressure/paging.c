@@ -126,7 +126,7 @@ static json_t *paging__report(struct vm *vm)
 	json_object_set_new(o, "duplicate_faults", json_integer((json_int_t)s.dup_faults));
 	json_object_set_new(o, "non_vcpu_faults", json_integer((json_int_t)s.unknown_vcpu));
 	json_object_set_new(o, "restored_at_stop", json_integer((json_int_t)s.restored));
-	json_object_set_new(o, "pager_threads", json_integer(po->pager_threads ? po->pager_threads : 1));
+	json_object_set_new(o, "pager_threads", json_integer(po->pager_threads));
 	json_object_set_new(o, "queue_depth", json_integer((json_int_t)s.queue_depth));
 	json_object_set_new(o, "max_in_flight", json_integer((json_int_t)s.max_in_flight));
 	json_object_set_new(o, "queue_full", json_integer((json_int_t)s.queue_full));

@@ -37,7 +37,7 @@
 
 /* The mode's knobs (its entries in the option table; field name = key). */
 struct swap_opts {
-	unsigned zram_mb;             /* zram device size (0 = auto) */
+	unsigned zram_mb;             /* zram device size (16.. MiB) */
 	unsigned memcg_limit_mb;      /* memory cgroup limit for the harness (0 = auto) */
 	bool pageout_churn;           /* MADV_PAGEOUT thread */
 };
@@ -200,9 +200,7 @@ static int swap__setup(struct vm *vm)
 		goto fail;
 	}
 	if (swap__active() <= 0) {
-		/* auto: room for the whole data region plus the harness */
-		unsigned mb = o->zram_mb ? o->zram_mb : (unsigned)(vm->data_size >> 20) + 256;
-		r = zram__setup(&s->zram, mb, err, sizeof(err));
+		r = zram__setup(&s->zram, o->zram_mb, err, sizeof(err));
 		if (r)
 			goto fail;
 		s->own_swap = true;
