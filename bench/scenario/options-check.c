@@ -13,18 +13,22 @@
 #include "options.h"
 #include "pressure.h"
 
-/* Index of @v in @names (the enum's order), or -1. */
-static int choice(const char *v, const char *const *names, unsigned n)
+/* Index of @v among the choices of option @opt, or -1.  The option table
+ * lists them in the enum's order (host/config.h, include/abi/abi.h);
+ * unit/options test_resolve_choices holds the two together. */
+static int choice(const char *opt, const char *v)
 {
-	for (unsigned i = 0; i < n; i++)
-		if (!strcmp(v, names[i]))
+	const struct bench_option *o = options__find(opt);
+	const char *name;
+
+	for (unsigned i = 0; o && (name = options__choice(o, i)); i++)
+		if (!strcmp(v, name))
 			return (int)i;
 	return -1;
 }
 
-#define CHOICE(field, ...) ({							\
-	static const char *const names_[] = { __VA_ARGS__ };			\
-	int i_ = choice(c->field, names_, sizeof(names_) / sizeof(names_[0]));	\
+#define CHOICE(field, opt) ({							\
+	int i_ = choice(opt, c->field);						\
 	if (i_ < 0) {								\
 		snprintf(err, len, #field " '%s' is not valid", c->field);	\
 		return -EINVAL;							\
@@ -53,28 +57,27 @@ int options__resolve(struct run_config *c, char *err, size_t len)
 	}
 	r->design = d;
 	r->pressure = p;
-	/* the names in each enum's order (host/config.h, include/abi/abi.h) */
-	r->backend = CHOICE(backend, "auto", "kvm", "native");
-	r->workload = CHOICE(workload, "null", "hypercall", "mixed");
-	r->flush_kind = (unsigned)CHOICE(flush_kind, "space", "list", "space-ex", "list-ex", "mix");
-	r->target_mode = (unsigned)CHOICE(targets, "all", "sparse", "neighbours", "inhibitors");
-	r->request_unblock = CHOICE(request, "event", "unblock") == 1;
-	switch (CHOICE(srcu_gp, "auto", "vmm", "kernel", "both")) {
+	r->backend = CHOICE(backend, "backend");
+	r->workload = CHOICE(workload, "workload");
+	r->flush_kind = (unsigned)CHOICE(flush_kind, "flush-kind");
+	r->target_mode = (unsigned)CHOICE(targets, "targets");
+	r->request_unblock = CHOICE(request, "request") == 1;
+	switch (CHOICE(srcu_gp, "srcu-gp")) {
 	case 0: r->srcu_gp = CFG_GP_VMM | CFG_GP_KERNEL; r->srcu_gp_auto = true; break;
 	case 1: r->srcu_gp = CFG_GP_VMM; break;
 	case 2: r->srcu_gp = CFG_GP_KERNEL; break;
 	default: r->srcu_gp = CFG_GP_VMM | CFG_GP_KERNEL; break;
 	}
 	/* "" (a config from before the key existed) = the default */
-	r->srcu_gp_ioctl = c->srcu_gp_ioctl[0] ? CHOICE(srcu_gp_ioctl, "ioeventfd", "msr-filter", "memslot")
-					       : CFG_GP_IOCTL_IOEVENTFD;
+	r->srcu_gp_ioctl = c->srcu_gp_ioctl[0] ? CHOICE(srcu_gp_ioctl, "srcu-gp-ioctl") : CFG_GP_IOCTL_IOEVENTFD;
+	(void)CHOICE(kernel_ref, "kernel-ref");          /* none | auto | an ioctl name */
+	r->kernel_ref = strcmp(c->kernel_ref, "none") != 0;
 	/* kernel_ref=auto = msr-filter: a plain synchronize_srcu(), like the RFC's ioctl */
-	int k = CHOICE(kernel_ref, "none", "auto", "ioeventfd", "msr-filter", "memslot");
-	r->kernel_ref = k != 0;
-	r->kernel_ref_ioctl = k <= 1 ? CFG_GP_IOCTL_MSR_FILTER : (enum cfg_gp_ioctl)(k - 2);
+	int k = choice("srcu-gp-ioctl", c->kernel_ref);
+	r->kernel_ref_ioctl = k < 0 ? CFG_GP_IOCTL_MSR_FILTER : (enum cfg_gp_ioctl)k;
 	r->race_mask = (unsigned)races;
-	r->perf = CHOICE(perf, "none", "record", "stat");
-	r->pin = CHOICE(pin, "none", "compact", "scatter");
+	r->perf = CHOICE(perf, "perf");
+	r->pin = CHOICE(pin, "pin");
 	return 0;
 }
 

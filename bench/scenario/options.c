@@ -27,6 +27,8 @@ const char *const options_sections[] = {
 	"vm", "workload", "design", "pressure", "kernel-ref", "run", "perf", NULL,
 };
 
+/* In the order of the enum each resolves to (host/config.h, include/abi/abi.h):
+ * options__resolve() takes the index.  ch_kref is not by index: none, auto or one of ch_gp_ioctl's names. */
 static const char *const ch_backend[]   = { "auto", "kvm", "native", NULL };
 static const char *const ch_workload[]  = { "null", "hypercall", "mixed", NULL };
 static const char *const ch_flush[]     = { "space", "list", "space-ex", "list-ex", "mix", NULL };
