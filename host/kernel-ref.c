@@ -11,14 +11,6 @@
 #include "vcpu.h"
 #include "vm.h"
 
-int kernel_ref__ioctl(const struct vm *vm)
-{
-	/* kernel_ref=auto was resolved to msr-filter (options__resolve()) */
-	if (!vm->cfg->r.kernel_ref || !vm->backend->kernel_gp)
-		return -1;
-	return (int)vm->cfg->r.kernel_ref_ioctl;
-}
-
 static void *kernel_ref__thread(void *arg)
 {
 	struct kernel_ref *k = arg;
@@ -27,7 +19,7 @@ static void *kernel_ref__thread(void *arg)
 	while (!atomic_load(&k->stop)) {
 		uint64_t t0 = now_ns();
 		atomic_store(&k->inflight_since, t0);
-		int r = vm->backend->kernel_gp(vm, k->how);
+		int r = vm->backend->kernel_gp(vm, vm->cfg->r.kernel_ref_ioctl);
 		uint64_t t1 = now_ns();
 		atomic_store(&k->inflight_since, 0);
 		if (r == 0) {
@@ -43,14 +35,14 @@ static void *kernel_ref__thread(void *arg)
 	return NULL;
 }
 
-int kernel_ref__start(struct kernel_ref *k, struct vm *vm, int how, unsigned period_ms)
+int kernel_ref__start(struct kernel_ref *k, struct vm *vm)
 {
 	memset(k, 0, sizeof(*k));
-	if (how < 0)
+	/* kernel_ref=auto was resolved to msr-filter (options__resolve()) */
+	if (!vm->cfg->r.kernel_ref || !vm->backend->kernel_gp)
 		return 0;
 	k->vm = vm;
-	k->how = (enum cfg_gp_ioctl)how;
-	k->period_ms = period_ms ? period_ms : 5;
+	k->period_ms = vm->cfg->kernel_ref_period_ms;     /* the option's minimum is 1 */
 	int r = pthread_create(&k->thread, NULL, kernel_ref__thread, k);
 	if (r)
 		return -r;

@@ -21,7 +21,6 @@ struct vm;
 
 struct kernel_ref {
 	struct vm *vm;
-	enum cfg_gp_ioctl how;
 	unsigned period_ms;
 	pthread_t thread;
 	bool running, joined;
@@ -31,11 +30,9 @@ struct kernel_ref {
 	_Atomic uint64_t ok, failed;
 };
 
-/* Which ioctl (enum cfg_gp_ioctl) the run config asks for on this VM, or
- * -1: none / unavailable. */
-int  kernel_ref__ioctl(const struct vm *vm);
-/* Start the thread (no-op when how < 0).  -errno. */
-int  kernel_ref__start(struct kernel_ref *k, struct vm *vm, int how, unsigned period_ms);
+/* Start the thread taking vm->cfg's kernel_ref ioctl every kernel_ref_period_ms
+ * (no-op when kernel_ref=none or the backend has no kernel grace period).  -errno. */
+int  kernel_ref__start(struct kernel_ref *k, struct vm *vm);
 /* Ask it to stop and wait until deadline_ns (CLOCK_MONOTONIC, 0 = forever).
  * Returns 0 when joined, -ETIMEDOUT when an ioctl is still in flight. */
 int  kernel_ref__stop(struct kernel_ref *k, uint64_t deadline_ns);

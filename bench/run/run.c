@@ -248,8 +248,7 @@ int run__variant(const struct run_config *cfg, struct run_ctx *ctx, json_t **out
 	/* from here on every path goes through vm__stop() below */
 	run__phase(ctx, "warmup", vm);
 
-	int kref_how = kernel_ref__ioctl(vm);
-	if (kernel_ref__start(&kref, vm, kref_how, cfg->kernel_ref_period_ms) < 0)
+	if (kernel_ref__start(&kref, vm) < 0)
 		pr_warn("kernel_ref: cannot start its thread; no reference line this run");
 
 	bool ok = run__sleep(vm, cfg->warmup_s);
